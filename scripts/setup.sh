@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the product and its test suite need on a fresh Debian 12 with Node 20.
+# Idempotent: installs only what is missing, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package
+declare -A PKGS=(
+  [chromium]=chromium          # browser end-to-end tests (driven by playwright-core)
+  [turnserver]=coturn          # TURN relay for 1:1 calls
+  [clamd]=clamav-daemon        # virus scanning of uploads
+  [ffmpeg]=ffmpeg              # video transcoding
+  [docker-compose]=docker-compose # offline validation of docker-compose.yml
+  [redis-server]=redis-server  # scale-out tests (two chat-service instances)
+)
+missing=()
+for cmd in "${!PKGS[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${PKGS[$cmd]}")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" clamav >/dev/null
+fi
+
+# Redis for the scale-out tests: start one on loopback if none answers.
+if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+fi
+
+# npm packages exactly as locked (install scripts are approved in package.json "allowScripts").
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

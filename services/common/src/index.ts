@@ -1,0 +1,5 @@
+export * from "./attachments.js";
+export * from "./db.js";
+export * from "./errors.js";
+export * from "./migrate.js";
+export * from "./tokens.js";

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { type ApiError, type Conversation, Id, type Message, User } from "./models.js";
+import { MESSAGE_BODY_MAX } from "./rest.js";
+
+/** Every client → server event is acknowledged with one of these. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ApiError };
+export type AckFn<T extends object = object> = (ack: Ack<T>) => void;
+
+const Seq = z.number().int().nonnegative();
+export const ClientId = z.string().min(1).max(64);
+export const MessageBody = z.string().min(1).max(MESSAGE_BODY_MAX);
+
+// ---- client → server payloads -----------------------------------------------
+
+export const MessageSendPayload = z
+  .object({
+    conversationId: Id,
+    clientId: ClientId,
+    body: z.string().max(MESSAGE_BODY_MAX).default(""),
+    attachmentIds: z.array(Id).max(10).default([]),
+    replyToId: Id.nullish(),
+  })
+  // A message carries text, attachments, or both.
+  .refine((p) => p.body.trim().length > 0 || p.attachmentIds.length > 0, {
+    message: "body must be 1–4000 characters (or attach a file)",
+    path: ["body"],
+  });
+export type MessageSendPayload = z.input<typeof MessageSendPayload>;
+
+export const MessageEditPayload = z.object({ messageId: Id, body: MessageBody });
+export type MessageEditPayload = z.infer<typeof MessageEditPayload>;
+
+export const MessageDeletePayload = z.object({ messageId: Id });
+export type MessageDeletePayload = z.infer<typeof MessageDeletePayload>;
+
+export const MessageReactPayload = z.object({
+  messageId: Id,
+  emoji: z.string().min(1).max(32),
+  on: z.boolean(),
+});
+export type MessageReactPayload = z.infer<typeof MessageReactPayload>;
+
+export const ReceiptPayload = z.object({ conversationId: Id, seq: Seq });
+export type ReceiptPayload = z.infer<typeof ReceiptPayload>;
+
+export const TypingPayload = z.object({ conversationId: Id, typing: z.boolean() });
+export type TypingPayload = z.infer<typeof TypingPayload>;
+
+/** simple-peer signal data (offer / answer / candidate / renegotiate), bounded in size. */
+export const SIGNAL_MAX_BYTES = 64 * 1024;
+export const SignalData = z
+  .record(z.string(), z.unknown())
+  .refine((d) => JSON.stringify(d).length <= SIGNAL_MAX_BYTES, { message: "signal too large" });
+
+export const CallInvitePayload = z.object({ callId: Id, conversationId: Id, video: z.boolean() });
+export type CallInvitePayload = z.infer<typeof CallInvitePayload>;
+
+export const CallIdPayload = z.object({ callId: Id });
+export type CallIdPayload = z.infer<typeof CallIdPayload>;
+
+export const CallSignalPayload = z.object({ callId: Id, data: SignalData });
+export type CallSignalPayload = z.infer<typeof CallSignalPayload>;
+
+// ---- server → client payloads -----------------------------------------------
+
+export const ReceiptKind = z.enum(["delivered", "read"]);
+export type ReceiptKind = z.infer<typeof ReceiptKind>;
+
+export const ReceiptEvent = z.object({
+  conversationId: Id,
+  userId: Id,
+  kind: ReceiptKind,
+  seq: Seq,
+});
+export type ReceiptEvent = z.infer<typeof ReceiptEvent>;
+
+export const TypingEvent = z.object({ conversationId: Id, userId: Id, typing: z.boolean() });
+export type TypingEvent = z.infer<typeof TypingEvent>;
+
+export const PresenceEvent = z.object({
+  userId: Id,
+  online: z.boolean(),
+  lastSeenAt: z.string().nullable(),
+});
+export type PresenceEvent = z.infer<typeof PresenceEvent>;
+
+export const ConversationRemovedEvent = z.object({ conversationId: Id });
+export type ConversationRemovedEvent = z.infer<typeof ConversationRemovedEvent>;
+
+export const CallIncomingEvent = z.object({
+  callId: Id,
+  conversationId: Id,
+  from: User,
+  video: z.boolean(),
+});
+export type CallIncomingEvent = z.infer<typeof CallIncomingEvent>;
+
+export const CallAcceptedEvent = z.object({
+  callId: Id,
+  by: Id,
+  /** The server decides who creates the offer, so there is never glare. */
+  initiator: z.boolean(),
+});
+export type CallAcceptedEvent = z.infer<typeof CallAcceptedEvent>;
+
+export const CallSignalEvent = z.object({ callId: Id, from: Id, data: z.record(z.string(), z.unknown()) });
+export type CallSignalEvent = z.infer<typeof CallSignalEvent>;
+
+export const CallEndReason = z.enum([
+  "hangup",
+  "declined",
+  "busy",
+  "no-answer",
+  "disconnected",
+  "answered-elsewhere",
+  "cancelled",
+]);
+export type CallEndReason = z.infer<typeof CallEndReason>;
+
+export const CallEndedEvent = z.object({ callId: Id, reason: CallEndReason });
+export type CallEndedEvent = z.infer<typeof CallEndedEvent>;
+
+export const MeetingStartedEvent = z.object({
+  conversationId: Id,
+  url: z.string(),
+  startedBy: Id,
+});
+export type MeetingStartedEvent = z.infer<typeof MeetingStartedEvent>;
+
+// ---- typed maps for socket.io -----------------------------------------------
+
+export interface ClientToServerEvents {
+  "message:send": (p: MessageSendPayload, ack: AckFn<{ message: Message }>) => void;
+  "message:edit": (p: MessageEditPayload, ack: AckFn<{ message: Message }>) => void;
+  "message:delete": (p: MessageDeletePayload, ack: AckFn<{ message: Message }>) => void;
+  "message:react": (p: MessageReactPayload, ack: AckFn<{ message: Message }>) => void;
+  "conversation:delivered": (p: ReceiptPayload, ack: AckFn) => void;
+  "conversation:read": (p: ReceiptPayload, ack: AckFn) => void;
+  typing: (p: TypingPayload, ack?: AckFn) => void;
+  "call:invite": (p: CallInvitePayload, ack: AckFn) => void;
+  "call:accept": (p: CallIdPayload, ack: AckFn<{ initiator: boolean }>) => void;
+  "call:decline": (p: CallIdPayload, ack: AckFn) => void;
+  "call:signal": (p: CallSignalPayload, ack: AckFn) => void;
+  "call:end": (p: CallIdPayload, ack: AckFn) => void;
+}
+
+export interface ServerToClientEvents {
+  "message:new": (m: Message) => void;
+  "message:updated": (m: Message) => void;
+  receipt: (e: ReceiptEvent) => void;
+  typing: (e: TypingEvent) => void;
+  presence: (e: PresenceEvent) => void;
+  "conversation:updated": (c: Conversation) => void;
+  /** The receiver is no longer a member (left or removed). */
+  "conversation:removed": (e: ConversationRemovedEvent) => void;
+  "call:incoming": (e: CallIncomingEvent) => void;
+  "call:accepted": (e: CallAcceptedEvent) => void;
+  "call:signal": (e: CallSignalEvent) => void;
+  "call:ended": (e: CallEndedEvent) => void;
+  "meeting:started": (e: MeetingStartedEvent) => void;
+}
+
+/** Socket.io handshake: `io(url, { auth: { token: accessToken } })`. */
+export const HandshakeAuth = z.object({ token: z.string().min(1) });
+
+/** `connect_error` message for a missing, bad or expired token. */
+export const UNAUTHORIZED = "unauthorized";

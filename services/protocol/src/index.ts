@@ -1,0 +1,3 @@
+export * from "./events.js";
+export * from "./models.js";
+export * from "./rest.js";

@@ -1,0 +1,142 @@
+import { z } from "zod";
+
+/** Every id on the wire is a UUID string. */
+export const Id = z.uuid();
+export type Id = z.infer<typeof Id>;
+
+/** ISO-8601 timestamp as produced by `Date.prototype.toJSON`. */
+export const Timestamp = z.string();
+
+export const User = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  online: z.boolean(),
+  lastSeenAt: Timestamp.nullable(),
+});
+export type User = z.infer<typeof User>;
+
+export const MemberRole = z.enum(["admin", "member"]);
+export type MemberRole = z.infer<typeof MemberRole>;
+
+export const Member = z.object({
+  user: User,
+  role: MemberRole,
+  lastReadSeq: z.number().int().nonnegative(),
+  lastDeliveredSeq: z.number().int().nonnegative(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const AttachmentKind = z.enum(["image", "video", "audio", "file"]);
+export type AttachmentKind = z.infer<typeof AttachmentKind>;
+
+export const AttachmentStatus = z.enum(["processing", "ready", "failed"]);
+export type AttachmentStatus = z.infer<typeof AttachmentStatus>;
+
+export const Attachment = z.object({
+  id: Id,
+  conversationId: Id,
+  kind: AttachmentKind,
+  name: z.string(),
+  mime: z.string(),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  durationMs: z.number().int().nonnegative().optional(),
+  status: AttachmentStatus,
+  /** Same-origin URL usable directly as `<img src>` / `<video src>` (cookie-authenticated). */
+  url: z.string(),
+  thumbnailUrl: z.string().optional(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+export const Reaction = z.object({
+  emoji: z.string(),
+  userIds: z.array(Id),
+});
+export type Reaction = z.infer<typeof Reaction>;
+
+export const CallOutcome = z.enum(["completed", "missed", "declined", "busy", "failed"]);
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+/** Present on call-log messages (`kind: "call"`). */
+export const CallLog = z.object({
+  callId: Id,
+  video: z.boolean(),
+  outcome: CallOutcome,
+  durationMs: z.number().int().nonnegative(),
+});
+export type CallLog = z.infer<typeof CallLog>;
+
+export const MessageKind = z.enum(["text", "call"]);
+export type MessageKind = z.infer<typeof MessageKind>;
+
+export const Message = z.object({
+  id: Id,
+  conversationId: Id,
+  seq: z.number().int().positive(),
+  senderId: Id,
+  clientId: z.string(),
+  kind: MessageKind,
+  body: z.string(),
+  attachments: z.array(Attachment),
+  replyToId: Id.nullable(),
+  reactions: z.array(Reaction),
+  call: CallLog.nullable(),
+  createdAt: Timestamp,
+  editedAt: Timestamp.nullable(),
+  deletedAt: Timestamp.nullable(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const ConversationKind = z.enum(["direct", "group"]);
+export type ConversationKind = z.infer<typeof ConversationKind>;
+
+export const Conversation = z.object({
+  id: Id,
+  kind: ConversationKind,
+  /** Groups have a title; direct conversations have `null` (the client shows the other member's name). */
+  title: z.string().nullable(),
+  members: z.array(Member),
+  lastSeq: z.number().int().nonnegative(),
+  lastMessage: Message.nullable(),
+  /** Messages after the caller's read position (never the caller's own). */
+  unreadCount: z.number().int().nonnegative(),
+  createdAt: Timestamp,
+  /** Time of the latest message, or creation time; the list is sorted by it, newest first. */
+  lastActivityAt: Timestamp,
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const ErrorCode = z.enum([
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "username_taken",
+  "invalid_credentials",
+  "invalid_refresh_token",
+  "too_large",
+  "unsupported_type",
+  "infected",
+  "scanner_unavailable",
+  "rate_limited",
+  "invalid_attachment",
+  "not_direct",
+  "not_group",
+  "call_not_found",
+  "busy",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ApiError = z.object({
+  code: z.string(),
+  message: z.string(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** Body of every non-2xx HTTP response. */
+export const ErrorResponse = z.object({ error: ApiError });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;

@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { Attachment, Conversation, Id, Message, User } from "./models.js";
+
+export const MESSAGE_BODY_MAX = 4000;
+export const PAGE_LIMIT_DEFAULT = 50;
+export const PAGE_LIMIT_MAX = 100;
+
+export const Username = z.string().regex(/^[a-z0-9._-]{3,32}$/, "3–32 characters of a-z, 0-9, '.', '_' or '-'");
+export const Password = z.string().min(8, "at least 8 characters").max(512);
+export const DisplayName = z.string().trim().min(1).max(64);
+
+// ---- auth -------------------------------------------------------------------
+
+export const RegisterBody = z.object({
+  username: Username,
+  password: Password,
+  displayName: DisplayName.optional(),
+});
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(512),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) });
+export type RefreshBody = z.infer<typeof RefreshBody>;
+
+export const LogoutBody = z.object({ refreshToken: z.string().min(1).max(512).optional() });
+export type LogoutBody = z.infer<typeof LogoutBody>;
+
+export const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string() });
+export type Tokens = z.infer<typeof Tokens>;
+
+export const AuthResponse = Tokens.extend({ user: User });
+export type AuthResponse = z.infer<typeof AuthResponse>;
+
+// ---- users ------------------------------------------------------------------
+
+export const MeResponse = z.object({ user: User });
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const UsersQuery = z.object({ q: z.string().max(64).default("") });
+export type UsersQuery = z.infer<typeof UsersQuery>;
+
+export const UsersResponse = z.object({ users: z.array(User) });
+export type UsersResponse = z.infer<typeof UsersResponse>;
+
+// ---- conversations ----------------------------------------------------------
+
+export const CreateConversationBody = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("direct"), userId: Id }),
+  z.object({
+    kind: z.literal("group"),
+    title: z.string().trim().min(1).max(100),
+    memberIds: z.array(Id).max(500),
+  }),
+]);
+export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
+
+export const ConversationParams = z.object({ id: Id });
+export const MemberParams = z.object({ id: Id, userId: Id });
+
+export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(500) });
+export type AddMembersBody = z.infer<typeof AddMembersBody>;
+
+export const ConversationResponse = z.object({ conversation: Conversation });
+export type ConversationResponse = z.infer<typeof ConversationResponse>;
+
+export const ConversationsResponse = z.object({ conversations: z.array(Conversation) });
+export type ConversationsResponse = z.infer<typeof ConversationsResponse>;
+
+const Seq = z.coerce.number().int().nonnegative();
+
+export const MessagesQuery = z
+  .object({
+    before: Seq.optional(),
+    after: Seq.optional(),
+    limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, {
+    message: "use either before or after, not both",
+  });
+export type MessagesQuery = z.infer<typeof MessagesQuery>;
+
+/** `messages` ascending by seq; `hasMore` = there are more in the paging direction. */
+export const MessagesResponse = z.object({ messages: z.array(Message), hasMore: z.boolean() });
+export type MessagesResponse = z.infer<typeof MessagesResponse>;
+
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(200),
+  conversationId: Id.optional(),
+});
+export type SearchQuery = z.infer<typeof SearchQuery>;
+
+export const SearchResponse = z.object({ messages: z.array(Message) });
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
+// ---- media (media-service) --------------------------------------------------
+
+/** `POST /api/media` is multipart: field `conversationId`, then field `file`. */
+export const UploadResponse = z.object({ attachment: Attachment });
+export type UploadResponse = z.infer<typeof UploadResponse>;
+
+// ---- calls ------------------------------------------------------------------
+
+export const IceServer = z.object({
+  urls: z.array(z.string()),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+export const IceServersResponse = z.object({
+  iceServers: z.array(IceServer),
+  ttlSeconds: z.number().int().positive(),
+});
+export type IceServersResponse = z.infer<typeof IceServersResponse>;
+
+export const MeetingResponse = z.object({
+  domain: z.string(),
+  roomName: z.string(),
+  url: z.string(),
+  jwt: z.string(),
+  expiresAt: z.string(),
+});
+export type MeetingResponse = z.infer<typeof MeetingResponse>;
