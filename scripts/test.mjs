@@ -1,10 +1,18 @@
 // Runs every test file of every workspace in ONE node:test run, so there is one closing summary.
 // Real PostgreSQL, clamd, ffmpeg, turnserver and Chromium are started by the tests themselves.
-import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { localPostgresUsable, startEmbeddedPostgres } from "./lib/postgres.mjs";
 
-const roots = ["services/chat-service/test", "services/media-service/test", "services/common/test", "client/test", "scripts/test"];
+const roots = [
+  "services/chat-service/test",
+  "services/media-service/test",
+  "services/common/test",
+  "client/test",
+  "scripts/test",
+];
 const files = [];
 const walk = (dir) => {
   let entries;
@@ -27,6 +35,35 @@ if (selected.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const args = ["--conditions=source", "--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=180000", ...selected];
-const r = spawnSync(process.execPath, args, { stdio: "inherit" });
-process.exit(r.status ?? 1);
+const args = [
+  "--conditions=source",
+  "--import",
+  "tsx",
+  "--test",
+  "--test-concurrency=2",
+  "--test-timeout=180000",
+  ...selected,
+];
+
+// Test databases come from TEST_DATABASE_ADMIN_URL, else the local server on 127.0.0.1:5432;
+// where neither runs (a fresh machine), a throw-away embedded PostgreSQL serves the run.
+let embedded;
+let embeddedDir;
+// MESSENGER_PG=embedded forces the embedded one (to check the fresh-machine path).
+const forceEmbedded = process.env.MESSENGER_PG === "embedded";
+if (forceEmbedded || (!process.env.TEST_DATABASE_ADMIN_URL && !(await localPostgresUsable()))) {
+  embeddedDir = mkdtempSync(join(tmpdir(), "messenger-test-pg-"));
+  chmodSync(embeddedDir, 0o755); // as root, PostgreSQL runs as user `postgres`, which must reach its data dir
+  embedded = await startEmbeddedPostgres({ dir: join(embeddedDir, "pg") });
+  process.env.TEST_DATABASE_ADMIN_URL = embedded.adminUrl;
+  console.log(`test: using an embedded PostgreSQL on 127.0.0.1:${embedded.port} (none usable on 127.0.0.1:5432)`);
+}
+const child = spawn(process.execPath, args, { stdio: "inherit" });
+// Ctrl-C reaches the test process through the terminal; wait for it to finish its cleanup.
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+const status = await new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+if (embedded) {
+  await embedded.stop().catch(() => {});
+  rmSync(embeddedDir, { recursive: true, force: true });
+}
+process.exit(status);
