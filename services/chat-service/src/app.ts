@@ -1,0 +1,101 @@
+import cookie from "@fastify/cookie";
+import { createPool, type Db, installErrorHandlers } from "@messenger/common";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import { Server } from "socket.io";
+import type { Config } from "./config.js";
+import type { AppDeps, CoreDeps } from "./deps.js";
+import { createAccess } from "./domain/access.js";
+import { createConversationService } from "./domain/conversations.js";
+import { createMessageService } from "./domain/messages.js";
+import { createMemoryPresence } from "./domain/presence.js";
+import { createMetrics } from "./metrics.js";
+import { authPlugin } from "./plugins/auth.js";
+import { startAttachmentListener } from "./realtime/attachments.js";
+import { type ChatServer, createHub } from "./realtime/hub.js";
+import { registerRealtime } from "./realtime/index.js";
+import { authRoutes } from "./routes/auth.js";
+import { conversationRoutes } from "./routes/conversations.js";
+import { healthRoutes } from "./routes/health.js";
+import { userRoutes } from "./routes/users.js";
+import { createStores } from "./store/index.js";
+
+export type { Config } from "./config.js";
+export { loadConfig } from "./config.js";
+export type { AppDeps } from "./deps.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Everything the app is built from (tests and plugins may inspect it). */
+    deps: AppDeps;
+    io: ChatServer;
+  }
+}
+
+export interface BuildOptions {
+  /** Fastify logger options (server.ts passes pino settings; tests usually none). */
+  logger?: FastifyServerOptions["logger"];
+  /** Use this pool instead of creating one from DATABASE_URL (it is then not closed by the app). */
+  db?: Db;
+}
+
+// Chat bodies are small JSON; anything larger is refused with 413 before parsing.
+const BODY_LIMIT = 64 * 1024;
+// Must exceed call signalling payloads (SIGNAL_MAX_BYTES, 64 KiB).
+const SOCKET_MAX_BYTES = 256 * 1024;
+
+/** The whole chat-service: REST under /api and socket.io on the same HTTP server. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: "x-request-id",
+    trustProxy: true,
+  });
+  installErrorHandlers(app);
+
+  const db = opts.db ?? createPool(config.DATABASE_URL, 20);
+  const io: ChatServer = new Server(app.server, { serveClient: false, maxHttpBufferSize: SOCKET_MAX_BYTES });
+  const stores = createStores(db);
+  const core: CoreDeps = {
+    config,
+    db,
+    hub: createHub(io),
+    log: app.log,
+    access: createAccess(stores),
+    stores,
+    presence: createMemoryPresence(config.TYPING_THROTTLE_MS),
+    metrics: createMetrics(),
+  };
+  const deps: AppDeps = {
+    ...core,
+    conversations: createConversationService(core),
+    messages: createMessageService(core),
+  };
+  app.decorate("deps", deps);
+  app.decorate("io", io);
+
+  const sendLimiter = new RateLimiterMemory({ points: config.SEND_RATE_PER_SECOND, duration: 1 });
+  registerRealtime(io, deps, { sendLimiter });
+  const attachmentListener = startAttachmentListener(deps);
+
+  await app.register(cookie);
+  await app.register(authPlugin, { secret: config.JWT_SECRET });
+  await app.register(healthRoutes, { deps });
+  await app.register(authRoutes, { prefix: "/api", deps });
+  await app.register(userRoutes, { prefix: "/api", deps });
+  await app.register(conversationRoutes, { prefix: "/api", deps });
+  // Calls and meetings (calls module): one line each here.
+
+  app.addHook("preClose", async () => {
+    // Sockets first, so clients reconnect elsewhere while we finish.
+    io.local.disconnectSockets(true);
+  });
+  app.addHook("onClose", async () => {
+    await attachmentListener.close();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await deps.presence.close();
+    if (!opts.db) await db.end();
+  });
+  return app;
+}

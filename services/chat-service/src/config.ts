@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+const DEV_JWT_SECRET = "dev-insecure-secret";
+const DEV_TURN_SECRET = "dev-turn-secret";
+const DEV_JITSI_APP_SECRET = "dev-jitsi-secret";
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/messenger"),
+  JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** When set, socket.io uses the Redis adapter so several instances share rooms. */
+  REDIS_URL: z.string().optional(),
+  TURN_SECRET: z.string().min(1).default(DEV_TURN_SECRET),
+  /** Comma-separated `turn:`/`turns:` URLs handed to browsers. */
+  TURN_URLS: z.string().default("turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp"),
+  TURN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  JITSI_DOMAIN: z.string().default("meet.jit.si"),
+  JITSI_APP_ID: z.string().default("staff-messenger"),
+  JITSI_APP_SECRET: z.string().min(1).default(DEV_JITSI_APP_SECRET),
+  /** Per-user message:send budget per second (burst); bounded so one client cannot flood a room. */
+  SEND_RATE_PER_SECOND: z.coerce.number().int().positive().default(50),
+  /** Failed/attempted logins per username+IP per minute. */
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** Mark the access cookie Secure (set when served over HTTPS). */
+  COOKIE_SECURE: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** Refresh token lifetime. */
+  REFRESH_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** Minimum interval between relayed typing events per user and conversation. */
+  TYPING_THROTTLE_MS: z.coerce.number().int().nonnegative().default(1000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parses the environment once at boot; refuses to run production with a development secret. */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+  const config = ConfigSchema.parse(env);
+  if (config.NODE_ENV === "production") {
+    const defaults: [keyof Config, string][] = [
+      ["JWT_SECRET", DEV_JWT_SECRET],
+      ["TURN_SECRET", DEV_TURN_SECRET],
+      ["JITSI_APP_SECRET", DEV_JITSI_APP_SECRET],
+    ];
+    const weak = defaults.filter(([k, v]) => config[k] === v).map(([k]) => k);
+    if (weak.length) throw new Error(`production needs real secrets: set ${weak.join(", ")}`);
+  }
+  return config;
+}

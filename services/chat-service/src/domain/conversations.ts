@@ -1,0 +1,160 @@
+import { withTransaction } from "@messenger/common";
+import type { Conversation, Member, Message } from "@messenger/protocol";
+import type { CoreDeps } from "../deps.js";
+import { badRequest, notFound, notGroup } from "../errors.js";
+import type { ConversationRow } from "../store/index.js";
+import { toUsers } from "./users.js";
+
+/** A conversation as everyone sees it; only unreadCount depends on the viewer. */
+interface ConversationView {
+  row: ConversationRow;
+  members: Member[];
+  lastMessage: Message | null;
+}
+
+export function createConversationService(deps: CoreDeps) {
+  const { db, stores, access, hub, presence, metrics } = deps;
+
+  async function views(rows: ConversationRow[]): Promise<ConversationView[]> {
+    if (rows.length === 0) return [];
+    const memberRows = await stores.conversations.membersOf(rows.map((r) => r.id));
+    const userRows = await stores.users.findByIds([...new Set(memberRows.map((m) => m.user_id))]);
+    const users = new Map((await toUsers(userRows, presence)).map((u) => [u.id, u]));
+    const lastRows = await stores.messages.lastMessages(rows);
+    const last = new Map((await stores.messages.hydrate(lastRows)).map((m) => [m.conversationId, m]));
+    const membersOf = new Map<string, Member[]>();
+    for (const m of memberRows) {
+      const user = users.get(m.user_id);
+      if (!user) continue;
+      const list = membersOf.get(m.conversation_id) ?? [];
+      list.push({ user, role: m.role, lastReadSeq: m.last_read_seq, lastDeliveredSeq: m.last_delivered_seq });
+      membersOf.set(m.conversation_id, list);
+    }
+    return rows.map((row) => ({ row, members: membersOf.get(row.id) ?? [], lastMessage: last.get(row.id) ?? null }));
+  }
+
+  function forViewer(v: ConversationView, viewerId: string): Conversation {
+    const me = v.members.find((m) => m.user.id === viewerId);
+    // Sending advances the sender's own read position, so this is exactly
+    // "messages after my read position not sent by me", in O(1).
+    const unreadCount = Math.max(0, v.row.last_seq - (me?.lastReadSeq ?? v.row.last_seq));
+    return {
+      id: v.row.id,
+      kind: v.row.kind,
+      title: v.row.title,
+      members: v.members,
+      lastSeq: v.row.last_seq,
+      lastMessage: v.lastMessage,
+      unreadCount,
+      createdAt: v.row.created_at.toISOString(),
+      lastActivityAt: v.row.last_activity_at.toISOString(),
+    };
+  }
+
+  /** After commit: tell every member (each with their own unread count). */
+  async function publishUpdated(conversationId: string): Promise<void> {
+    const row = await stores.conversations.findById(conversationId);
+    if (!row) return;
+    const [view] = await views([row]);
+    if (!view) return;
+    const started = performance.now();
+    for (const m of view.members) hub.toUsers([m.user.id]).emit("conversation:updated", forViewer(view, m.user.id));
+    metrics.fanoutSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  const service = {
+    forViewer,
+    views,
+    publishUpdated,
+
+    async list(userId: string): Promise<Conversation[]> {
+      const rows = await stores.conversations.listForUser(userId);
+      return (await views(rows)).map((v) => forViewer(v, userId));
+    },
+
+    async get(conversationId: string, userId: string): Promise<Conversation> {
+      await access.requireMember(conversationId, userId);
+      const row = await stores.conversations.findById(conversationId);
+      if (!row) throw notFound("conversation");
+      const [view] = await views([row]);
+      return forViewer(view!, userId);
+    },
+
+    /** Get-or-create: the same conversation from either side, however often or concurrently asked. */
+    async openDirect(userId: string, otherId: string): Promise<{ conversation: Conversation; created: boolean }> {
+      const other = await stores.users.findById(otherId);
+      if (!other) throw notFound("user");
+      const key = [userId, otherId].sort().join(":");
+      const { row, created } = await withTransaction(db, async (tx) => {
+        const res = await stores.conversations.upsertDirect(key, userId, tx);
+        if (res.created) await stores.conversations.addMembers(res.row.id, [userId, otherId], "member", tx);
+        return res;
+      });
+      if (created) {
+        hub.joinConversation([userId, otherId], row.id);
+        await publishUpdated(row.id);
+      }
+      return { conversation: await service.get(row.id, userId), created };
+    },
+
+    async createGroup(creatorId: string, title: string, memberIds: string[]): Promise<Conversation> {
+      const others = [...new Set(memberIds)].filter((id) => id !== creatorId);
+      const found = await stores.users.findByIds(others);
+      if (found.length !== others.length) throw badRequest("memberIds: unknown user");
+      const row = await withTransaction(db, async (tx) => {
+        const conv = await stores.conversations.insertGroup(title, creatorId, tx);
+        await stores.conversations.addMembers(conv.id, [creatorId], "admin", tx);
+        await stores.conversations.addMembers(conv.id, others, "member", tx);
+        return conv;
+      });
+      hub.joinConversation([creatorId, ...others], row.id);
+      await publishUpdated(row.id);
+      return service.get(row.id, creatorId);
+    },
+
+    async addMembers(conversationId: string, actorId: string, userIds: string[]): Promise<Conversation> {
+      await access.requireAdmin(conversationId, actorId);
+      const conv = await stores.conversations.findById(conversationId);
+      if (conv?.kind !== "group") throw notGroup();
+      const wanted = [...new Set(userIds)];
+      const found = await stores.users.findByIds(wanted);
+      if (found.length !== wanted.length) throw badRequest("userIds: unknown user");
+      const added = await withTransaction(db, (tx) =>
+        stores.conversations.addMembers(conversationId, wanted, "member", tx),
+      );
+      if (added.length) {
+        hub.joinConversation(added, conversationId);
+        await publishUpdated(conversationId);
+      }
+      return service.get(conversationId, actorId);
+    },
+
+    /** An admin removes someone, or anyone leaves. The last admin leaving hands admin to the longest member. */
+    async removeMember(conversationId: string, actorId: string, targetId: string): Promise<void> {
+      if (actorId === targetId) await access.requireMember(conversationId, actorId);
+      else await access.requireAdmin(conversationId, actorId);
+      const conv = await stores.conversations.findById(conversationId);
+      if (conv?.kind !== "group") throw notGroup();
+      const removed = await withTransaction(db, async (tx) => {
+        await stores.conversations.lockForUpdate(conversationId, tx);
+        const ok = await stores.conversations.removeMember(conversationId, targetId, tx);
+        if (ok) {
+          await tx.query(
+            `UPDATE conversation_members SET role = 'admin'
+             WHERE conversation_id = $1 AND user_id = (
+               SELECT user_id FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, user_id LIMIT 1)
+             AND NOT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND role = 'admin')`,
+            [conversationId],
+          );
+        }
+        return ok;
+      });
+      if (!removed) throw notFound("member");
+      hub.leaveConversation([targetId], conversationId);
+      hub.toUsers([targetId]).emit("conversation:removed", { conversationId });
+      await publishUpdated(conversationId);
+    },
+  };
+  return service;
+}
+export type ConversationService = ReturnType<typeof createConversationService>;

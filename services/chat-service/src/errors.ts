@@ -1,0 +1,17 @@
+// The chat-service's error catalogue: every code a client can see (see ErrorCode in @messenger/protocol).
+import { AppError } from "@messenger/common";
+
+export { AppError, badRequest, forbidden, notFound, rateLimited, unauthorized } from "@messenger/common";
+
+export const usernameTaken = () => new AppError("username_taken", 409, "that username is taken");
+export const invalidCredentials = () => new AppError("invalid_credentials", 401, "wrong username or password");
+export const invalidRefreshToken = () =>
+  new AppError("invalid_refresh_token", 401, "refresh token is invalid, expired or already used");
+export const invalidAttachment = () =>
+  new AppError(
+    "invalid_attachment",
+    400,
+    "attachments must be your own unsent, non-failed uploads to this conversation",
+  );
+export const conflict = (message: string) => new AppError("conflict", 409, message);
+export const notGroup = () => new AppError("not_group", 400, "only group conversations have members to change");

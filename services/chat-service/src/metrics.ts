@@ -1,0 +1,33 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** One registry per app instance (no global state), exposed on GET /metrics. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "chat_" });
+  return {
+    registry,
+    connectedSockets: new Gauge({
+      name: "chat_connected_sockets",
+      help: "Open socket.io connections",
+      registers: [registry],
+    }),
+    messagesSent: new Counter({
+      name: "chat_messages_sent_total",
+      help: "Messages committed (duplicates of a clientId are not counted)",
+      registers: [registry],
+    }),
+    sendAckSeconds: new Histogram({
+      name: "chat_send_ack_seconds",
+      help: "message:send received → ack sent",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    fanoutSeconds: new Histogram({
+      name: "chat_fanout_seconds",
+      help: "Time to hand an event to socket.io for all recipients after commit",
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,39 @@
+import { verifyAccessToken } from "@messenger/common";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { unauthorized } from "../errors.js";
+
+export interface AuthUser {
+  id: string;
+  username: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set by `app.authenticate`; only read it in routes that use that preHandler. */
+    user: AuthUser;
+  }
+  interface FastifyInstance {
+    /** preHandler: `Authorization: Bearer <accessToken>` → `request.user`, else 401. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+/**
+ * Chat REST takes the access token from the Authorization header only; the cookie
+ * exists for media `<img src>` (media-service), and ignoring it here keeps
+ * state-changing chat endpoints out of reach of cross-site requests.
+ */
+export const authPlugin = fp<{ secret: string }>(
+  async (app, { secret }) => {
+    app.decorateRequest("user", null as unknown as AuthUser);
+    app.decorate("authenticate", async (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+      const claims = await verifyAccessToken(secret, token);
+      if (!claims) throw unauthorized();
+      request.user = { id: claims.userId, username: claims.username };
+    });
+  },
+  { name: "chat-auth" },
+);

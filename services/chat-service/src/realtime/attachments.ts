@@ -1,0 +1,69 @@
+import { ATTACHMENT_UPDATED_CHANNEL } from "@messenger/common";
+import pg from "pg";
+import type { AppDeps } from "../deps.js";
+
+/**
+ * media-service NOTIFYs when an attachment finishes processing (or fails). We
+ * hold one dedicated connection LISTENing, reconnecting with backoff, and push
+ * `message:updated` for the message that carries the attachment (if it is sent yet).
+ */
+export function startAttachmentListener(deps: AppDeps): { close(): Promise<void>; ready: Promise<void> } {
+  const { config, stores, hub, log } = deps;
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retryMs = 250;
+  let timer: NodeJS.Timeout | null = null;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+
+  async function onAttachment(attachmentId: string) {
+    const attachment = await stores.attachments.findById(attachmentId);
+    if (!attachment?.message_id) return;
+    const row = await stores.messages.findById(attachment.message_id);
+    if (!row) return;
+    const [message] = await stores.messages.hydrate([row]);
+    hub.toConversation(row.conversation_id).emit("message:updated", message!);
+  }
+
+  async function connect() {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: config.DATABASE_URL });
+    client = c;
+    const retry = (err: unknown) => {
+      if (closed || client !== c) return;
+      log.warn({ err, retryMs }, "attachment listener lost its connection; reconnecting");
+      client = null;
+      c.end().catch(() => {});
+      timer = setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    };
+    c.on("error", retry);
+    c.on("end", () => retry(new Error("connection ended")));
+    c.on("notification", (n) => {
+      if (n.channel !== ATTACHMENT_UPDATED_CHANNEL || !n.payload) return;
+      onAttachment(n.payload).catch((err) => log.error({ err }, "attachment update not delivered"));
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${ATTACHMENT_UPDATED_CHANNEL}`);
+      retryMs = 250;
+      markReady();
+    } catch (err) {
+      retry(err);
+    }
+  }
+  void connect();
+
+  return {
+    ready,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { ClientToServerEvents, ServerToClientEvents } from "@messenger/protocol";
+import type { BroadcastOperator, Server, Socket } from "socket.io";
+
+/** What the handshake proved about a socket (set by the auth middleware). */
+export interface SocketData {
+  userId: string;
+  username: string;
+}
+
+// biome-ignore lint/complexity/noBannedTypes: socket.io's own "no inter-server events" type
+type InterServerEvents = {};
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type Broadcast = BroadcastOperator<ServerToClientEvents, SocketData>;
+
+/** Every socket of a user joins this room (all their devices). */
+export const roomOfUser = (userId: string) => `user:${userId}`;
+/** Every socket of every member joins this room; nothing of a conversation is sent elsewhere. */
+export const roomOfConversation = (conversationId: string) => `conv:${conversationId}`;
+
+/**
+ * The one way events leave the server. Call it only after the transaction that
+ * produced the event has committed (Zulip's send_event_on_commit).
+ */
+export interface Hub {
+  io: ChatServer;
+  /** All sockets of these users. */
+  toUsers(userIds: readonly string[]): Broadcast;
+  /** All sockets of all members, optionally except the socket that caused the event (it gets an ack instead). */
+  toConversation(conversationId: string, opts?: { exceptSocketId?: string; exceptUserId?: string }): Broadcast;
+  /** Membership changed: make the user's sockets (on every instance) join/leave the conversation room. */
+  joinConversation(userIds: readonly string[], conversationId: string): void;
+  leaveConversation(userIds: readonly string[], conversationId: string): void;
+}
+
+export function createHub(io: ChatServer): Hub {
+  return {
+    io,
+    toUsers(userIds) {
+      // `to([])` would broadcast to everyone: an empty list must reach nobody.
+      if (userIds.length === 0) return io.to("nobody:").except("nobody:");
+      return io.to(userIds.map(roomOfUser));
+    },
+    toConversation(conversationId, opts = {}) {
+      let op = io.to(roomOfConversation(conversationId));
+      // Each socket sits in a room named by its own id, so `except(socketId)` skips just that socket.
+      if (opts.exceptSocketId) op = op.except(opts.exceptSocketId);
+      if (opts.exceptUserId) op = op.except(roomOfUser(opts.exceptUserId));
+      return op;
+    },
+    joinConversation(userIds, conversationId) {
+      if (userIds.length) io.in(userIds.map(roomOfUser)).socketsJoin(roomOfConversation(conversationId));
+    },
+    leaveConversation(userIds, conversationId) {
+      if (userIds.length) io.in(userIds.map(roomOfUser)).socketsLeave(roomOfConversation(conversationId));
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { verifyAccessToken } from "@messenger/common";
+import { HandshakeAuth, UNAUTHORIZED } from "@messenger/protocol";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import type { AppDeps } from "../deps.js";
+import type { ChatServer, ChatSocket } from "./hub.js";
+import { roomOfConversation, roomOfUser } from "./hub.js";
+import { createMessageHandlers } from "./messages.js";
+import { createPresenceHandlers } from "./presence.js";
+
+export interface RealtimeOptions {
+  sendLimiter: RateLimiterAbstract;
+}
+
+/** Authenticates every socket, puts it in its rooms, and wires each handler factory to it. */
+export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOptions): void {
+  const { config, stores, log } = deps;
+
+  // `io(url, { auth: { token } })`; a missing, forged or expired token → connect_error "unauthorized".
+  io.use(async (socket, next) => {
+    try {
+      const auth = HandshakeAuth.safeParse(socket.handshake.auth);
+      const claims = auth.success ? await verifyAccessToken(config.JWT_SECRET, auth.data.token) : null;
+      if (!claims) return next(new Error(UNAUTHORIZED));
+      socket.data.userId = claims.userId;
+      socket.data.username = claims.username;
+      next();
+    } catch (err) {
+      log.error({ err }, "socket auth failed");
+      next(new Error(UNAUTHORIZED));
+    }
+  });
+
+  // One factory per area; each returns `(socket) => void` that registers its events.
+  const factories: ((socket: ChatSocket) => void)[] = [
+    createMessageHandlers(deps, opts.sendLimiter),
+    createPresenceHandlers(deps),
+    // Calls: createCallHandlers(deps) — added by the calls module (src/realtime/calls.ts).
+  ];
+
+  io.on("connection", async (socket) => {
+    const { userId } = socket.data;
+    deps.metrics.connectedSockets.inc();
+    socket.on("disconnect", () => deps.metrics.connectedSockets.dec());
+    // Handlers first, so nothing the client sends right after connecting is lost.
+    for (const register of factories) register(socket);
+    try {
+      // The user room first: a membership added while we query is then applied by socketsJoin.
+      socket.join(roomOfUser(userId));
+      const ids = await stores.conversations.conversationIdsOf(userId);
+      if (socket.connected) socket.join(ids.map(roomOfConversation));
+    } catch (err) {
+      log.error({ err, userId }, "could not join conversation rooms");
+      socket.disconnect(true);
+    }
+  });
+}

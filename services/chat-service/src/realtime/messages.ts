@@ -1,0 +1,113 @@
+import {
+  MessageDeletePayload,
+  MessageEditPayload,
+  MessageReactPayload,
+  MessageSendPayload,
+  ReceiptPayload,
+  TypingPayload,
+} from "@messenger/protocol";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import type { AppDeps } from "../deps.js";
+import { rateLimited } from "../errors.js";
+import { on } from "./handler.js";
+import { type ChatSocket, roomOfConversation } from "./hub.js";
+
+/** message:*, receipts and typing: validate → domain → ack; broadcasting happens in the domain after commit. */
+export function createMessageHandlers(deps: AppDeps, sendLimiter: RateLimiterAbstract) {
+  const { messages, access, presence, hub, metrics, log } = deps;
+  return (socket: ChatSocket) => {
+    const { userId } = socket.data;
+    const origin = { socketId: socket.id };
+
+    on(
+      socket,
+      "message:send",
+      MessageSendPayload,
+      async (p) => {
+        const started = performance.now();
+        try {
+          await sendLimiter.consume(userId);
+        } catch (err) {
+          if (err instanceof Error) throw err;
+          throw rateLimited("sending too fast, slow down");
+        }
+        const { message } = await messages.fromPayload(userId, p, origin);
+        metrics.sendAckSeconds.observe((performance.now() - started) / 1000);
+        return { message };
+      },
+      log,
+    );
+
+    on(
+      socket,
+      "message:edit",
+      MessageEditPayload,
+      async (p) => ({
+        message: await messages.edit(userId, p.messageId, p.body, origin),
+      }),
+      log,
+    );
+
+    on(
+      socket,
+      "message:delete",
+      MessageDeletePayload,
+      async (p) => ({
+        message: await messages.remove(userId, p.messageId, origin),
+      }),
+      log,
+    );
+
+    on(
+      socket,
+      "message:react",
+      MessageReactPayload,
+      async (p) => ({
+        message: await messages.react(userId, p.messageId, p.emoji, p.on, origin),
+      }),
+      log,
+    );
+
+    on(
+      socket,
+      "conversation:delivered",
+      ReceiptPayload,
+      async (p) => {
+        await messages.markPosition(userId, p.conversationId, "delivered", p.seq, origin);
+        return {};
+      },
+      log,
+    );
+
+    on(
+      socket,
+      "conversation:read",
+      ReceiptPayload,
+      async (p) => {
+        await messages.markPosition(userId, p.conversationId, "read", p.seq, origin);
+        return {};
+      },
+      log,
+    );
+
+    on(
+      socket,
+      "typing",
+      TypingPayload,
+      async (p) => {
+        // Room membership mirrors conversation membership, so usually this needs no query
+        // (the fallback covers a socket whose rooms are still being joined).
+        if (!socket.rooms.has(roomOfConversation(p.conversationId)))
+          await access.requireMember(p.conversationId, userId);
+        if (await presence.shouldRelayTyping(userId, p.conversationId, p.typing)) {
+          // Other members only: none of my own devices.
+          hub
+            .toConversation(p.conversationId, { exceptUserId: userId })
+            .emit("typing", { conversationId: p.conversationId, userId, typing: p.typing });
+        }
+        return {};
+      },
+      log,
+    );
+  };
+}

@@ -1,0 +1,56 @@
+import {
+  AddMembersBody,
+  ConversationParams,
+  CreateConversationBody,
+  MemberParams,
+  MessagesQuery,
+  SearchQuery,
+} from "@messenger/protocol";
+import type { FastifyPluginAsync } from "fastify";
+import type { AppDeps } from "../deps.js";
+import { parse } from "./validate.js";
+
+export const conversationRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const { conversations, messages } = deps;
+  app.addHook("preHandler", app.authenticate);
+
+  app.get("/conversations", async (request) => ({ conversations: await conversations.list(request.user.id) }));
+
+  app.post("/conversations", async (request, reply) => {
+    const body = parse(CreateConversationBody, request.body);
+    if (body.kind === "direct") {
+      const { conversation, created } = await conversations.openDirect(request.user.id, body.userId);
+      return reply.status(created ? 201 : 200).send({ conversation });
+    }
+    const conversation = await conversations.createGroup(request.user.id, body.title, body.memberIds);
+    return reply.status(201).send({ conversation });
+  });
+
+  app.get("/conversations/:id", async (request) => {
+    const { id } = parse(ConversationParams, request.params);
+    return { conversation: await conversations.get(id, request.user.id) };
+  });
+
+  app.post("/conversations/:id/members", async (request) => {
+    const { id } = parse(ConversationParams, request.params);
+    const { userIds } = parse(AddMembersBody, request.body);
+    return { conversation: await conversations.addMembers(id, request.user.id, userIds) };
+  });
+
+  app.delete("/conversations/:id/members/:userId", async (request, reply) => {
+    const { id, userId } = parse(MemberParams, request.params);
+    await conversations.removeMember(id, request.user.id, userId);
+    return reply.status(204).send();
+  });
+
+  app.get("/conversations/:id/messages", async (request) => {
+    const { id } = parse(ConversationParams, request.params);
+    const query = parse(MessagesQuery, request.query);
+    return messages.page(request.user.id, id, query);
+  });
+
+  app.get("/search", async (request) => {
+    const { q, conversationId } = parse(SearchQuery, request.query);
+    return messages.search(request.user.id, q, conversationId);
+  });
+};

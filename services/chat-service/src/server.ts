@@ -1,0 +1,38 @@
+// Thin entry: config, logger, migrations, listen, graceful shutdown. Everything else is buildApp.
+import { createPool, runMigrations } from "@messenger/common";
+import { buildApp } from "./app.js";
+import { loadConfig } from "./config.js";
+
+const config = loadConfig(process.env);
+const migrationDb = createPool(config.DATABASE_URL, 1);
+try {
+  await runMigrations(migrationDb);
+} finally {
+  await migrationDb.end();
+}
+
+const app = await buildApp(config, {
+  // JSON lines (with reqId on every request log); pipe through pino-pretty to read them by eye.
+  logger: { level: config.LOG_LEVEL },
+});
+
+let closing = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, async () => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, "shutting down");
+    // A stuck close must not keep the process alive forever.
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    try {
+      await app.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  });
+}
+
+await app.listen({ port: config.PORT, host: config.HOST });

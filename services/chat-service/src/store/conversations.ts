@@ -1,0 +1,161 @@
+import type { Queryable } from "@messenger/common";
+
+export interface ConversationRow {
+  id: string;
+  kind: "direct" | "group";
+  title: string | null;
+  direct_key: string | null;
+  created_by: string | null;
+  last_seq: number;
+  last_activity_at: Date;
+  created_at: Date;
+}
+
+export interface MemberRow {
+  conversation_id: string;
+  user_id: string;
+  role: "admin" | "member";
+  last_read_seq: number;
+  last_delivered_seq: number;
+  joined_at: Date;
+}
+
+const CONV = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at";
+const MEMBER = "conversation_id, user_id, role, last_read_seq, last_delivered_seq, joined_at";
+
+export function createConversationStore(db: Queryable) {
+  return {
+    async findById(id: string, q: Queryable = db): Promise<ConversationRow | null> {
+      const r = await q.query<ConversationRow>(`SELECT ${CONV} FROM conversations c WHERE c.id = $1`, [id]);
+      return r.rows[0] ?? null;
+    },
+    /** Takes the row lock that serialises every sequence number of the conversation. */
+    async lockForUpdate(id: string, q: Queryable): Promise<ConversationRow | null> {
+      const r = await q.query<ConversationRow>(`SELECT ${CONV} FROM conversations c WHERE c.id = $1 FOR UPDATE`, [id]);
+      return r.rows[0] ?? null;
+    },
+    /** The caller's conversations, latest activity first. */
+    async listForUser(userId: string, q: Queryable = db): Promise<ConversationRow[]> {
+      const r = await q.query<ConversationRow>(
+        `SELECT ${CONV} FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.user_id = $1 ORDER BY c.last_activity_at DESC, c.id`,
+        [userId],
+      );
+      return r.rows;
+    },
+    async conversationIdsOf(userId: string, q: Queryable = db): Promise<string[]> {
+      const r = await q.query<{ conversation_id: string }>(
+        "SELECT conversation_id FROM conversation_members WHERE user_id = $1",
+        [userId],
+      );
+      return r.rows.map((x) => x.conversation_id);
+    },
+    /** Get-or-create in one statement: concurrent calls from both sides land on the same row. */
+    async upsertDirect(
+      directKey: string,
+      createdBy: string,
+      q: Queryable,
+    ): Promise<{ row: ConversationRow; created: boolean }> {
+      const ins = await q.query<ConversationRow>(
+        `INSERT INTO conversations AS c (kind, direct_key, created_by) VALUES ('direct', $1, $2)
+         ON CONFLICT (direct_key) DO NOTHING RETURNING ${CONV}`,
+        [directKey, createdBy],
+      );
+      if (ins.rows[0]) return { row: ins.rows[0], created: true };
+      const r = await q.query<ConversationRow>(`SELECT ${CONV} FROM conversations c WHERE c.direct_key = $1`, [
+        directKey,
+      ]);
+      return { row: r.rows[0]!, created: false };
+    },
+    async insertGroup(title: string, createdBy: string, q: Queryable): Promise<ConversationRow> {
+      const r = await q.query<ConversationRow>(
+        `INSERT INTO conversations AS c (kind, title, created_by) VALUES ('group', $1, $2) RETURNING ${CONV}`,
+        [title, createdBy],
+      );
+      return r.rows[0]!;
+    },
+    /** Adds members (ignoring existing ones); a newcomer's read position starts at the current end. Returns who was added. */
+    async addMembers(
+      conversationId: string,
+      userIds: readonly string[],
+      role: "admin" | "member",
+      q: Queryable,
+    ): Promise<string[]> {
+      if (userIds.length === 0) return [];
+      const r = await q.query<{ user_id: string }>(
+        `INSERT INTO conversation_members (conversation_id, user_id, role, last_read_seq, last_delivered_seq)
+         SELECT $1, u.id, $3, c.last_seq, c.last_seq
+         FROM users u CROSS JOIN conversations c
+         WHERE u.id = ANY($2::uuid[]) AND c.id = $1
+         ON CONFLICT (conversation_id, user_id) DO NOTHING RETURNING user_id`,
+        [conversationId, userIds, role],
+      );
+      return r.rows.map((x) => x.user_id);
+    },
+    async removeMember(conversationId: string, userId: string, q: Queryable): Promise<boolean> {
+      const r = await q.query("DELETE FROM conversation_members WHERE conversation_id = $1 AND user_id = $2", [
+        conversationId,
+        userId,
+      ]);
+      return (r.rowCount ?? 0) > 0;
+    },
+    async findMember(conversationId: string, userId: string, q: Queryable = db): Promise<MemberRow | null> {
+      const r = await q.query<MemberRow>(
+        `SELECT ${MEMBER} FROM conversation_members WHERE conversation_id = $1 AND user_id = $2`,
+        [conversationId, userId],
+      );
+      return r.rows[0] ?? null;
+    },
+    async membersOf(conversationIds: readonly string[], q: Queryable = db): Promise<MemberRow[]> {
+      if (conversationIds.length === 0) return [];
+      const r = await q.query<MemberRow>(
+        `SELECT ${MEMBER} FROM conversation_members WHERE conversation_id = ANY($1::uuid[]) ORDER BY joined_at, user_id`,
+        [conversationIds],
+      );
+      return r.rows;
+    },
+    async memberIds(conversationId: string, q: Queryable = db): Promise<string[]> {
+      const r = await q.query<{ user_id: string }>(
+        "SELECT user_id FROM conversation_members WHERE conversation_id = $1",
+        [conversationId],
+      );
+      return r.rows.map((x) => x.user_id);
+    },
+    /** Everyone who shares at least one conversation with the user (presence audience). */
+    async contactsOf(userId: string, q: Queryable = db): Promise<string[]> {
+      const r = await q.query<{ user_id: string }>(
+        `SELECT DISTINCT o.user_id FROM conversation_members m
+         JOIN conversation_members o ON o.conversation_id = m.conversation_id
+         WHERE m.user_id = $1 AND o.user_id <> $1`,
+        [userId],
+      );
+      return r.rows.map((x) => x.user_id);
+    },
+    /** Advances one position, never backwards and never past the last message. Returns the new value if it moved. */
+    async advancePosition(
+      conversationId: string,
+      userId: string,
+      kind: "read" | "delivered",
+      seq: number,
+      q: Queryable = db,
+    ): Promise<number | null> {
+      // Reading implies delivery; delivery alone does not move the read position.
+      const sets =
+        kind === "read"
+          ? "last_read_seq = t.target, last_delivered_seq = GREATEST(m.last_delivered_seq, t.target)"
+          : "last_delivered_seq = t.target";
+      const col = kind === "read" ? "last_read_seq" : "last_delivered_seq";
+      const r = await q.query<{ seq: number }>(
+        `WITH t AS (
+           SELECT LEAST($3::bigint, c.last_seq) AS target FROM conversations c WHERE c.id = $1
+         )
+         UPDATE conversation_members m SET ${sets}
+         FROM t WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.${col} < t.target
+         RETURNING m.${col} AS seq`,
+        [conversationId, userId, seq],
+      );
+      return r.rows[0]?.seq ?? null;
+    },
+  };
+}
+export type ConversationStore = ReturnType<typeof createConversationStore>;

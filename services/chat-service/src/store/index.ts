@@ -1,0 +1,23 @@
+import type { Queryable } from "@messenger/common";
+import { createAttachmentStore } from "./attachments.js";
+import { createConversationStore } from "./conversations.js";
+import { createMessageStore } from "./messages.js";
+import { createRefreshTokenStore } from "./refresh-tokens.js";
+import { createUserStore } from "./users.js";
+
+export function createStores(db: Queryable) {
+  return {
+    users: createUserStore(db),
+    refreshTokens: createRefreshTokenStore(db),
+    conversations: createConversationStore(db),
+    messages: createMessageStore(db),
+    attachments: createAttachmentStore(db),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
+
+export type { AttachmentStore } from "./attachments.js";
+export type { ConversationRow, ConversationStore, MemberRow } from "./conversations.js";
+export type { MessageRow, MessageStore } from "./messages.js";
+export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
+export type { UserRow, UserStore } from "./users.js";

@@ -1,0 +1,203 @@
+import { type AttachmentRow, type Queryable, toAttachment } from "@messenger/common";
+import type { CallLog, Message, Reaction } from "@messenger/protocol";
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  client_id: string;
+  kind: "text" | "call";
+  body: string;
+  reply_to_id: string | null;
+  call: CallLog | null;
+  created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+}
+
+const COLS =
+  "m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.kind, m.body, m.reply_to_id, m.call, m.created_at, m.edited_at, m.deleted_at";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function createMessageStore(db: Queryable) {
+  const store = {
+    async findById(id: string, q: Queryable = db): Promise<MessageRow | null> {
+      const r = await q.query<MessageRow>(`SELECT ${COLS} FROM messages m WHERE m.id = $1`, [id]);
+      return r.rows[0] ?? null;
+    },
+    async findByClientId(
+      conversationId: string,
+      senderId: string,
+      clientId: string,
+      q: Queryable = db,
+    ): Promise<MessageRow | null> {
+      const r = await q.query<MessageRow>(
+        `SELECT ${COLS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3`,
+        [conversationId, senderId, clientId],
+      );
+      return r.rows[0] ?? null;
+    },
+    /** Caller holds the conversation row lock and has bumped last_seq to `seq`. */
+    async insert(
+      m: {
+        conversationId: string;
+        seq: number;
+        senderId: string;
+        clientId: string;
+        kind: "text" | "call";
+        body: string;
+        replyToId: string | null;
+        call: CallLog | null;
+      },
+      q: Queryable,
+    ): Promise<MessageRow> {
+      const r = await q.query<MessageRow>(
+        `INSERT INTO messages AS m (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLS}`,
+        [m.conversationId, m.seq, m.senderId, m.clientId, m.kind, m.body, m.replyToId, m.call],
+      );
+      return r.rows[0]!;
+    },
+    async existsInConversation(messageId: string, conversationId: string, q: Queryable = db): Promise<boolean> {
+      const r = await q.query("SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2", [
+        messageId,
+        conversationId,
+      ]);
+      return (r.rowCount ?? 0) > 0;
+    },
+    async updateBody(id: string, body: string, q: Queryable = db): Promise<MessageRow | null> {
+      const r = await q.query<MessageRow>(
+        `UPDATE messages m SET body = $2, edited_at = now() WHERE m.id = $1 AND m.deleted_at IS NULL RETURNING ${COLS}`,
+        [id, body],
+      );
+      return r.rows[0] ?? null;
+    },
+    /** Leaves a tombstone: the row (and its seq) stays, its content goes. */
+    async tombstone(id: string, q: Queryable = db): Promise<MessageRow | null> {
+      const r = await q.query<MessageRow>(
+        `UPDATE messages m SET body = '', deleted_at = now() WHERE m.id = $1 AND m.deleted_at IS NULL RETURNING ${COLS}`,
+        [id],
+      );
+      if (r.rows[0]) await q.query("DELETE FROM message_reactions WHERE message_id = $1", [id]);
+      return r.rows[0] ?? null;
+    },
+    async setReaction(messageId: string, userId: string, emoji: string, on: boolean, q: Queryable = db): Promise<void> {
+      if (on) {
+        await q.query(
+          "INSERT INTO message_reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+          [messageId, userId, emoji],
+        );
+      } else {
+        await q.query("DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3", [
+          messageId,
+          userId,
+          emoji,
+        ]);
+      }
+    },
+    /** A page ascending by seq; `hasMore` looks one row further in the paging direction. */
+    async page(
+      conversationId: string,
+      opts: { before?: number; after?: number; limit: number },
+      q: Queryable = db,
+    ): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+      let r: { rows: MessageRow[] };
+      if (opts.after !== undefined) {
+        r = await q.query<MessageRow>(
+          `SELECT ${COLS} FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
+          [conversationId, opts.after, opts.limit + 1],
+        );
+        const hasMore = r.rows.length > opts.limit;
+        return { rows: r.rows.slice(0, opts.limit), hasMore };
+      }
+      r = await q.query<MessageRow>(
+        `SELECT ${COLS} FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+        [conversationId, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit + 1],
+      );
+      const hasMore = r.rows.length > opts.limit;
+      return { rows: r.rows.slice(0, opts.limit).reverse(), hasMore };
+    },
+    async lastMessages(conversations: { id: string; last_seq: number }[], q: Queryable = db): Promise<MessageRow[]> {
+      const withMessages = conversations.filter((c) => c.last_seq > 0);
+      if (withMessages.length === 0) return [];
+      const r = await q.query<MessageRow>(
+        `SELECT ${COLS} FROM messages m
+         JOIN unnest($1::uuid[], $2::bigint[]) AS t(cid, seq) ON m.conversation_id = t.cid AND m.seq = t.seq`,
+        [withMessages.map((c) => c.id), withMessages.map((c) => c.last_seq)],
+      );
+      return r.rows;
+    },
+    /** Full-text search over live messages of the caller's conversations (or of one of them). */
+    async search(
+      userId: string,
+      text: string,
+      conversationId: string | undefined,
+      limit: number,
+      q: Queryable = db,
+    ): Promise<MessageRow[]> {
+      const r = await q.query<MessageRow>(
+        `SELECT ${COLS} FROM messages m
+         JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $1
+         WHERE m.search @@ websearch_to_tsquery('simple', $2) AND m.deleted_at IS NULL
+           AND ($3::uuid IS NULL OR m.conversation_id = $3)
+         ORDER BY m.created_at DESC, m.seq DESC LIMIT $4`,
+        [userId, text, conversationId ?? null, limit],
+      );
+      return r.rows;
+    },
+    /** Rows → wire messages with their attachments and reactions (two queries for any number of rows). */
+    async hydrate(rows: MessageRow[], q: Queryable = db): Promise<Message[]> {
+      if (rows.length === 0) return [];
+      const ids = rows.map((r) => r.id);
+      const [att, reacts] = await Promise.all([
+        q.query<AttachmentRow & { created_at: Date }>(
+          "SELECT * FROM attachments WHERE message_id = ANY($1::uuid[]) ORDER BY created_at, id",
+          [ids],
+        ),
+        q.query<{ message_id: string; emoji: string; user_ids: string[] }>(
+          `SELECT message_id, emoji, array_agg(user_id ORDER BY created_at) AS user_ids
+           FROM message_reactions WHERE message_id = ANY($1::uuid[])
+           GROUP BY message_id, emoji ORDER BY min(created_at)`,
+          [ids],
+        ),
+      ]);
+      const attachmentsOf = new Map<string, AttachmentRow[]>();
+      for (const a of att.rows) {
+        const list = attachmentsOf.get(a.message_id!) ?? [];
+        list.push(a);
+        attachmentsOf.set(a.message_id!, list);
+      }
+      const reactionsOf = new Map<string, Reaction[]>();
+      for (const x of reacts.rows) {
+        const list = reactionsOf.get(x.message_id) ?? [];
+        list.push({ emoji: x.emoji, userIds: x.user_ids });
+        reactionsOf.set(x.message_id, list);
+      }
+      return rows.map((r) => store.toWire(r, attachmentsOf.get(r.id) ?? [], reactionsOf.get(r.id) ?? []));
+    },
+    toWire(r: MessageRow, attachments: AttachmentRow[], reactions: Reaction[]): Message {
+      const deleted = r.deleted_at !== null;
+      return {
+        id: r.id,
+        conversationId: r.conversation_id,
+        seq: r.seq,
+        senderId: r.sender_id,
+        clientId: r.client_id,
+        kind: r.kind,
+        body: deleted ? "" : r.body,
+        // A tombstone keeps its place (seq) but shows nothing.
+        attachments: deleted ? [] : attachments.map(toAttachment),
+        replyToId: r.reply_to_id,
+        reactions: deleted ? [] : reactions,
+        call: r.call,
+        createdAt: r.created_at.toISOString(),
+        editedAt: iso(r.edited_at),
+        deletedAt: iso(r.deleted_at),
+      };
+    },
+  };
+  return store;
+}
+export type MessageStore = ReturnType<typeof createMessageStore>;
