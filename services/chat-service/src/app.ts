@@ -15,8 +15,10 @@ import { startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
 import { authRoutes } from "./routes/auth.js";
+import { callRoutes } from "./routes/calls.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
+import { meetingRoutes } from "./routes/meetings.js";
 import { userRoutes } from "./routes/users.js";
 import { createStores } from "./store/index.js";
 
@@ -86,6 +88,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
+  await app.register(callRoutes, { prefix: "/api", deps });
+  await app.register(meetingRoutes, { prefix: "/api", deps });
 
   app.addHook("preClose", async () => {
     // Sockets first, so clients reconnect elsewhere while we finish.

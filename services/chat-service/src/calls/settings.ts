@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
-import type { JitsiSettings } from "./jitsi.js";
 import type { TurnSettings } from "./ice.js";
+import type { JitsiSettings } from "./jitsi.js";
 
 /**
  * Call timings. Read from the config when it carries them (CALL_RING_TIMEOUT_MS,

@@ -43,28 +43,52 @@ export function createCallHandlers(deps: AppDeps) {
     log,
   });
   // Timers must not outlive the server (they would hit a closed pool).
-  io.engine?.on("close", () => calls.close());
+  io.httpServer?.once("close", () => calls.close());
 
   return (socket: ChatSocket) => {
     const me = () => ({ userId: socket.data.userId, socketId: socket.id });
 
-    on(socket, "call:invite", CallInvitePayload, async (p) => {
-      await calls.invite(me(), p);
-      return {};
-    }, log);
+    on(
+      socket,
+      "call:invite",
+      CallInvitePayload,
+      async (p) => {
+        await calls.invite(me(), p);
+        return {};
+      },
+      log,
+    );
     on(socket, "call:accept", CallIdPayload, async (p) => calls.accept(me(), p.callId), log);
-    on(socket, "call:decline", CallIdPayload, async (p) => {
-      await calls.decline(me(), p.callId);
-      return {};
-    }, log);
-    on(socket, "call:signal", CallSignalPayload, async (p) => {
-      await calls.signal(me(), p.callId, p.data);
-      return {};
-    }, log);
-    on(socket, "call:end", CallIdPayload, async (p) => {
-      await calls.end(me(), p.callId);
-      return {};
-    }, log);
+    on(
+      socket,
+      "call:decline",
+      CallIdPayload,
+      async (p) => {
+        await calls.decline(me(), p.callId);
+        return {};
+      },
+      log,
+    );
+    on(
+      socket,
+      "call:signal",
+      CallSignalPayload,
+      async (p) => {
+        await calls.signal(me(), p.callId, p.data);
+        return {};
+      },
+      log,
+    );
+    on(
+      socket,
+      "call:end",
+      CallIdPayload,
+      async (p) => {
+        await calls.end(me(), p.callId);
+        return {};
+      },
+      log,
+    );
 
     socket.on("disconnect", () => {
       calls.onDisconnect(socket.id).catch((err) => log.error({ err }, "call disconnect handling failed"));

@@ -4,6 +4,7 @@ import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AppDeps } from "../deps.js";
 import type { ChatServer, ChatSocket } from "./hub.js";
 import { roomOfConversation, roomOfUser } from "./hub.js";
+import { createCallHandlers } from "./calls.js";
 import { createMessageHandlers } from "./messages.js";
 import { createPresenceHandlers } from "./presence.js";
 
@@ -34,7 +35,7 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
   const factories: ((socket: ChatSocket) => void)[] = [
     createMessageHandlers(deps, opts.sendLimiter),
     createPresenceHandlers(deps),
-    // Calls: createCallHandlers(deps) — added by the calls module (src/realtime/calls.ts).
+    createCallHandlers(deps),
   ];
 
   io.on("connection", async (socket) => {
