@@ -2,9 +2,9 @@ import { verifyAccessToken } from "@messenger/common";
 import { HandshakeAuth, UNAUTHORIZED } from "@messenger/protocol";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AppDeps } from "../deps.js";
+import { createCallHandlers } from "./calls.js";
 import type { ChatServer, ChatSocket } from "./hub.js";
 import { roomOfConversation, roomOfUser } from "./hub.js";
-import { createCallHandlers } from "./calls.js";
 import { createMessageHandlers } from "./messages.js";
 import { createPresenceHandlers } from "./presence.js";
 

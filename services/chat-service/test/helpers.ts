@@ -1,0 +1,165 @@
+// Test harness: a real chat-service on a fresh database, real HTTP and real socket.io clients.
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "@messenger/protocol";
+import type { FastifyInstance } from "fastify";
+import { io as connect, type Socket } from "socket.io-client";
+import { buildApp } from "../src/app.js";
+import { type Config, loadConfig } from "../src/config.js";
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface Harness {
+  db: TestDatabase;
+  app: FastifyInstance;
+  url: string;
+  config: Config;
+  sockets: Client[];
+  /** Close the app and build a fresh one on the same database and port (a service restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ DATABASE_URL: db.url, NODE_ENV: "test", LOG_LEVEL: "silent", ...env });
+  let app = await buildApp(config);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const port = (app.server.address() as AddressInfo).port;
+  const h: Harness = {
+    db,
+    app,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    sockets: [],
+    async restart() {
+      await h.app.close();
+      app = await buildApp(config);
+      await app.listen({ port, host: "127.0.0.1" });
+      h.app = app;
+    },
+    async close() {
+      for (const s of h.sockets) s.disconnect();
+      await h.app.close();
+      await db.drop();
+    },
+  };
+  return h;
+}
+
+export interface TestUser extends AuthResponse {
+  /** Authorization header for REST calls. */
+  auth: { authorization: string };
+}
+
+let counter = 0;
+export async function register(h: Harness, name?: string): Promise<TestUser> {
+  const username = name ?? `user${++counter}.${randomUUID().slice(0, 6)}`;
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/api/auth/register",
+    payload: { username, password: "correct horse battery", displayName: username.toUpperCase() },
+  });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  const body = res.json() as AuthResponse;
+  return { ...body, auth: { authorization: `Bearer ${body.accessToken}` } };
+}
+
+/** REST call through the real HTTP stack (inject); returns status and parsed JSON. */
+export async function api<T = Record<string, unknown>>(
+  h: Harness,
+  user: TestUser | null,
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  payload?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await h.app.inject({
+    method,
+    url,
+    headers: user ? user.auth : {},
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
+  return { status: res.statusCode, body: (res.body ? res.json() : {}) as T };
+}
+
+/** A connected socket.io client (resolves on connect). */
+export async function socketFor(h: Harness, token: string, opts: { reconnection?: boolean } = {}): Promise<Client> {
+  const s: Client = connect(h.url, {
+    auth: { token },
+    transports: ["websocket"],
+    reconnection: opts.reconnection ?? false,
+    forceNew: true,
+  });
+  h.sockets.push(s);
+  await new Promise<void>((resolve, reject) => {
+    s.once("connect", () => resolve());
+    s.once("connect_error", (err) => reject(err));
+  });
+  return s;
+}
+
+/** Emits with an ack and resolves with the ack. */
+export function emitAck<T extends object = object>(s: Client, event: string, payload?: unknown): Promise<Ack<T>> {
+  return new Promise((resolve) => {
+    (s.emit as (e: string, ...a: unknown[]) => void)(event, payload, (ack: Ack<T>) => resolve(ack));
+  });
+}
+
+export async function send(s: Client, conversationId: string, body: string, clientId = randomUUID()): Promise<Message> {
+  const ack = await emitAck<{ message: Message }>(s, "message:send", { conversationId, clientId, body });
+  if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack.error)}`);
+  return ack.message;
+}
+
+/**
+ * Records every server → client event of a socket, so a test can assert what a
+ * socket did and did not get, and wait for an event matching a predicate.
+ */
+export function recorder(s: Client) {
+  const events: { event: string; payload: unknown }[] = [];
+  const waiters: { match: (e: string, p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
+  s.onAny((event: string, payload: unknown) => {
+    events.push({ event, payload });
+    for (const w of [...waiters]) {
+      if (w.match(event, payload)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(payload);
+      }
+    }
+  });
+  return {
+    events,
+    of<T = unknown>(event: string): T[] {
+      return events.filter((e) => e.event === event).map((e) => e.payload as T);
+    },
+    /** Resolves with the first (past or future) event matching. */
+    waitFor<T = unknown>(event: string, pred: (p: T) => boolean = () => true): Promise<T> {
+      const past = events.find((e) => e.event === event && pred(e.payload as T));
+      if (past) return Promise.resolve(past.payload as T);
+      return new Promise((resolve) => {
+        waiters.push({ match: (e, p) => e === event && pred(p as T), resolve: resolve as (p: unknown) => void });
+      });
+    },
+  };
+}
+export type Recorder = ReturnType<typeof recorder>;
+
+export async function directWith(h: Harness, a: TestUser, b: TestUser): Promise<string> {
+  const r = await api<{ conversation: { id: string } }>(h, a, "POST", "/api/conversations", {
+    kind: "direct",
+    userId: b.user.id,
+  });
+  if (r.status >= 300) throw new Error(`direct failed: ${r.status}`);
+  return r.body.conversation.id;
+}
+
+export async function groupOf(h: Harness, admin: TestUser, others: TestUser[], title = "Team"): Promise<string> {
+  const r = await api<{ conversation: { id: string } }>(h, admin, "POST", "/api/conversations", {
+    kind: "group",
+    title,
+    memberIds: others.map((o) => o.user.id),
+  });
+  if (r.status !== 201) throw new Error(`group failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.conversation.id;
+}
