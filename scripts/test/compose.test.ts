@@ -1,0 +1,239 @@
+// The production stack (docker-compose.yml) cannot run here (no Docker engine), so it is checked the way
+// an operator's first `docker compose up` would fail: Compose's own offline validation, then the wiring
+// between services — every variable a service reads is set, ports, routes and secrets agree, and
+// every long-running container has a healthcheck.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  environment?: Record<string, string | null>;
+  healthcheck?: { test: string[] | string; disable?: boolean };
+  restart?: string;
+  ports?: ({ target: number; published?: number | string; protocol?: string } | string)[];
+  network_mode?: string;
+  env_file?: string[];
+  volumes?: unknown[];
+}
+interface Compose {
+  services: Record<string, Service>;
+}
+
+/** Variable names a service's src/config.ts parses from the environment (the keys of its zod schema). */
+function configVariables(service: string): string[] {
+  const src = read(`services/${service}/src/config.ts`);
+  return [...src.matchAll(/^\s+([A-Z][A-Z0-9_]*):\s*(?:z\.|bool\b)/gm)].map((m) => m[1]!);
+}
+
+function compose(args: string[]) {
+  return spawnSync("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+let stack: Compose;
+before(() => {
+  const out = compose(["--env-file", ".env.example", "config"]);
+  assert.equal(out.status, 0, out.stderr);
+  // PyYAML comes with docker-compose (it is written in Python): use it to turn the resolved file into JSON.
+  const json = execFileSync(
+    "python3",
+    ["-c", "import sys, yaml, json; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
+    {
+      input: out.stdout,
+      encoding: "utf8",
+    },
+  );
+  stack = JSON.parse(json);
+});
+
+describe("docker-compose.yml", () => {
+  test("passes docker-compose's offline validation, with or without an .env", () => {
+    const bare = compose(["config", "-q"]);
+    assert.equal(bare.status, 0, bare.stderr);
+    const withExample = compose(["--env-file", ".env.example", "config", "-q"]);
+    assert.equal(withExample.status, 0, withExample.stderr);
+    // .env.example names every variable the file needs: nothing falls back to a blank string.
+    assert.doesNotMatch(withExample.stderr, /is not set/, withExample.stderr);
+  });
+
+  test("runs the whole production stack", () => {
+    const names = Object.keys(stack.services);
+    for (const s of [
+      "postgres",
+      "redis",
+      "minio",
+      "minio-init",
+      "clamav",
+      "coturn",
+      "chat-service-1",
+      "chat-service-2",
+      "media-service",
+      "nginx",
+      "jitsi-web",
+      "jitsi-prosody",
+      "jitsi-jicofo",
+      "jitsi-jvb",
+    ]) {
+      assert.ok(names.includes(s), `service ${s} missing`);
+    }
+    assert.match(stack.services.clamav!.image!, /^clamav\/clamav:/);
+    assert.ok(
+      (stack.services.postgres!.volumes ?? []).some((v) => JSON.stringify(v).includes("/var/lib/postgresql/data")),
+      "postgres keeps its data in a volume",
+    );
+  });
+
+  test("every long-running service has a healthcheck", () => {
+    for (const [name, svc] of Object.entries(stack.services)) {
+      if (svc.restart === "no") continue; // one-shot jobs (bucket creation)
+      assert.ok(svc.healthcheck && !svc.healthcheck.disable, `${name} has no healthcheck`);
+    }
+  });
+
+  for (const [service, instances] of [
+    ["chat-service", ["chat-service-1", "chat-service-2"]],
+    ["media-service", ["media-service"]],
+  ] as const) {
+    test(`every variable ${service}'s config reads is set for ${instances.join(" and ")}`, () => {
+      const vars = configVariables(service);
+      assert.ok(vars.length > 5, `found only ${vars.join(",")} in ${service}/src/config.ts`);
+      // Alternatives to a variable that is set (clamd over TCP rather than a unix socket).
+      const alternatives = new Set(["CLAMD_SOCKET"]);
+      for (const instance of instances) {
+        const env = stack.services[instance]!.environment ?? {};
+        const missing = vars.filter(
+          (v) => !alternatives.has(v) && (env[v] === undefined || env[v] === null || env[v] === ""),
+        );
+        assert.deepEqual(missing, [], `${instance} lacks ${missing.join(", ")}`);
+        assert.equal(env.NODE_ENV, "production");
+      }
+    });
+  }
+
+  test("scale-out: both chat-service instances share Redis and the same secrets", () => {
+    const [a, b] = [stack.services["chat-service-1"]!, stack.services["chat-service-2"]!];
+    assert.deepEqual(a.environment, b.environment);
+    assert.match(a.environment!.REDIS_URL!, /^redis:\/\/redis:6379/);
+  });
+
+  test("services that must agree on a secret get the same value", () => {
+    const s = stack.services;
+    const chat = s["chat-service-1"]!.environment!;
+    const media = s["media-service"]!.environment!;
+    assert.equal(chat.JWT_SECRET, media.JWT_SECRET, "media-service verifies chat-service's tokens");
+    assert.equal(chat.TURN_SECRET, s.coturn!.environment!.TURN_SECRET, "coturn checks chat-service's TURN credentials");
+    assert.equal(
+      chat.JITSI_APP_SECRET,
+      s["jitsi-prosody"]!.environment!.JWT_APP_SECRET,
+      "prosody checks meeting tokens",
+    );
+    assert.equal(chat.JITSI_APP_ID, s["jitsi-prosody"]!.environment!.JWT_APP_ID);
+    assert.equal(chat.JITSI_APP_ID, s["jitsi-prosody"]!.environment!.JWT_ACCEPTED_ISSUERS);
+    const audience = read("services/chat-service/src/calls/jitsi.ts").match(/JITSI_AUDIENCE = "([^"]+)"/)?.[1];
+    assert.equal(
+      s["jitsi-prosody"]!.environment!.JWT_ACCEPTED_AUDIENCES,
+      audience,
+      "prosody accepts the tokens' audience",
+    );
+    assert.equal(s["jitsi-prosody"]!.environment!.AUTH_TYPE, "jwt");
+    assert.equal(chat.DATABASE_URL, media.DATABASE_URL, "one schema for both services");
+    const db = new URL(chat.DATABASE_URL!);
+    const pg = s.postgres!.environment!;
+    assert.equal(db.hostname, "postgres");
+    assert.equal(decodeURIComponent(db.username), pg.POSTGRES_USER);
+    assert.equal(decodeURIComponent(db.password), pg.POSTGRES_PASSWORD);
+    assert.equal(db.pathname, `/${pg.POSTGRES_DB}`);
+    assert.equal(media.MINIO_ENDPOINT, "minio");
+    assert.equal(media.MINIO_ACCESS_KEY, s.minio!.environment!.MINIO_ROOT_USER);
+    assert.equal(media.MINIO_SECRET_KEY, s.minio!.environment!.MINIO_ROOT_PASSWORD);
+    assert.equal(
+      media.MINIO_BUCKET,
+      s["minio-init"]!.environment!.MINIO_BUCKET,
+      "the bucket job creates the bucket media-service uses",
+    );
+    assert.equal(media.CLAMD_HOST, "clamav");
+    assert.equal(media.CLAMD_PORT, "3310");
+  });
+
+  test("coturn gets the production config, its secret and realm; browsers are told the same TURN host", () => {
+    const coturn = stack.services.coturn!;
+    assert.ok(JSON.stringify(coturn.volumes).includes("coturn/turnserver.conf"));
+    const conf = read("coturn/turnserver.conf");
+    const entry = JSON.stringify(coturn);
+    // Every <placeholder> in the shipped config is filled in by the entrypoint.
+    for (const placeholder of new Set(conf.match(/^[a-z-]+=.*<[A-Z_][^>]*>/gm) ?? [])) {
+      const token = placeholder.slice(placeholder.indexOf("<"));
+      assert.ok(entry.includes(token.replace(/"/g, '\\"')), `coturn entrypoint does not fill ${token}`);
+    }
+    const turnUrls = stack.services["chat-service-1"]!.environment!.TURN_URLS!.split(",");
+    const turnHost = coturn.environment!.TURN_REALM;
+    for (const u of turnUrls) assert.match(u, new RegExp(`^turns?:${turnHost}:(3478|5349)\\?transport=(udp|tcp)$`));
+  });
+
+  test("nginx routes /api/media, /api and /socket.io to the services on the ports they listen on", () => {
+    const nginx = read("scripts/deploy/nginx.conf.template");
+    const chatPort = stack.services["chat-service-1"]!.environment!.PORT;
+    const mediaPort = stack.services["media-service"]!.environment!.PORT;
+    const upstream = (name: string) => {
+      const m = nginx.match(new RegExp(`upstream ${name} \\{([^}]*)\\}`));
+      assert.ok(m, `upstream ${name} missing`);
+      return m[1]!;
+    };
+    for (const name of ["chat_socket", "chat_api"]) {
+      const block = upstream(name);
+      assert.match(block, new RegExp(`server chat-service-1:${chatPort}\\b`));
+      assert.match(block, new RegExp(`server chat-service-2:${chatPort}\\b`));
+    }
+    assert.match(upstream("media"), new RegExp(`server media-service:${mediaPort}\\b`));
+    // Long-polling across two instances needs every request of a session on one instance.
+    assert.match(upstream("chat_socket"), /\b(hash \$\S+ consistent|ip_hash);/);
+    // The app's TLS server block (the plain-HTTP one only redirects).
+    const app = nginx.slice(
+      nginx.indexOf("server_name ${PUBLIC_HOST};"),
+      nginx.indexOf("server_name ${JITSI_DOMAIN};"),
+    );
+    const location = (path: string) => {
+      const m = app.match(new RegExp(`location ${path.replace(/[/.]/g, "\\$&")} \\{([^}]*)\\}`));
+      assert.ok(m, `location ${path} missing`);
+      return m[1]!;
+    };
+    assert.match(location("/api/media"), /proxy_pass http:\/\/media;/);
+    assert.match(location("/api/"), /proxy_pass http:\/\/chat_api;/);
+    const socket = location("/socket.io/");
+    assert.match(socket, /proxy_pass http:\/\/chat_socket;/);
+    assert.match(socket, /proxy_set_header Upgrade \$http_upgrade;/);
+    assert.match(socket, /proxy_set_header Connection \$connection_upgrade;/);
+    // /api/media must win over /api/ (nginx picks the longest prefix), and the client is served for the rest.
+    assert.match(location("/"), /try_files \$uri \/index\.html;/);
+    // The service containers' healthchecks probe the port the service listens on.
+    assert.ok(JSON.stringify(stack.services["chat-service-1"]!.healthcheck).includes(`127.0.0.1:${chatPort}/`));
+    assert.ok(JSON.stringify(stack.services["media-service"]!.healthcheck).includes(`127.0.0.1:${mediaPort}/`));
+    // Public ports reach nginx's unprivileged listeners.
+    const targets = (stack.services.nginx!.ports ?? []).map((p) => (typeof p === "string" ? p : String(p.target)));
+    assert.ok(targets.some((p) => p.includes("8443")) && targets.some((p) => p.includes("8080")));
+    assert.match(nginx, /listen 8443 ssl/);
+    assert.match(nginx, /listen 8080/);
+  });
+
+  test("the services' default ports are the ones compose and nginx use", () => {
+    assert.match(read("services/chat-service/src/config.ts"), /PORT: z\.coerce\.number\(\)[^\n]*\.default\(4000\)/);
+    assert.match(read("services/media-service/src/config.ts"), /PORT: z\.coerce\.number\(\)[^\n]*\.default\(4001\)/);
+  });
+
+  test("Dockerfiles are multi-stage, run as a non-root user and carry a healthcheck", () => {
+    for (const [name, svc] of Object.entries(stack.services)) {
+      if (!svc.build) continue;
+      const file = read(svc.build.dockerfile);
+      assert.ok((file.match(/^FROM /gm) ?? []).length >= 2, `${svc.build.dockerfile} is not multi-stage`);
+      const runtime = file.slice(file.lastIndexOf("\nFROM "));
+      assert.ok(/^USER (?!root\b|0\b)\S+/m.test(runtime) || /nginx-unprivileged/.test(runtime), `${name} runs as root`);
+      assert.match(runtime, /^HEALTHCHECK /m, `${svc.build.dockerfile} has no HEALTHCHECK`);
+    }
+  });
+});
