@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, test } from "node:test";
+import type { Message, MessagesResponse } from "@messenger/protocol";
+import { api, emitAck, groupOf, type Harness, recorder, register, send, socketFor, startHarness } from "./helpers.js";
+
+let h: Harness;
+before(async () => {
+  // Generous send budget: this file measures ordering under load, not the rate limit.
+  h = await startHarness({ SEND_RATE_PER_SECOND: "10000" });
+});
+after(async () => {
+  await h.close();
+});
+
+/** Everything after `seq` by paging with ?after=, as a reconnecting client does. */
+async function catchUp(user: Parameters<typeof api>[1], conv: string, after: number): Promise<Message[]> {
+  const all: Message[] = [];
+  let cursor = after;
+  for (;;) {
+    const r = await api<MessagesResponse>(
+      h,
+      user,
+      "GET",
+      `/api/conversations/${conv}/messages?after=${cursor}&limit=100`,
+    );
+    assert.equal(r.status, 200);
+    all.push(...r.body.messages);
+    if (!r.body.hasMore) return all;
+    cursor = r.body.messages.at(-1)!.seq;
+  }
+}
+
+test("concurrent senders while a reader is away: catch-up has every seq, no gap, no duplicate", async () => {
+  const senders = await Promise.all(Array.from({ length: 5 }, () => register(h)));
+  const reader = await register(h);
+  const conv = await groupOf(h, senders[0]!, [...senders.slice(1), reader]);
+
+  // The reader sees the first message, then drops off.
+  const s0 = await socketFor(h, senders[0]!.accessToken);
+  const rs = await socketFor(h, reader.accessToken);
+  const rr = recorder(rs);
+  const first = await send(s0, conv, "before the gap");
+  await rr.waitFor<Message>("message:new", (m) => m.id === first.id);
+  const lastSeen = rr.of<Message>("message:new").at(-1)!.seq;
+  rs.disconnect();
+
+  // 5 senders × 40 messages, all in flight at once, some retried with the same clientId.
+  const sockets = await Promise.all(senders.map((u) => socketFor(h, u.accessToken)));
+  const acked: Message[] = [];
+  await Promise.all(
+    sockets.map(async (s, i) => {
+      const pending: Promise<void>[] = [];
+      for (let n = 0; n < 40; n++) {
+        const clientId = randomUUID();
+        const attempt = () => send(s, conv, `s${i}-${n}`, clientId);
+        pending.push(
+          (async () => {
+            const m = await attempt();
+            acked.push(m);
+            if (n % 10 === 0) assert.equal((await attempt()).id, m.id, "a retry returns the same message");
+          })(),
+        );
+      }
+      await Promise.all(pending);
+    }),
+  );
+  assert.equal(acked.length, 200);
+
+  const missed = await catchUp(reader, conv, lastSeen);
+  const seqs = missed.map((m) => m.seq);
+  assert.equal(seqs.length, 200, "every message sent while away");
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 200 }, (_, i) => lastSeen + 1 + i),
+    "ascending, gap-free, no duplicates",
+  );
+  assert.deepEqual(new Set(missed.map((m) => m.id)), new Set(acked.map((m) => m.id)));
+});
+
+test("restarting the service mid-conversation loses no acked message", async () => {
+  const alice = await register(h);
+  const bob = await register(h);
+  const conv = await groupOf(h, alice, [bob]);
+  const sa = await socketFor(h, alice.accessToken);
+  const acked: Message[] = [];
+  for (let i = 0; i < 10; i++) acked.push(await send(sa, conv, `before ${i}`));
+
+  // Fire a burst and restart while it is in flight.
+  const burst = Array.from({ length: 20 }, (_, i) => ({ clientId: randomUUID(), body: `burst ${i}` }));
+  const ackedInBurst = new Map<string, Message>();
+  for (const b of burst) {
+    void emitAck<{ message: Message }>(sa, "message:send", { conversationId: conv, ...b }).then((ack) => {
+      if (ack.ok) ackedInBurst.set(b.clientId, ack.message);
+    });
+  }
+  const disconnected = new Promise<void>((resolve) => sa.once("disconnect", () => resolve()));
+  await h.restart();
+  await disconnected;
+  const ackedBeforeRestart = [...ackedInBurst.values()];
+
+  // The client reconnects and re-sends everything not acked, with the same clientIds.
+  const sa2 = await socketFor(h, alice.accessToken);
+  for (const b of burst) {
+    const m = await send(sa2, conv, b.body, b.clientId);
+    const earlier = ackedInBurst.get(b.clientId);
+    if (earlier) assert.equal(m.id, earlier.id, "a re-send after restart returns the acked message");
+    acked.push(m);
+  }
+  acked.push(...ackedBeforeRestart);
+  acked.push(await send(sa2, conv, "after restart"));
+  const all = await catchUp(bob, conv, 0);
+  const ids = new Set(all.map((m) => m.id));
+  for (const m of acked) assert.ok(ids.has(m.id), `acked message ${m.seq} survived`);
+  assert.equal(all.length, 31, "10 before, 20 in the burst (each once), 1 after");
+  assert.deepEqual(
+    all.map((m) => m.seq),
+    Array.from({ length: 31 }, (_, i) => i + 1),
+  );
+});
