@@ -195,8 +195,8 @@ describe("docker-compose.yml", () => {
     assert.match(upstream("chat_socket"), /\b(hash \$\S+ consistent|ip_hash);/);
     // The app's TLS server block (the plain-HTTP one only redirects).
     const app = nginx.slice(
-      nginx.indexOf("server_name ${PUBLIC_HOST};"),
-      nginx.indexOf("server_name ${JITSI_DOMAIN};"),
+      nginx.indexOf(`server_name \${PUBLIC_HOST};`),
+      nginx.indexOf(`server_name \${JITSI_DOMAIN};`),
     );
     const location = (path: string) => {
       const m = app.match(new RegExp(`location ${path.replace(/[/.]/g, "\\$&")} \\{([^}]*)\\}`));
