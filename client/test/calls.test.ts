@@ -199,11 +199,19 @@ describe("meeting state", () => {
 
   it("the IFrame API is loaded from the meeting's own domain, keeping the server's scheme", () => {
     assert.deepEqual(externalApiSource(meeting), {
+      host: "meet.example.org",
       scriptUrl: "https://meet.example.org/external_api.js",
       noSSL: false,
     });
     assert.deepEqual(externalApiSource({ domain: "127.0.0.1:8443", url: "http://127.0.0.1:8443/room" }), {
+      host: "127.0.0.1:8443",
       scriptUrl: "http://127.0.0.1:8443/external_api.js",
+      noSSL: true,
+    });
+    // JITSI_DOMAIN given with its scheme (a dev or test setup).
+    assert.deepEqual(externalApiSource({ domain: "http://127.0.0.1:9000", url: "http://127.0.0.1:9000/room" }), {
+      host: "127.0.0.1:9000",
+      scriptUrl: "http://127.0.0.1:9000/external_api.js",
       noSSL: true,
     });
     // A url on some other host is not trusted to serve the script.

@@ -15,12 +15,12 @@ export function MeetingOverlay({ meeting }: { meeting: MeetingResponse }) {
     let api: JitsiMeetExternalApi | null = null;
     let cancelled = false;
     setError(null);
-    const { scriptUrl, noSSL } = externalApiSource(meeting);
+    const { host, scriptUrl, noSSL } = externalApiSource(meeting);
     loadJitsiApi(scriptUrl)
       .then((JitsiMeetExternalAPI) => {
         const parentNode = parentRef.current;
         if (cancelled || !parentNode) return;
-        api = new JitsiMeetExternalAPI(meeting.domain, {
+        api = new JitsiMeetExternalAPI(host, {
           roomName: meeting.roomName,
           jwt: meeting.jwt,
           parentNode,
@@ -35,7 +35,7 @@ export function MeetingOverlay({ meeting }: { meeting: MeetingResponse }) {
         api.addListener("readyToClose", () => controller.closeMeeting());
       })
       .catch(() => {
-        if (!cancelled) setError(settings.current.t.meetingLoadFailed(meeting.domain));
+        if (!cancelled) setError(settings.current.t.meetingLoadFailed(host));
       });
     return () => {
       cancelled = true;

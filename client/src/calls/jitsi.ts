@@ -29,21 +29,27 @@ declare global {
 }
 
 /**
- * Where the IFrame API is served. The meeting `url` the server returns carries the scheme
- * (https in production); we only trust it when its host is the meeting's domain.
+ * Where the IFrame API is served and which host to give it. The server's `domain` may carry a
+ * scheme (`http://127.0.0.1:8080` in a dev setup); otherwise the meeting `url` tells the scheme,
+ * trusted only when it points at that same host; otherwise https, as Jitsi itself assumes.
  */
 export function externalApiSource(meeting: Pick<MeetingResponse, "domain" | "url">): {
+  host: string;
   scriptUrl: string;
   noSSL: boolean;
 } {
-  let origin = `https://${meeting.domain}`;
-  try {
-    const u = new URL(meeting.url);
-    if (u.host === meeting.domain && (u.protocol === "https:" || u.protocol === "http:")) origin = u.origin;
-  } catch {
-    // Keep https://<domain>.
+  const explicit = /^(https?):\/\//i.exec(meeting.domain)?.[1]?.toLowerCase();
+  const host = meeting.domain.replace(/^https?:\/\//i, "").replace(/\/.*$/, "");
+  let scheme = explicit ?? "https";
+  if (!explicit) {
+    try {
+      const u = new URL(meeting.url);
+      if (u.host === host && (u.protocol === "https:" || u.protocol === "http:")) scheme = u.protocol.slice(0, -1);
+    } catch {
+      // Keep https.
+    }
   }
-  return { scriptUrl: `${origin}/external_api.js`, noSSL: origin.startsWith("http:") };
+  return { host, scriptUrl: `${scheme}://${host}/external_api.js`, noSSL: scheme === "http" };
 }
 
 const loading = new Map<string, Promise<JitsiCtor>>();
