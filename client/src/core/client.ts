@@ -1,0 +1,529 @@
+import type {
+  ApiError,
+  Attachment,
+  ClientToServerEvents,
+  Conversation,
+  ConversationResponse,
+  ConversationsResponse,
+  Message,
+  MessagesResponse,
+  ServerToClientEvents,
+  User,
+  UsersResponse,
+} from "@messenger/protocol";
+import { UNAUTHORIZED } from "@messenger/protocol";
+import { io, type Socket } from "socket.io-client";
+import { createConversationsStore, myMember } from "../stores/conversations";
+import { catchUpCursor, createMessagesStore, lastSeq, leavesGap, type PendingSend } from "../stores/messages";
+import { createPresenceStore } from "../stores/presence";
+import { createStore } from "../stores/store";
+import { createTypingStore } from "../stores/typing";
+import { createUploadsStore } from "../stores/uploads";
+import type { Auth } from "./auth";
+import { RequestError } from "./errors";
+import { UploadError, uploadFile } from "./upload";
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
+
+/** How long a send may wait for its ack on a live connection before it is shown as failed. */
+const ACK_TIMEOUT_MS = 15_000;
+/** Further behind than this, a timeline is dropped and reloaded from the latest page instead of paged through. */
+const CATCH_UP_MAX = 500;
+const PAGE = 50;
+/** Re-announce typing this often while the user keeps typing; the indicator expires on the other side otherwise. */
+const TYPING_RENEW_MS = 3000;
+const TYPING_IDLE_MS = 4000;
+
+export interface ChatClientOptions {
+  auth: Auth;
+  /** socket.io / REST origin; "" or undefined = this page's origin. */
+  url?: string;
+  /** Is the page visible to the user (document.visibilityState)? Reading only counts when it is. */
+  isVisible?: () => boolean;
+  /** Is the network up (navigator.onLine)? */
+  isOnline?: () => boolean;
+}
+
+export interface IncomingEvent {
+  message: Message;
+  conversation: Conversation;
+  sender: User | undefined;
+}
+
+const newClientId = () =>
+  globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/**
+ * Everything the app knows and does, without React: REST + one socket feeding small stores.
+ * Guarantees the UI relies on: every message once, in seq order; sends survive disconnects
+ * (re-sent with the same clientId); after any reconnect every conversation is caught up.
+ */
+export function createChatClient(opts: ChatClientOptions) {
+  const { auth } = opts;
+  const isVisible = opts.isVisible ?? (() => true);
+  const isOnline = opts.isOnline ?? (() => true);
+  const me = () => auth.user()?.id ?? "";
+
+  const conversations = createConversationsStore(me);
+  const messages = createMessagesStore();
+  const presence = createPresenceStore();
+  const typing = createTypingStore();
+  const uploads = createUploadsStore();
+  const connection = createStore<ConnectionState>("connecting");
+  /** The conversation on screen (null: the list). */
+  const active = createStore<string | null>(null);
+  const listLoaded = createStore(false);
+
+  const incomingListeners = new Set<(e: IncomingEvent) => void>();
+  const uploadAborts = new Map<string, () => void>();
+  const catchingUp = new Map<string, Promise<void>>();
+  const typingState = new Map<string, { sentAt: number; idle?: ReturnType<typeof setTimeout> }>();
+
+  const socket: ChatSocket = io(opts.url ?? "", {
+    autoConnect: false,
+    transports: ["websocket", "polling"],
+    // A function, so every (re)connect presents the latest access token.
+    auth: (cb) => cb({ token: auth.accessToken() ?? "" }),
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+  });
+
+  // ---- socket lifecycle ---------------------------------------------------------------
+
+  socket.on("connect", () => {
+    connection.set("connected");
+    void resync();
+  });
+  socket.on("disconnect", (reason) => {
+    connection.set(isOnline() ? "reconnecting" : "offline");
+    // The server closed us (token expired mid-session, or a deploy): come back with a fresh token.
+    if (reason === "io server disconnect") void reconnectWithFreshToken();
+  });
+  socket.on("connect_error", (err) => {
+    connection.set(isOnline() ? "reconnecting" : "offline");
+    if (err.message === UNAUTHORIZED) void reconnectWithFreshToken();
+    else if (!socket.active) setTimeout(() => socket.connect(), 2000);
+  });
+
+  async function reconnectWithFreshToken() {
+    try {
+      if (!(await auth.refresh())) return; // signed out: the app shows the login screen
+    } catch {
+      // network trouble: try again with the token we have
+    }
+    if (!socket.connected && isOnline()) socket.connect();
+  }
+
+  // ---- server events ------------------------------------------------------------------
+
+  socket.on("message:new", (m) => void receive(m, true));
+  socket.on("message:updated", (m) => {
+    if (messages.timeline(m.conversationId).loaded) messages.merge(m.conversationId, [m]);
+    conversations.applyMessage(m, false);
+  });
+  socket.on("receipt", (r) => conversations.applyReceipt(r));
+  socket.on("typing", (e) => {
+    if (e.userId !== me()) typing.apply(e);
+  });
+  socket.on("presence", (e) => presence.apply(e));
+  socket.on("conversation:updated", (c) => {
+    const prev = conversations.byId(c.id);
+    conversations.upsert(prev && prev.lastSeq > c.lastSeq ? { ...c, ...pickActivity(prev) } : c);
+    presence.seed([c]);
+  });
+  socket.on("conversation:removed", ({ conversationId }) => {
+    conversations.remove(conversationId);
+    messages.remove(conversationId);
+    if (active.get() === conversationId) active.set(null);
+  });
+
+  async function receive(m: Message, live: boolean) {
+    const cid = m.conversationId;
+    let conv = conversations.byId(cid);
+    if (!conv) {
+      // A conversation we have not heard of (someone just started a DM with us).
+      try {
+        conv = (await auth.api<ConversationResponse>(`/api/conversations/${cid}`)).conversation;
+        conversations.upsert(conv);
+        presence.seed([conv]);
+      } catch {
+        return;
+      }
+    }
+    const tl = messages.timeline(cid);
+    const fresh = m.seq > conv.lastSeq;
+    if (tl.loaded) {
+      if (leavesGap(tl, m)) void catchUp(cid);
+      messages.merge(cid, [m]);
+    }
+    const reading = readingNow(cid);
+    conversations.applyMessage(m, reading);
+    if (m.senderId !== me()) {
+      typing.stopped(cid, m.senderId);
+      if (live) socket.emit("conversation:delivered", { conversationId: cid, seq: m.seq }, () => {});
+      if (reading) markRead(cid);
+      if (fresh && live) {
+        const c = conversations.byId(cid)!;
+        const sender = c.members.find((x) => x.user.id === m.senderId)?.user;
+        for (const l of incomingListeners) l({ message: m, conversation: c, sender });
+      }
+    }
+  }
+
+  function pickActivity(c: Conversation) {
+    return {
+      lastSeq: c.lastSeq,
+      lastMessage: c.lastMessage,
+      lastActivityAt: c.lastActivityAt,
+      unreadCount: c.unreadCount,
+    };
+  }
+
+  // ---- catch-up -----------------------------------------------------------------------
+
+  /** After (re)connecting: refresh the list, fill every open timeline, re-send what was never acked. */
+  async function resync() {
+    try {
+      const { conversations: list } = await auth.api<ConversationsResponse>("/api/conversations");
+      const known = conversations.get();
+      // The list was read before some live events we may already have applied: keep the newer activity.
+      conversations.setAll(
+        list.map((c) => {
+          const k = known[c.id];
+          return k && k.lastSeq > c.lastSeq ? { ...c, ...pickActivity(k) } : c;
+        }),
+      );
+      presence.seed(list);
+      listLoaded.set(true);
+      for (const c of list) {
+        const mine = myMember(c, me());
+        if (mine && c.lastSeq > mine.lastDeliveredSeq)
+          socket.emit("conversation:delivered", { conversationId: c.id, seq: c.lastSeq }, () => {});
+      }
+      await Promise.all(
+        Object.keys(messages.get()).map(async (cid) => {
+          if (!conversations.byId(cid)) messages.remove(cid);
+          else if (messages.timeline(cid).loaded) await catchUp(cid);
+        }),
+      );
+    } catch {
+      // The next reconnect (or the next live event that leaves a gap) tries again.
+    }
+    flushUnacked();
+    const a = active.get();
+    if (a && readingNow(a)) markRead(a);
+  }
+
+  /** Fetches everything after the timeline's contiguous end, page by page. One at a time per conversation. */
+  function catchUp(cid: string): Promise<void> {
+    const running = catchingUp.get(cid);
+    if (running) return running;
+    const run = (async () => {
+      const target = conversations.byId(cid)?.lastSeq ?? 0;
+      let cursor = catchUpCursor(messages.timeline(cid));
+      if (target - cursor > CATCH_UP_MAX) {
+        messages.reset(cid);
+        await loadLatest(cid);
+        return;
+      }
+      for (;;) {
+        const page = await auth.api<MessagesResponse>(`/api/conversations/${cid}/messages?after=${cursor}&limit=100`);
+        messages.merge(cid, page.messages);
+        for (const m of page.messages) conversations.applyMessage(m, readingNow(cid));
+        const next = catchUpCursor(messages.timeline(cid));
+        if (!page.hasMore || next <= cursor) break;
+        cursor = next;
+      }
+    })().finally(() => catchingUp.delete(cid));
+    catchingUp.set(cid, run);
+    return run;
+  }
+
+  // ---- history ------------------------------------------------------------------------
+
+  async function loadLatest(cid: string) {
+    const page = await auth.api<MessagesResponse>(`/api/conversations/${cid}/messages?limit=${PAGE}`);
+    messages.applyPage(cid, page.messages, page.hasMore, "latest");
+    // Anything newer than that page that arrived meanwhile is already merged; fill a hole if one opened.
+    const c = conversations.byId(cid);
+    if (c && c.lastSeq > lastSeq(messages.timeline(cid))) await catchUp(cid);
+  }
+
+  const loadingOlder = new Set<string>();
+  /** Scrolling up: the page before the first message shown. Resolves false when there is nothing older. */
+  async function loadOlder(cid: string): Promise<boolean> {
+    const tl = messages.timeline(cid);
+    const first = tl.messages[0];
+    if (!tl.loaded || !tl.hasMoreBefore || !first || loadingOlder.has(cid)) return false;
+    loadingOlder.add(cid);
+    try {
+      const page = await auth.api<MessagesResponse>(
+        `/api/conversations/${cid}/messages?before=${first.seq}&limit=${PAGE}`,
+      );
+      messages.applyPage(cid, page.messages, page.hasMore, "before");
+      return page.messages.length > 0;
+    } finally {
+      loadingOlder.delete(cid);
+    }
+  }
+
+  /** Jump to a replied-to message: load older pages until it is in the timeline (bounded). */
+  async function ensureLoaded(cid: string, messageId: string): Promise<boolean> {
+    for (let i = 0; i < 40; i++) {
+      if (messages.findById(cid, messageId)) return true;
+      if (!(await loadOlder(cid))) return !!messages.findById(cid, messageId);
+    }
+    return false;
+  }
+
+  // ---- reading ------------------------------------------------------------------------
+
+  function readingNow(cid: string) {
+    return active.get() === cid && isVisible();
+  }
+
+  function markRead(cid: string) {
+    const c = conversations.byId(cid);
+    if (!c) return;
+    const seq = Math.max(c.lastSeq, lastSeq(messages.timeline(cid)));
+    const mine = myMember(c, me());
+    if (seq === 0 || (mine && mine.lastReadSeq >= seq && c.unreadCount === 0)) return;
+    conversations.markRead(cid, seq);
+    if (c.unreadCount > 0) conversations.upsert({ ...conversations.byId(cid)!, unreadCount: 0 });
+    if (socket.connected) socket.emit("conversation:read", { conversationId: cid, seq }, () => {});
+  }
+
+  // ---- sending ------------------------------------------------------------------------
+
+  function emitSend(p: PendingSend) {
+    if (!socket.connected) return; // stays pending; the reconnect flushes it
+    socket.timeout(ACK_TIMEOUT_MS).emit(
+      "message:send",
+      {
+        conversationId: p.conversationId,
+        clientId: p.clientId,
+        body: p.body,
+        attachmentIds: p.attachments.map((a) => a.id),
+        replyToId: p.replyToId,
+      },
+      (err, ack) => {
+        if (err) {
+          // No ack: if the connection dropped, the reconnect re-sends; otherwise let the user retry.
+          if (socket.connected)
+            messages.markFailed(p.conversationId, p.clientId, { code: "timeout", message: "no answer" });
+          return;
+        }
+        if (ack.ok) {
+          messages.merge(p.conversationId, [ack.message]);
+          conversations.applyMessage(ack.message, true);
+        } else messages.markFailed(p.conversationId, p.clientId, ack.error);
+      },
+    );
+  }
+
+  function flushUnacked() {
+    for (const p of messages.unacked()) emitSend(p);
+  }
+
+  function send(cid: string, body: string, extra: { replyToId?: string | null; attachments?: Attachment[] } = {}) {
+    const text = body.trim();
+    const attachments = extra.attachments ?? [];
+    if (!text && attachments.length === 0) return null;
+    const p: PendingSend = {
+      clientId: newClientId(),
+      conversationId: cid,
+      senderId: me(),
+      body: text,
+      attachments,
+      replyToId: extra.replyToId ?? null,
+      createdAt: new Date().toISOString(),
+      status: "pending",
+      attempts: 1,
+    };
+    messages.addPending(p);
+    stopTyping(cid);
+    emitSend(p);
+    return p.clientId;
+  }
+
+  /** Same clientId: if the first attempt did reach the server, this returns that message, never a second one. */
+  function retry(cid: string, clientId: string) {
+    messages.markRetrying(cid, clientId);
+    const p = messages.timeline(cid).pending.find((x) => x.clientId === clientId);
+    if (p) emitSend(p);
+  }
+
+  function ackOrThrow<T extends object>(event: "message:edit" | "message:delete" | "message:react", payload: object) {
+    return new Promise<T>((resolve, reject) => {
+      // biome-ignore lint/suspicious/noExplicitAny: one helper for three events with distinct payload types
+      (socket.timeout(ACK_TIMEOUT_MS) as any).emit(event, payload, (err: Error | null, ack: any) => {
+        if (err) return reject(new RequestError(0, { code: "timeout", message: "no answer" }));
+        if (!ack.ok) return reject(new RequestError(400, ack.error as ApiError));
+        resolve(ack as T);
+      });
+    });
+  }
+
+  async function changeMessage(event: "message:edit" | "message:delete" | "message:react", payload: object) {
+    const { message } = await ackOrThrow<{ message: Message }>(event, payload);
+    messages.merge(message.conversationId, [message]);
+    conversations.applyMessage(message, false);
+    return message;
+  }
+
+  // ---- typing -------------------------------------------------------------------------
+
+  /** Called on every keystroke in the composer; sends `typing` sparingly. */
+  function typingInput(cid: string) {
+    const now = Date.now();
+    const st = typingState.get(cid) ?? { sentAt: 0 };
+    if (now - st.sentAt > TYPING_RENEW_MS && socket.connected) {
+      socket.emit("typing", { conversationId: cid, typing: true });
+      st.sentAt = now;
+    }
+    clearTimeout(st.idle);
+    st.idle = setTimeout(() => stopTyping(cid), TYPING_IDLE_MS);
+    typingState.set(cid, st);
+  }
+
+  function stopTyping(cid: string) {
+    const st = typingState.get(cid);
+    if (!st) return;
+    clearTimeout(st.idle);
+    typingState.delete(cid);
+    if (st.sentAt && socket.connected) socket.emit("typing", { conversationId: cid, typing: false });
+  }
+
+  // ---- uploads ------------------------------------------------------------------------
+
+  function upload(cid: string, file: File) {
+    const localId = newClientId();
+    uploads.add({ localId, conversationId: cid, name: file.name, size: file.size, progress: 0, status: "uploading" });
+    const start = (retried: boolean) => {
+      const h = uploadFile({
+        token: auth.accessToken(),
+        conversationId: cid,
+        file,
+        onProgress: (f) => uploads.progress(localId, f),
+      });
+      uploadAborts.set(localId, h.abort);
+      h.promise.then(
+        (a) => {
+          uploadAborts.delete(localId);
+          uploads.done(localId, a);
+        },
+        async (e: unknown) => {
+          uploadAborts.delete(localId);
+          const err = e instanceof UploadError ? e : new UploadError(0, { code: "network", message: String(e) });
+          if (err.error.code === "cancelled") return uploads.remove(localId);
+          if (err.status === 401 && !retried && (await auth.refresh().catch(() => false))) return start(true);
+          uploads.failed(localId, err.error);
+        },
+      );
+    };
+    start(false);
+    return localId;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------
+
+  async function start() {
+    if (!(await auth.ensureFresh().catch(() => true))) return;
+    if (isOnline()) socket.connect();
+    else connection.set("offline");
+    // The list also loads over REST right away, so the screen fills before the socket is up.
+    if (!listLoaded.get()) {
+      try {
+        const { conversations: list } = await auth.api<ConversationsResponse>("/api/conversations");
+        if (!listLoaded.get()) {
+          conversations.setAll(list);
+          presence.seed(list);
+          listLoaded.set(true);
+        }
+      } catch {
+        // resync after connect retries
+      }
+    }
+  }
+
+  return {
+    socket,
+    me,
+    stores: { conversations, messages, presence, typing, uploads, connection, active, listLoaded },
+    start,
+    stop() {
+      socket.disconnect();
+      for (const abort of uploadAborts.values()) abort();
+      for (const st of typingState.values()) clearTimeout(st.idle);
+    },
+    /** The browser says the network went away / came back. */
+    networkChanged(online: boolean) {
+      if (!online) {
+        connection.set("offline");
+        socket.disconnect();
+      } else if (!socket.connected) {
+        connection.set("reconnecting");
+        socket.connect();
+      }
+    },
+    /** The page became visible or hidden: reading resumes where the user looks. */
+    visibilityChanged() {
+      const a = active.get();
+      if (a && readingNow(a)) markRead(a);
+    },
+    async open(cid: string | null) {
+      const prev = active.get();
+      if (prev && prev !== cid) stopTyping(prev);
+      active.set(cid);
+      if (!cid) return;
+      if (!messages.timeline(cid).loaded) await loadLatest(cid);
+      if (readingNow(cid)) markRead(cid);
+    },
+    markRead,
+    loadOlder,
+    ensureLoaded,
+    send,
+    retry,
+    discard: (cid: string, clientId: string) => messages.removePending(cid, clientId),
+    edit: (messageId: string, body: string) => changeMessage("message:edit", { messageId, body }),
+    remove: (messageId: string) => changeMessage("message:delete", { messageId }),
+    react: (messageId: string, emoji: string, on: boolean) => changeMessage("message:react", { messageId, emoji, on }),
+    typingInput,
+    stopTyping,
+    upload,
+    cancelUpload(localId: string) {
+      uploadAborts.get(localId)?.();
+      uploads.remove(localId);
+    },
+    async searchUsers(q: string): Promise<User[]> {
+      const { users } = await auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`);
+      return users.filter((u) => u.id !== me());
+    },
+    async startDirect(userId: string): Promise<Conversation> {
+      const { conversation } = await auth.api<ConversationResponse>("/api/conversations", {
+        method: "POST",
+        json: { kind: "direct", userId },
+      });
+      conversations.upsert(conversations.byId(conversation.id) ?? conversation);
+      presence.seed([conversation]);
+      return conversation;
+    },
+    async createGroup(title: string, memberIds: string[]): Promise<Conversation> {
+      const { conversation } = await auth.api<ConversationResponse>("/api/conversations", {
+        method: "POST",
+        json: { kind: "group", title, memberIds },
+      });
+      conversations.upsert(conversation);
+      presence.seed([conversation]);
+      return conversation;
+    },
+    onIncoming(fn: (e: IncomingEvent) => void) {
+      incomingListeners.add(fn);
+      return () => {
+        incomingListeners.delete(fn);
+      };
+    },
+  };
+}
+export type ChatClient = ReturnType<typeof createChatClient>;

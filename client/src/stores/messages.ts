@@ -1,0 +1,184 @@
+import type { ApiError, Attachment, Message } from "@messenger/protocol";
+import { createStore } from "./store";
+
+/** A message typed here that the server has not acknowledged yet (or refused). Keyed by its clientId. */
+export interface PendingSend {
+  clientId: string;
+  conversationId: string;
+  senderId: string;
+  body: string;
+  attachments: Attachment[];
+  replyToId: string | null;
+  createdAt: string;
+  status: "pending" | "failed";
+  error?: ApiError;
+  attempts: number;
+}
+
+/** What the chat window shows for one conversation. */
+export interface Timeline {
+  /** Ascending by seq; one entry per seq (the server's seq is gap-free and unique per conversation). */
+  messages: Message[];
+  /** Sends not yet acknowledged, in the order they were typed. */
+  pending: PendingSend[];
+  /** The latest page has been fetched at least once. */
+  loaded: boolean;
+  /** The server has messages older than `messages[0]`. */
+  hasMoreBefore: boolean;
+  /** How many messages were ever inserted above the first one shown: lets the virtualised list keep its place. */
+  prepended: number;
+}
+
+export const emptyTimeline: Timeline = Object.freeze({
+  messages: [],
+  pending: [],
+  loaded: false,
+  hasMoreBefore: true,
+  prepended: 0,
+}) as Timeline;
+
+/**
+ * Merges messages from any source (ack, live event, page, catch-up) into a timeline:
+ * dedupes by seq, keeps seq order, replaces older copies (edits, reactions, media ready),
+ * and drops the pending send each one confirms (same clientId), so nothing shows twice.
+ */
+export function mergeMessages(tl: Timeline, incoming: readonly Message[]): Timeline {
+  if (incoming.length === 0) return tl;
+  const bySeq = new Map<number, Message>();
+  for (const m of tl.messages) bySeq.set(m.seq, m);
+  const firstSeq = tl.messages[0]?.seq;
+  let prepended = 0;
+  let changed = false;
+  for (const m of incoming) {
+    const existing = bySeq.get(m.seq);
+    if (existing === undefined) {
+      if (firstSeq !== undefined && m.seq < firstSeq) prepended++;
+      bySeq.set(m.seq, m);
+      changed = true;
+    } else if (existing !== m && !isStale(m, existing)) {
+      bySeq.set(m.seq, m);
+      changed = true;
+    }
+  }
+  const confirmed = new Set(incoming.map((m) => m.clientId));
+  const pending = tl.pending.filter((p) => !confirmed.has(p.clientId));
+  if (!changed && pending.length === tl.pending.length) return tl;
+  const messages = changed ? [...bySeq.values()].sort((a, b) => a.seq - b.seq) : tl.messages;
+  return { ...tl, messages, pending, prepended: tl.prepended + prepended };
+}
+
+/** A copy that carries less than the one we hold (a page fetched before an edit or delete arrived). */
+function isStale(incoming: Message, existing: Message): boolean {
+  if (existing.deletedAt && !incoming.deletedAt) return true;
+  if (existing.editedAt && (!incoming.editedAt || incoming.editedAt < existing.editedAt)) return true;
+  return false;
+}
+
+/** A page from `GET …/messages` (`before` = older page, otherwise the latest page). */
+export function applyPage(
+  tl: Timeline,
+  page: readonly Message[],
+  hasMore: boolean,
+  direction: "latest" | "before",
+): Timeline {
+  const merged = mergeMessages(tl, page);
+  return { ...merged, loaded: true, hasMoreBefore: direction === "before" || !tl.loaded ? hasMore : tl.hasMoreBefore };
+}
+
+export function addPending(tl: Timeline, p: PendingSend): Timeline {
+  if (tl.pending.some((x) => x.clientId === p.clientId)) return tl;
+  if (tl.messages.some((m) => m.clientId === p.clientId && m.senderId === p.senderId)) return tl;
+  return { ...tl, pending: [...tl.pending, p] };
+}
+
+export function markFailed(tl: Timeline, clientId: string, error: ApiError): Timeline {
+  return mapPending(tl, clientId, (p) => ({ ...p, status: "failed", error }));
+}
+
+/** Retry keeps the clientId: the server treats the re-send as the same message. */
+export function markRetrying(tl: Timeline, clientId: string): Timeline {
+  return mapPending(tl, clientId, (p) => ({ ...p, status: "pending", error: undefined, attempts: p.attempts + 1 }));
+}
+
+export function removePending(tl: Timeline, clientId: string): Timeline {
+  const pending = tl.pending.filter((p) => p.clientId !== clientId);
+  return pending.length === tl.pending.length ? tl : { ...tl, pending };
+}
+
+function mapPending(tl: Timeline, clientId: string, fn: (p: PendingSend) => PendingSend): Timeline {
+  let hit = false;
+  const pending = tl.pending.map((p) => {
+    if (p.clientId !== clientId) return p;
+    hit = true;
+    return fn(p);
+  });
+  return hit ? { ...tl, pending } : tl;
+}
+
+/**
+ * Where to resume after a disconnect: the highest seq such that every message from the first one
+ * shown up to it is here. Fetching `?after=` this fills any hole left by missed live events too.
+ */
+export function catchUpCursor(tl: Timeline): number {
+  const msgs = tl.messages;
+  if (msgs.length === 0) return 0;
+  let cursor = msgs[0]!.seq;
+  for (let i = 1; i < msgs.length; i++) {
+    const seq = msgs[i]!.seq;
+    if (seq !== cursor + 1) break;
+    cursor = seq;
+  }
+  return cursor;
+}
+
+export function lastSeq(tl: Timeline): number {
+  return tl.messages.at(-1)?.seq ?? 0;
+}
+
+/** A live message that does not follow the last one means events were missed: time to catch up. */
+export function leavesGap(tl: Timeline, m: Message): boolean {
+  return tl.loaded && tl.messages.length > 0 && m.seq > lastSeq(tl) + 1;
+}
+
+// ---- the store: timelines of every conversation -------------------------------------------
+
+export type MessagesState = Readonly<Record<string, Timeline>>;
+
+export function createMessagesStore() {
+  const store = createStore<MessagesState>({});
+  const edit = (conversationId: string, fn: (tl: Timeline) => Timeline) =>
+    store.update((s) => {
+      const prev = s[conversationId] ?? emptyTimeline;
+      const next = fn(prev);
+      return next === prev ? s : { ...s, [conversationId]: next };
+    });
+  return {
+    ...store,
+    timeline: (conversationId: string): Timeline => store.get()[conversationId] ?? emptyTimeline,
+    merge: (conversationId: string, msgs: readonly Message[]) => edit(conversationId, (tl) => mergeMessages(tl, msgs)),
+    applyPage: (conversationId: string, msgs: readonly Message[], hasMore: boolean, direction: "latest" | "before") =>
+      edit(conversationId, (tl) => applyPage(tl, msgs, hasMore, direction)),
+    addPending: (p: PendingSend) => edit(p.conversationId, (tl) => addPending(tl, p)),
+    markFailed: (conversationId: string, clientId: string, error: ApiError) =>
+      edit(conversationId, (tl) => markFailed(tl, clientId, error)),
+    markRetrying: (conversationId: string, clientId: string) =>
+      edit(conversationId, (tl) => markRetrying(tl, clientId)),
+    removePending: (conversationId: string, clientId: string) =>
+      edit(conversationId, (tl) => removePending(tl, clientId)),
+    /** Every unacknowledged send that is not marked failed: what a reconnect re-sends. */
+    unacked: (): PendingSend[] =>
+      Object.values(store.get()).flatMap((tl) => tl.pending.filter((p) => p.status === "pending")),
+    /** Forget a conversation's timeline (left the conversation, or too far behind to catch up page by page). */
+    reset: (conversationId: string) => edit(conversationId, (tl) => ({ ...emptyTimeline, pending: tl.pending })),
+    /** Drop a conversation entirely, pending sends included (no longer a member). */
+    remove: (conversationId: string) =>
+      store.update((s) => {
+        if (!(conversationId in s)) return s;
+        const { [conversationId]: _gone, ...rest } = s;
+        return rest;
+      }),
+    findById: (conversationId: string, id: string): Message | undefined =>
+      store.get()[conversationId]?.messages.find((m) => m.id === id),
+  };
+}
+export type MessagesStore = ReturnType<typeof createMessagesStore>;

@@ -1,0 +1,205 @@
+import { type Conversation, MESSAGE_BODY_MAX } from "@messenger/protocol";
+import { type ClipboardEvent, type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useI18n } from "../i18n";
+import type { ComposerMode } from "./ChatView";
+import { formatBytes, uploadErrorText } from "./format";
+import { useClient, useStore } from "./hooks";
+
+export function Composer({
+  conversation,
+  mode,
+  setMode,
+}: {
+  conversation: Conversation;
+  mode: ComposerMode;
+  setMode(m: ComposerMode): void;
+}) {
+  const client = useClient();
+  const { t } = useI18n();
+  const cid = conversation.id;
+  const [text, setText] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const uploadsState = useStore(client.stores.uploads);
+  const uploads = useMemo(
+    () => Object.values(uploadsState).filter((u) => u.conversationId === cid),
+    [uploadsState, cid],
+  );
+  const ready = uploads.filter((u) => u.status === "done" && u.attachment);
+
+  // Entering edit mode puts the message's text in the box; leaving it clears the box.
+  useEffect(() => {
+    if (mode.kind === "edit") setText(mode.message.body);
+    area.current?.focus();
+  }, [mode]);
+
+  // Grow with the text, up to a limit set in CSS.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-measure whenever the text changes
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${el.scrollHeight}px`;
+  }, [text]);
+
+  const submit = () => {
+    if (mode.kind === "edit") {
+      const body = text.trim();
+      if (body && body !== mode.message.body) void client.edit(mode.message.id, body).catch(() => undefined);
+      setMode({ kind: "new" });
+      setText("");
+      return;
+    }
+    const attachments = ready.map((u) => u.attachment!);
+    const sent = client.send(cid, text, { replyToId: mode.kind === "reply" ? mode.message.id : null, attachments });
+    if (!sent) return;
+    client.stores.uploads.clearDone(cid);
+    setText("");
+    if (mode.kind === "reply") setMode({ kind: "new" });
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === "Escape" && mode.kind !== "new") {
+      e.preventDefault();
+      setMode({ kind: "new" });
+      if (mode.kind === "edit") setText("");
+    }
+  };
+
+  const onPaste = (e: ClipboardEvent) => {
+    const files = [...e.clipboardData.files];
+    if (files.length === 0) return;
+    e.preventDefault();
+    for (const f of files) client.upload(cid, f);
+  };
+
+  const sender =
+    mode.kind === "reply" ? conversation.members.find((m) => m.user.id === mode.message.senderId)?.user : undefined;
+  const canSend = mode.kind === "edit" ? text.trim().length > 0 : text.trim().length > 0 || ready.length > 0;
+
+  return (
+    <div className="composer-wrap">
+      {mode.kind !== "new" && (
+        <div className="composer-mode" data-testid="composer-mode">
+          <span>
+            {mode.kind === "reply" ? t("chat.replyingTo", { name: sender?.displayName ?? "" }) : t("chat.editing")}
+            <span className="muted"> — {mode.message.body.slice(0, 80)}</span>
+          </span>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t("chat.cancel")}
+            onClick={() => {
+              setMode({ kind: "new" });
+              if (mode.kind === "edit") setText("");
+            }}
+          >
+            ✕
+          </button>
+        </div>
+      )}
+      {uploads.length > 0 && (
+        <ul className="upload-tray" aria-label={t("chat.attach")}>
+          {uploads.map((u) => (
+            <li key={u.localId} className={`upload ${u.status}`} data-testid="upload" data-status={u.status}>
+              {u.status === "done" && u.attachment?.kind === "image" && u.attachment.thumbnailUrl ? (
+                <img src={u.attachment.thumbnailUrl} alt="" className="upload-thumb" />
+              ) : (
+                <span className="upload-icon" aria-hidden="true">
+                  📎
+                </span>
+              )}
+              <span className="upload-text">
+                <span className="upload-name">
+                  {u.name} <span className="muted">{formatBytes(u.size)}</span>
+                </span>
+                {u.status === "uploading" && (
+                  <span
+                    className="progress"
+                    role="progressbar"
+                    aria-label={t("upload.uploading", { name: u.name })}
+                    aria-valuemin={0}
+                    aria-valuemax={100}
+                    aria-valuenow={Math.round(u.progress * 100)}
+                  >
+                    <span style={{ width: `${Math.round(u.progress * 100)}%` }} />
+                  </span>
+                )}
+                {u.status === "error" && u.error && (
+                  <span className="upload-error" role="alert" data-testid="upload-error" data-code={u.error.code}>
+                    {uploadErrorText(u.error.code, u.name, u.error.message, t)}
+                  </span>
+                )}
+              </span>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={u.status === "uploading" ? t("upload.cancel") : t("upload.remove")}
+                title={u.status === "uploading" ? t("upload.cancel") : t("upload.remove")}
+                onClick={() => client.cancelUpload(u.localId)}
+              >
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t("chat.attach")}
+          title={t("chat.attach")}
+          onClick={() => fileInput.current?.click()}
+        >
+          📎
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            for (const f of e.target.files ?? []) client.upload(cid, f);
+            e.target.value = "";
+          }}
+        />
+        <textarea
+          ref={area}
+          rows={1}
+          value={text}
+          maxLength={MESSAGE_BODY_MAX}
+          placeholder={t("chat.placeholder")}
+          aria-label={t("chat.placeholder")}
+          data-testid="composer-input"
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value.trim()) client.typingInput(cid);
+            else client.stopTyping(cid);
+          }}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          onBlur={() => client.stopTyping(cid)}
+        />
+        <button
+          type="submit"
+          className="send"
+          disabled={!canSend}
+          aria-label={mode.kind === "edit" ? t("chat.save") : t("chat.send")}
+        >
+          {mode.kind === "edit" ? "✓" : "➤"}
+        </button>
+      </form>
+    </div>
+  );
+}

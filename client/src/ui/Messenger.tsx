@@ -1,0 +1,84 @@
+import { useEffect, useState } from "react";
+import { CallLayer, CallsProvider } from "../calls/index.js";
+import { createChatClient } from "../core/client";
+import { useI18n } from "../i18n";
+import { useAttention } from "./attention";
+import { ChatView } from "./ChatView";
+import { ClientContext, useAuth, useStore } from "./hooks";
+import { NotificationPrompt, useNotifications } from "./notifications";
+import { Sidebar } from "./Sidebar";
+
+const conversationFromHash = () => /^#\/c\/([0-9a-f-]{36})$/i.exec(location.hash)?.[1] ?? null;
+
+/** The signed-in app: one chat client (REST + socket + stores) for the session's lifetime. */
+export function Messenger() {
+  const auth = useAuth();
+  const { lang } = useI18n();
+  const [client] = useState(() =>
+    createChatClient({
+      auth,
+      isVisible: () => document.visibilityState === "visible",
+      isOnline: () => navigator.onLine,
+    }),
+  );
+  const me = useStore(auth.session, (s) => s?.user);
+  const activeId = useStore(client.stores.active);
+
+  useEffect(() => {
+    void client.start();
+    const online = () => client.networkChanged(true);
+    const offline = () => client.networkChanged(false);
+    const visibility = () => client.visibilityChanged();
+    window.addEventListener("online", online);
+    window.addEventListener("offline", offline);
+    document.addEventListener("visibilitychange", visibility);
+    window.addEventListener("focus", visibility);
+    return () => {
+      window.removeEventListener("online", online);
+      window.removeEventListener("offline", offline);
+      document.removeEventListener("visibilitychange", visibility);
+      window.removeEventListener("focus", visibility);
+      client.stop();
+    };
+  }, [client]);
+
+  // The open conversation lives in the URL, so a reload (or the back button) returns to it.
+  useEffect(() => {
+    const sync = () => void client.open(conversationFromHash()).catch(() => undefined);
+    sync();
+    window.addEventListener("hashchange", sync);
+    return () => window.removeEventListener("hashchange", sync);
+  }, [client]);
+
+  useAttention(client);
+  useNotifications(client);
+
+  if (!me) return null;
+  return (
+    <ClientContext.Provider value={client}>
+      <CallsProvider socket={client.socket} apiFetch={auth.apiFetch} me={me} lang={lang}>
+        <div className="app" data-view={activeId ? "chat" : "list"}>
+          <Sidebar />
+          <main className="chat-pane">
+            {activeId ? <ChatView key={activeId} conversationId={activeId} /> : <EmptyPane />}
+          </main>
+        </div>
+        <NotificationPrompt />
+        <CallLayer />
+      </CallsProvider>
+    </ClientContext.Provider>
+  );
+}
+
+function EmptyPane() {
+  const { t } = useI18n();
+  return (
+    <div className="empty-pane">
+      <p>{t("chat.empty")}</p>
+    </div>
+  );
+}
+
+export function openConversation(id: string | null) {
+  location.hash = id ? `#/c/${id}` : "";
+}

@@ -1,0 +1,283 @@
+import type { Conversation, User } from "@messenger/protocol";
+import { useEffect, useMemo, useState } from "react";
+import { LANGS, type Lang, useI18n } from "../i18n";
+import { sortedConversations } from "../stores/conversations";
+import { Avatar, GroupAvatar } from "./Avatar";
+import { Dialog } from "./Dialog";
+import { conversationTitle, listTime, otherMember, previewText } from "./format";
+import { useAuth, useClient, useStore } from "./hooks";
+import { openConversation } from "./Messenger";
+
+export function Sidebar() {
+  const client = useClient();
+  const { t } = useI18n();
+  const state = useStore(client.stores.conversations);
+  const list = useMemo(() => sortedConversations(state), [state]);
+  const loaded = useStore(client.stores.listLoaded);
+  const [query, setQuery] = useState("");
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <aside className="sidebar" aria-label={t("list.title")}>
+      <SidebarHeader />
+      <ConnectionBanner />
+      <div className="sidebar-tools">
+        <input
+          type="search"
+          className="search"
+          placeholder={t("list.search")}
+          aria-label={t("list.searchLabel")}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setQuery("");
+          }}
+        />
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t("list.newGroup")}
+          title={t("list.newGroup")}
+          onClick={() => setCreating(true)}
+        >
+          ＋
+        </button>
+      </div>
+      {query.trim() ? (
+        <PeopleResults
+          query={query.trim()}
+          onPick={async (u) => {
+            const c = await client.startDirect(u.id);
+            setQuery("");
+            openConversation(c.id);
+          }}
+        />
+      ) : (
+        <nav className="conversation-list" aria-label={t("list.title")}>
+          {loaded && list.length === 0 && <p className="hint">{t("list.empty")}</p>}
+          <ul>
+            {list.map((c) => (
+              <ConversationItem key={c.id} conversation={c} />
+            ))}
+          </ul>
+        </nav>
+      )}
+      {creating && <NewGroupDialog onClose={() => setCreating(false)} />}
+    </aside>
+  );
+}
+
+function SidebarHeader() {
+  const auth = useAuth();
+  const { t, lang, setLang } = useI18n();
+  const me = useStore(auth.session, (s) => s?.user);
+  if (!me) return null;
+  return (
+    <header className="sidebar-header">
+      <Avatar user={me} size={32} />
+      <div className="me">
+        <strong data-testid="me-name">{me.displayName}</strong>
+        <span className="muted">@{me.username}</span>
+      </div>
+      <select aria-label={t("menu.language")} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+        {Object.entries(LANGS).map(([k, v]) => (
+          <option key={k} value={k}>
+            {v}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={t("menu.signOut")}
+        title={t("menu.signOut")}
+        onClick={() => void auth.logout()}
+      >
+        ⎋
+      </button>
+    </header>
+  );
+}
+
+export function ConnectionBanner() {
+  const client = useClient();
+  const { t } = useI18n();
+  const state = useStore(client.stores.connection);
+  return (
+    <div
+      className={`connection connection-${state}`}
+      data-testid="connection-state"
+      data-state={state}
+      role="status"
+      aria-live="polite"
+    >
+      <span className="connection-dot" aria-hidden="true" />
+      {t(`conn.${state}`)}
+    </div>
+  );
+}
+
+function ConversationItem({ conversation: c }: { conversation: Conversation }) {
+  const client = useClient();
+  const { t, locale } = useI18n();
+  const me = client.me();
+  const active = useStore(client.stores.active) === c.id;
+  const other = c.kind === "direct" ? otherMember(c, me) : undefined;
+  const online = useStore(client.stores.presence, (s) => (other ? (s[other.id]?.online ?? other.online) : undefined));
+  const title = conversationTitle(c, me);
+  const last = c.lastMessage;
+  return (
+    <li>
+      <a
+        href={`#/c/${c.id}`}
+        className={`conversation-item${active ? " active" : ""}${c.unreadCount ? " unread" : ""}`}
+        aria-current={active ? "page" : undefined}
+        data-testid="conversation-item"
+        data-conversation-id={c.id}
+        aria-label={`${title}${c.unreadCount ? `, ${t("list.unread", { count: c.unreadCount })}` : ""}${online !== undefined ? `, ${online ? t("list.online") : t("list.offline")}` : ""}`}
+      >
+        {other ? <Avatar user={other} online={online} /> : <GroupAvatar title={title} id={c.id} />}
+        <span className="conversation-text">
+          <span className="conversation-top">
+            <span className="conversation-title">{title}</span>
+            <time className="muted">{listTime(c.lastActivityAt, locale)}</time>
+          </span>
+          <span className="conversation-bottom">
+            <span className="preview" data-testid="conversation-preview">
+              {last ? `${last.senderId === me ? t("list.you") : ""}${previewText(last, t)}` : ""}
+            </span>
+            {c.unreadCount > 0 && (
+              <span className="badge" data-testid="unread-badge">
+                {c.unreadCount > 99 ? "99+" : c.unreadCount}
+              </span>
+            )}
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}
+
+function useUserSearch(query: string) {
+  const client = useClient();
+  const [users, setUsers] = useState<User[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      client.searchUsers(query).then(
+        (u) => live && setUsers(u),
+        () => live && setUsers([]),
+      );
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, query]);
+  return users;
+}
+
+function PeopleResults({ query, onPick }: { query: string; onPick(u: User): void }) {
+  const { t } = useI18n();
+  const users = useUserSearch(query);
+  return (
+    <section className="people-results" aria-label={t("list.searchLabel")}>
+      {users?.length === 0 && <p className="hint">{t("list.noResults")}</p>}
+      <ul>
+        {users?.map((u) => (
+          <li key={u.id}>
+            <button type="button" className="person" data-testid="person-result" onClick={() => onPick(u)}>
+              <Avatar user={u} online={u.online} />
+              <span>
+                <strong>{u.displayName}</strong> <span className="muted">@{u.username}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function NewGroupDialog({ onClose }: { onClose(): void }) {
+  const client = useClient();
+  const { t } = useI18n();
+  const [title, setTitle] = useState("");
+  const [query, setQuery] = useState("");
+  const [picked, setPicked] = useState<User[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const users = useUserSearch(query.trim());
+  return (
+    <Dialog label={t("group.title")} onClose={onClose}>
+      <form
+        className="group-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!title.trim()) return;
+          try {
+            const c = await client.createGroup(
+              title.trim(),
+              picked.map((u) => u.id),
+            );
+            onClose();
+            openConversation(c.id);
+          } catch (err) {
+            setError(t("error.generic", { message: (err as Error).message }));
+          }
+        }}
+      >
+        <h2>{t("group.title")}</h2>
+        <label>
+          {t("group.name")}
+          <input value={title} required maxLength={100} onChange={(e) => setTitle(e.target.value)} />
+        </label>
+        <label>
+          {t("group.members")}
+          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+        </label>
+        {picked.length > 0 && (
+          <ul className="chips">
+            {picked.map((u) => (
+              <li key={u.id}>
+                <button
+                  type="button"
+                  className="chip"
+                  aria-pressed="true"
+                  onClick={() => setPicked(picked.filter((p) => p.id !== u.id))}
+                >
+                  {u.displayName} ✕
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ul className="people-pick">
+          {users
+            ?.filter((u) => !picked.some((p) => p.id === u.id))
+            .slice(0, 8)
+            .map((u) => (
+              <li key={u.id}>
+                <button type="button" className="person" onClick={() => setPicked([...picked, u])}>
+                  <Avatar user={u} size={28} />
+                  {u.displayName} <span className="muted">@{u.username}</span>
+                </button>
+              </li>
+            ))}
+        </ul>
+        {error && (
+          <p role="alert" className="form-error">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>
+            {t("group.cancel")}
+          </button>
+          <button type="submit" className="primary" disabled={!title.trim()}>
+            {t("group.create")}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

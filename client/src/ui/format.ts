@@ -1,0 +1,124 @@
+import type { Conversation, Message, User } from "@messenger/protocol";
+import type { Translate } from "../i18n";
+
+/** Splits text into plain runs and http(s) links. The UI renders both as text nodes: never as HTML. */
+export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+|\bwww\.[^\s<>"']+/gi;
+// Punctuation that usually ends a sentence rather than a URL.
+const TRAILING = /[.,;:!?)\]}'"]+$/;
+
+export function linkify(text: string): TextPart[] {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_RE)) {
+    const start = match.index ?? 0;
+    let raw = match[0];
+    const trail = raw.match(TRAILING)?.[0] ?? "";
+    // Keep a closing parenthesis that belongs to the URL, e.g. a Wikipedia link.
+    if (trail && !(trail === ")" && raw.includes("("))) raw = raw.slice(0, raw.length - trail.length);
+    if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
+    const href = raw.toLowerCase().startsWith("www.") ? `https://${raw}` : raw;
+    parts.push({ kind: "link", text: raw, href });
+    last = start + raw.length;
+  }
+  if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
+  return parts;
+}
+
+export function sameDay(a: string, b: string): boolean {
+  return new Date(a).toDateString() === new Date(b).toDateString();
+}
+
+export function dayLabel(iso: string, t: Translate, locale: string, now = new Date()): string {
+  const d = new Date(iso);
+  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const that = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  const days = Math.round((today.getTime() - that.getTime()) / 86_400_000);
+  if (days === 0) return t("chat.today");
+  if (days === 1) return t("chat.yesterday");
+  return d.toLocaleDateString(locale, {
+    weekday: days < 7 ? "long" : undefined,
+    day: "numeric",
+    month: "long",
+    year: d.getFullYear() === now.getFullYear() ? undefined : "numeric",
+  });
+}
+
+export function timeLabel(iso: string, locale: string): string {
+  return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** Short time for the conversation list: time today, weekday this week, else date. */
+export function listTime(iso: string, locale: string, now = new Date()): string {
+  const d = new Date(iso);
+  if (d.toDateString() === now.toDateString()) return timeLabel(iso, locale);
+  if (now.getTime() - d.getTime() < 6 * 86_400_000) return d.toLocaleDateString(locale, { weekday: "short" });
+  return d.toLocaleDateString(locale, { day: "numeric", month: "short" });
+}
+
+/** Consecutive messages by one sender within a few minutes show one name and avatar. */
+export const GROUP_WINDOW_MS = 5 * 60_000;
+export function continuesGroup(prev: Message | undefined, m: Message): boolean {
+  if (!prev || prev.senderId !== m.senderId || prev.kind !== "text" || m.kind !== "text") return false;
+  if (!sameDay(prev.createdAt, m.createdAt)) return false;
+  return Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_WINDOW_MS;
+}
+
+export function typingText(names: string[], t: Translate): string | null {
+  if (names.length === 0) return null;
+  if (names.length === 1) return t("chat.typing.one", { name: names[0]! });
+  if (names.length === 2) return t("chat.typing.two", { a: names[0]!, b: names[1]! });
+  return t("chat.typing.many", { count: names.length });
+}
+
+export function conversationTitle(c: Conversation, me: string): string {
+  if (c.kind === "group") return c.title ?? "";
+  return otherMember(c, me)?.displayName ?? c.title ?? "";
+}
+
+export function otherMember(c: Conversation, me: string): User | undefined {
+  return c.members.find((m) => m.user.id !== me)?.user ?? c.members[0]?.user;
+}
+
+export function previewText(m: Message, t: Translate): string {
+  if (m.deletedAt) return t("list.deleted");
+  if (m.kind === "call") return t("list.call");
+  if (m.body.trim()) return m.body.replace(/\s+/g, " ").slice(0, 120);
+  const a = m.attachments[0];
+  if (!a) return "";
+  return a.kind === "image" ? t("list.photo") : a.kind === "video" ? t("list.video") : t("list.file");
+}
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  return ((words[0]?.[0] ?? "?") + (words[1]?.[0] ?? "")).toUpperCase();
+}
+
+/** A stable pleasant colour per user for avatars. */
+export function avatarHue(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) % 360;
+  return h;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function uploadErrorText(code: string, name: string, detail: string, t: Translate): string {
+  switch (code) {
+    case "too_large":
+      return t("upload.error.too_large", { name });
+    case "unsupported_type":
+      return t("upload.error.unsupported_type", { name });
+    case "infected":
+      return t("upload.error.infected", { name, detail });
+    case "scanner_unavailable":
+      return t("upload.error.scanner_unavailable", { name });
+    default:
+      return t("upload.error.generic", { name, detail });
+  }
+}

@@ -1,0 +1,22 @@
+import react from "@vitejs/plugin-react";
+import { defaultClientConditions, defineConfig } from "vite";
+
+// One origin for the browser: media uploads/downloads go to media-service, everything else
+// under /api and the socket.io websocket to chat-service. Targets come from the environment.
+const chat = process.env.CHAT_URL ?? "http://127.0.0.1:4000";
+const media = process.env.MEDIA_URL ?? "http://127.0.0.1:4001";
+
+export default defineConfig({
+  plugins: [react()],
+  // Workspace packages are consumed from their TypeScript sources (the `source` export condition).
+  resolve: { conditions: ["source", ...defaultClientConditions] },
+  server: {
+    port: Number(process.env.PORT ?? 5173),
+    proxy: {
+      "/api/media": { target: media, changeOrigin: true },
+      "/api": { target: chat, changeOrigin: true },
+      "/socket.io": { target: chat, ws: true, changeOrigin: true },
+    },
+  },
+  build: { outDir: process.env.CLIENT_OUT_DIR ?? "dist", emptyOutDir: true, sourcemap: true },
+});
