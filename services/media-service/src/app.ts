@@ -1,0 +1,50 @@
+import multipart from "@fastify/multipart";
+import { installErrorHandlers } from "@messenger/common";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Config } from "./config.js";
+import { createUploads } from "./domain/uploads.js";
+import { createVideoProcessor } from "./domain/videos.js";
+import authPlugin from "./plugins/auth.js";
+import dbPlugin from "./plugins/db.js";
+import jobsPlugin from "./plugins/jobs.js";
+import metricsPlugin from "./plugins/metrics.js";
+import scannerPlugin from "./plugins/scanner.js";
+import storagePlugin from "./plugins/storage.js";
+import healthRoutes from "./routes/health.js";
+import mediaRoutes from "./routes/media/index.js";
+import { createAttachmentStore, createMembershipStore } from "./store/attachments.js";
+
+export type { Config } from "./config.js";
+export { loadConfig } from "./config.js";
+
+/** The whole media-service; server.ts adds only the logger, listen and shutdown. Tests build it the same way. */
+export async function buildApp(
+  config: Config,
+  opts: { logger?: FastifyServerOptions["logger"] } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
+  installErrorHandlers(app);
+
+  await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
+  await app.register(metricsPlugin);
+  await app.register(authPlugin, { jwtSecret: config.jwtSecret });
+  await app.register(scannerPlugin, { target: config.clamd });
+  await app.register(storagePlugin, { s3: config.s3 });
+  await app.register(jobsPlugin, { databaseUrl: config.databaseUrl });
+  await app.register(multipart, {
+    // Our own per-kind limit stops the stream first; this is the backstop for the largest kind.
+    limits: { fileSize: Math.max(...Object.values(config.limits)) + 1, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
+  });
+
+  const attachments = createAttachmentStore(app.db);
+  const deps = { config, db: app.db, storage: app.storage, attachments, metrics: app.metrics, log: app.log };
+  const uploads = createUploads({ ...deps, scanner: app.scanner, jobs: app.jobs });
+  if (config.videoWorker) {
+    const videos = createVideoProcessor(deps);
+    app.addHook("onReady", () => app.jobs.work(videos.run, config.videoConcurrency));
+  }
+
+  await app.register(healthRoutes);
+  await app.register(mediaRoutes, { config, uploads, attachments, members: createMembershipStore(app.db) });
+  return app;
+}

@@ -1,0 +1,144 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AttachmentKind } from "@messenger/protocol";
+import { z } from "zod";
+
+const DEV_JWT_SECRET = "dev-insecure-secret"; // same development default as chat-service
+const MB = 1024 * 1024;
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1")
+  .or(z.boolean());
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  HOST: z.string().default("0.0.0.0"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/messenger"),
+  /** Must equal chat-service's: media-service verifies the access tokens chat-service signs. */
+  JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
+
+  /** Unset → an embedded S3 server (@20minutes/s3rver) on MINIO_LOCAL_DIR, used through the same client. */
+  MINIO_ENDPOINT: z.string().optional(),
+  MINIO_PORT: z.coerce.number().int().min(0).max(65535).default(9000),
+  MINIO_USE_SSL: bool.default(false),
+  MINIO_ACCESS_KEY: z.string().default("S3RVER"),
+  MINIO_SECRET_KEY: z.string().default("S3RVER"),
+  MINIO_REGION: z.string().default("us-east-1"),
+  MINIO_BUCKET: z.string().default("media"),
+  MINIO_LOCAL_DIR: z.string().default(".data/s3"),
+
+  /** clamd over a unix socket when set, else TCP. */
+  CLAMD_SOCKET: z.string().optional(),
+  CLAMD_HOST: z.string().default("127.0.0.1"),
+  CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
+  CLAMD_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+
+  MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * MB),
+  MAX_VIDEO_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(500 * MB),
+  MAX_OTHER_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * MB),
+  /** Comma-separated allow-list of attachment kinds. */
+  ALLOWED_KINDS: z
+    .string()
+    .default("image,video,audio,file")
+    .transform((s) => s.split(",").map((k) => AttachmentKind.parse(k.trim()))),
+
+  /** System ffmpeg/ffprobe unless set. */
+  FFMPEG_PATH: z.string().optional(),
+  FFPROBE_PATH: z.string().optional(),
+  /** Run the video worker in this process; false on instances that should only take uploads. */
+  VIDEO_WORKER: bool.default(true),
+  VIDEO_CONCURRENCY: z.coerce.number().int().positive().default(1),
+
+  /** `stream`: the service streams bytes (with Range); `redirect`: 302 to a presigned URL. `?redirect=1` asks per request. */
+  MEDIA_URL_MODE: z.enum(["stream", "redirect"]).default("stream"),
+  PRESIGN_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
+  TMP_DIR: z.string().default(join(tmpdir(), "messenger-media")),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  production: boolean;
+  logLevel: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  s3: {
+    /** undefined → start the embedded S3 server. */
+    endPoint?: string;
+    port: number;
+    useSSL: boolean;
+    accessKey: string;
+    secretKey: string;
+    region: string;
+    bucket: string;
+    localDir: string;
+  };
+  clamd: { socket?: string; host: string; port: number; timeoutMs: number };
+  limits: Record<AttachmentKind, number>;
+  allowedKinds: AttachmentKind[];
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  videoWorker: boolean;
+  videoConcurrency: number;
+  urlMode: "stream" | "redirect";
+  presignTtlSeconds: number;
+  tmpDir: string;
+}
+
+/** Parses the environment (or a test's overrides) once; refuses production with the development secret. */
+export function loadConfig(env: Record<string, string | boolean | number | undefined> = process.env): Config {
+  const e = EnvSchema.parse(env);
+  if (e.NODE_ENV === "production" && e.JWT_SECRET === DEV_JWT_SECRET) {
+    throw new Error("production needs a real JWT_SECRET (the same as chat-service's)");
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    production: e.NODE_ENV === "production",
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    jwtSecret: e.JWT_SECRET,
+    s3: {
+      endPoint: e.MINIO_ENDPOINT || undefined,
+      port: e.MINIO_PORT,
+      useSSL: e.MINIO_USE_SSL,
+      accessKey: e.MINIO_ACCESS_KEY,
+      secretKey: e.MINIO_SECRET_KEY,
+      region: e.MINIO_REGION,
+      bucket: e.MINIO_BUCKET,
+      localDir: e.MINIO_LOCAL_DIR,
+    },
+    clamd: {
+      socket: e.CLAMD_SOCKET || undefined,
+      host: e.CLAMD_HOST,
+      port: e.CLAMD_PORT,
+      timeoutMs: e.CLAMD_TIMEOUT_MS,
+    },
+    limits: { image: e.MAX_IMAGE_BYTES, video: e.MAX_VIDEO_BYTES, audio: e.MAX_OTHER_BYTES, file: e.MAX_OTHER_BYTES },
+    allowedKinds: e.ALLOWED_KINDS,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    videoWorker: e.VIDEO_WORKER,
+    videoConcurrency: e.VIDEO_CONCURRENCY,
+    urlMode: e.MEDIA_URL_MODE,
+    presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
+    tmpDir: e.TMP_DIR,
+  };
+}

@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { type AttachmentRow, type Db, toAttachment, withTransaction } from "@messenger/common";
+import type { Attachment } from "@messenger/protocol";
+import type { FastifyBaseLogger } from "fastify";
+import type { Config } from "../config.js";
+import { infected, scannerUnavailable, tooLarge, unsupportedType } from "../errors.js";
+import type { Jobs } from "../plugins/jobs.js";
+import type { Metrics } from "../plugins/metrics.js";
+import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
+import type { Storage } from "../plugins/storage.js";
+import type { AttachmentStore } from "../store/attachments.js";
+import { classify, type Detected, renameExt, SNIFF_BYTES } from "./classify.js";
+import { processImage, UndecodableImageError } from "./image.js";
+import { probe } from "./video.js";
+
+export interface UploadDeps {
+  config: Config;
+  db: Db;
+  storage: Storage;
+  scanner: Scanner;
+  attachments: AttachmentStore;
+  jobs: Jobs;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+}
+
+export interface IncomingFile {
+  stream: Readable & { truncated?: boolean };
+  filename: string;
+  mimetype: string;
+}
+
+export const objectKeys = (id: string) => ({
+  media: `media/${id}`,
+  thumbnail: `thumbs/${id}`,
+  original: `originals/${id}`,
+});
+
+/** Display name: no path, no control characters, bounded length. */
+export function cleanName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return (clean || "file").slice(0, 200);
+}
+
+/**
+ * Streams the upload to `path`, deciding its type from the first bytes and stopping as soon as the byte count
+ * crosses that type's limit (the rest of the body is never read).
+ */
+export async function receiveToFile(
+  file: IncomingFile,
+  path: string,
+  name: string,
+  config: Pick<Config, "limits" | "allowedKinds">,
+): Promise<{ detected: Detected; size: number }> {
+  let detected: Detected | undefined;
+  let size = 0;
+  const decide = async (head: Buffer) => {
+    const c = await classify(head, name, file.mimetype);
+    if (!c.ok) throw unsupportedType(c.reason);
+    if (!config.allowedKinds.includes(c.detected.kind))
+      throw unsupportedType(`${c.detected.kind} uploads are disabled`);
+    return c.detected;
+  };
+  await pipeline(
+    file.stream,
+    async function* (source: AsyncIterable<Buffer>) {
+      let head: Buffer[] = [];
+      let headBytes = 0;
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (!detected) {
+          head.push(chunk);
+          headBytes += chunk.length;
+          if (headBytes < SNIFF_BYTES) continue;
+          detected = await decide(Buffer.concat(head));
+          const buffered = Buffer.concat(head);
+          head = [];
+          if (size > config.limits[detected.kind]) throw tooLarge(config.limits[detected.kind]);
+          yield buffered;
+          continue;
+        }
+        if (size > config.limits[detected.kind]) throw tooLarge(config.limits[detected.kind]);
+        yield chunk;
+      }
+      if (!detected) {
+        if (size === 0) throw unsupportedType("the file is empty");
+        detected = await decide(Buffer.concat(head));
+        if (size > config.limits[detected.kind]) throw tooLarge(config.limits[detected.kind]);
+        yield Buffer.concat(head);
+      }
+    },
+    createWriteStream(path),
+  );
+  // The multipart parser's own cap (the largest limit) cut the stream short.
+  if (file.stream.truncated || !detected) throw tooLarge(Math.max(...Object.values(config.limits)));
+  return { detected, size };
+}
+
+export function createUploads(deps: UploadDeps) {
+  const { config, storage, scanner, attachments, metrics } = deps;
+  const ffmpegPaths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+
+  async function scan(path: string, kind: string) {
+    const done = metrics.time("scan", kind);
+    try {
+      const verdict = await scanner.scanFile(path);
+      if (verdict.infected) {
+        metrics.scan("infected");
+        throw infected(verdict.signature);
+      }
+      metrics.scan("clean");
+    } catch (err) {
+      if (err instanceof ScannerUnavailableError) {
+        metrics.scan("unavailable");
+        deps.log.error({ err }, "clamd unavailable: upload refused");
+        throw scannerUnavailable();
+      }
+      throw err;
+    } finally {
+      done();
+    }
+  }
+
+  /** Uploads the files, then inserts the row; on a failed insert the objects are removed again. */
+  async function store(
+    objects: { key: string; path: string; mime: string }[],
+    kind: string,
+    insert: () => Promise<AttachmentRow>,
+  ): Promise<AttachmentRow> {
+    const done = metrics.time("store", kind);
+    try {
+      for (const o of objects) await storage.putFile(o.key, o.path, o.mime);
+      return await insert();
+    } catch (err) {
+      await Promise.all(objects.map((o) => storage.remove(o.key).catch(() => {})));
+      throw err;
+    } finally {
+      done();
+    }
+  }
+
+  return {
+    /**
+     * The whole pipeline for one file: receive (streamed, limited) → detect → scan (fail closed) → process →
+     * store → insert. Only a clean, processed file is ever stored or inserted; temp files always go.
+     */
+    async accept(file: IncomingFile, who: { userId: string; conversationId: string }): Promise<Attachment> {
+      await mkdir(config.tmpDir, { recursive: true });
+      const work = await mkdtemp(join(config.tmpDir, "upload-"));
+      const id = randomUUID();
+      const keys = objectKeys(id);
+      const name = cleanName(file.filename);
+      const base = { id, conversationId: who.conversationId, uploaderId: who.userId };
+      try {
+        const original = join(work, "original");
+        const doneReceive = metrics.time("receive");
+        const { detected, size } = await receiveToFile(file, original, name, config);
+        doneReceive();
+        const kind = detected.kind;
+        await scan(original, kind);
+
+        if (kind === "image") {
+          const doneProcess = metrics.time("process", kind);
+          let img: Awaited<ReturnType<typeof processImage>>;
+          try {
+            img = await processImage(original, join(work, "out"));
+          } catch (err) {
+            if (!(err instanceof UndecodableImageError)) throw err;
+            deps.log.info({ err, mime: detected.mime }, "image not decodable");
+            throw unsupportedType(
+              detected.mime === "image/heic" || detected.mime === "image/heif"
+                ? "HEIC photos cannot be decoded on this server; share them as JPEG (iPhone: Settings → Camera → Formats → Most Compatible)"
+                : "the image could not be decoded",
+            );
+          } finally {
+            doneProcess();
+          }
+          const { main, thumbnail } = img;
+          const row = await store(
+            [
+              { key: keys.media, path: main.path, mime: main.mime },
+              { key: keys.thumbnail, path: thumbnail.path, mime: thumbnail.mime },
+            ],
+            kind,
+            async () =>
+              attachments.insert({
+                ...base,
+                kind,
+                name: renameExt(name, main.ext),
+                mime: main.mime,
+                size: main.size,
+                width: main.width,
+                height: main.height,
+                status: "ready",
+                objectKey: keys.media,
+                thumbnailKey: keys.thumbnail,
+              }),
+          );
+          return toAttachment(row);
+        }
+
+        if (kind === "video") {
+          // Reply at once; the worker transcodes from the scanned original kept in the bucket.
+          const row = await store([{ key: keys.original, path: original, mime: detected.mime }], kind, () =>
+            withTransaction(deps.db, async (tx) => {
+              const inserted = await attachments.insert(
+                {
+                  ...base,
+                  kind,
+                  name,
+                  mime: detected.mime,
+                  size,
+                  status: "processing",
+                  objectKey: null,
+                  thumbnailKey: null,
+                },
+                tx,
+              );
+              await deps.jobs.enqueueTranscode({ attachmentId: id, originalKey: keys.original }, tx);
+              return inserted;
+            }),
+          );
+          deps.jobs.nudge();
+          return toAttachment(row);
+        }
+
+        // Audio and other files are stored as they came (scanned); audio gets its duration.
+        let durationMs: number | undefined;
+        if (kind === "audio")
+          durationMs = await probe(original, ffmpegPaths).then(
+            (p) => p.durationMs,
+            () => undefined,
+          );
+        const row = await store([{ key: keys.media, path: original, mime: detected.mime }], kind, () =>
+          attachments.insert({
+            ...base,
+            kind,
+            name,
+            mime: detected.mime,
+            size,
+            durationMs,
+            status: "ready",
+            objectKey: keys.media,
+            thumbnailKey: null,
+          }),
+        );
+        return toAttachment(row);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export type Uploads = ReturnType<typeof createUploads>;

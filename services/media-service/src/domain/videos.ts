@@ -1,0 +1,97 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { ATTACHMENT_UPDATED_CHANNEL, type Db, type Queryable, withTransaction } from "@messenger/common";
+import type { FastifyBaseLogger } from "fastify";
+import type { Config } from "../config.js";
+import type { TranscodeJob } from "../plugins/jobs.js";
+import type { Metrics } from "../plugins/metrics.js";
+import type { Storage } from "../plugins/storage.js";
+import type { AttachmentStore } from "../store/attachments.js";
+import { renameExt } from "./classify.js";
+import { objectKeys } from "./uploads.js";
+import { extractPoster, probe, transcodeToMp4 } from "./video.js";
+
+export interface VideoDeps {
+  config: Config;
+  db: Db;
+  storage: Storage;
+  attachments: AttachmentStore;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+}
+
+/** chat-service LISTENs on this channel and sends `message:updated` to the conversation's members. */
+const notifyUpdated = (tx: Queryable, id: string) =>
+  tx.query("SELECT pg_notify($1, $2)", [ATTACHMENT_UPDATED_CHANNEL, id]);
+
+export function createVideoProcessor(deps: VideoDeps) {
+  const { config, storage, attachments, metrics, log } = deps;
+  const paths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+
+  async function finish(id: string, update: (tx: Queryable) => Promise<void>): Promise<boolean> {
+    return withTransaction(deps.db, async (tx) => {
+      const row = await attachments.getForUpdate(id, tx);
+      if (row?.status !== "processing") return false; // deleted, or already finished by an earlier run
+      await update(tx);
+      await notifyUpdated(tx, id);
+      return true;
+    });
+  }
+
+  return {
+    /** One transcode job: original → MP4 + poster → bucket → row `ready` + NOTIFY, in one transaction. */
+    async run(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
+      const row = await attachments.get(job.attachmentId);
+      if (row?.status !== "processing") return;
+      const keys = objectKeys(row.id);
+      await mkdir(config.tmpDir, { recursive: true });
+      const work = await mkdtemp(join(config.tmpDir, "video-"));
+      const done = metrics.time("transcode", "video");
+      try {
+        const input = join(work, "original");
+        await pipeline(await storage.get(job.originalKey), createWriteStream(input));
+        const source = await probe(input, paths);
+        if (!source.hasVideo) throw new Error("no video stream");
+        const mp4 = join(work, "video.mp4");
+        await transcodeToMp4(input, mp4, source.hasAudio, paths);
+        const out = await probe(mp4, paths);
+        const poster = join(work, "poster.jpg");
+        await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), paths);
+        const size = (await stat(mp4)).size;
+        await storage.putFile(keys.media, mp4, "video/mp4");
+        await storage.putFile(keys.thumbnail, poster, "image/jpeg");
+        const updated = await finish(row.id, (tx) =>
+          attachments.markVideoReady(
+            row.id,
+            {
+              name: renameExt(row.name, "mp4"),
+              mime: "video/mp4",
+              size,
+              width: out.width ?? 0,
+              height: out.height ?? 0,
+              durationMs: out.durationMs,
+              objectKey: keys.media,
+              thumbnailKey: keys.thumbnail,
+            },
+            tx,
+          ),
+        );
+        if (updated) {
+          metrics.video("ready");
+          await storage.remove(job.originalKey).catch(() => {});
+        }
+        log.info({ attachmentId: row.id, durationMs: out.durationMs, size }, "video ready");
+      } catch (err) {
+        log.warn({ err, attachmentId: row.id, final: attempt.final }, "video transcode failed");
+        if (!attempt.final) throw err; // pg-boss retries it
+        if (await finish(row.id, (tx) => attachments.markFailed(row.id, tx))) metrics.video("failed");
+        await storage.remove(job.originalKey).catch(() => {});
+      } finally {
+        done();
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { AppError } from "@messenger/common";
+
+export { badRequest, forbidden, notFound, unauthorized } from "@messenger/common";
+
+// The errors only media-service raises; everything goes through @messenger/common's one error handler.
+export const tooLarge = (limit: number) =>
+  new AppError("too_large", 413, `file too large (limit ${Math.floor(limit / (1024 * 1024))} MB for this type)`);
+export const unsupportedType = (message = "this type of file is not accepted") =>
+  new AppError("unsupported_type", 415, message);
+/** The message carries the signature name, so the uploader learns what was found. */
+export const infected = (signature: string) => new AppError("infected", 422, signature);
+export const scannerUnavailable = () =>
+  new AppError("scanner_unavailable", 503, "the virus scanner is unavailable, nothing was stored; try again later");
+export const notReady = (status: string) =>
+  new AppError("conflict", 409, status === "failed" ? "processing failed" : "still processing");

@@ -1,0 +1,124 @@
+import { createReadStream } from "node:fs";
+import { mkdir, stat } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import S3rver from "@20minutes/s3rver";
+import fp from "fastify-plugin";
+import * as Minio from "minio";
+import type { Config } from "../config.js";
+
+export interface Storage {
+  bucket: string;
+  client: Minio.Client;
+  /** Uploads a file from disk, streamed with its known length. */
+  putFile(key: string, path: string, contentType: string): Promise<number>;
+  get(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  size(key: string): Promise<number>;
+  remove(key: string): Promise<void>;
+  presignGet(key: string, ttlSeconds: number, headers: { contentType: string; disposition: string }): Promise<string>;
+  ping(): Promise<boolean>;
+}
+
+export function createStorage(client: Minio.Client, bucket: string): Storage {
+  return {
+    bucket,
+    client,
+    async putFile(key, path, contentType) {
+      const { size } = await stat(path);
+      // minio-js reads a whole object into memory when it fits in one part, and s3rver has no multipart, so
+      // stream the file to a short-lived presigned PUT URL with a Content-Length instead: constant memory on
+      // s3rver and real MinIO alike (single PUT objects up to 5 GiB).
+      const url = new URL(await client.presignedPutObject(bucket, key, 15 * 60));
+      const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
+        method: "PUT",
+        headers: { "content-length": size, "content-type": contentType },
+      });
+      const response = new Promise<void>((resolve, reject) => {
+        req.on("response", (res) => {
+          let body = "";
+          res.on("data", (d) => {
+            body += d;
+          });
+          res.on("end", () =>
+            res.statusCode === 200 ? resolve() : reject(new Error(`S3 PUT ${key}: ${res.statusCode} ${body}`)),
+          );
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+      });
+      await Promise.all([pipeline(createReadStream(path), req), response]);
+      return size;
+    },
+    get(key, range) {
+      return range
+        ? client.getPartialObject(bucket, key, range.start, range.end - range.start + 1)
+        : client.getObject(bucket, key);
+    },
+    async size(key) {
+      return (await client.statObject(bucket, key)).size;
+    },
+    async remove(key) {
+      await client.removeObject(bucket, key);
+    },
+    presignGet(key, ttlSeconds, headers) {
+      return client.presignedGetObject(bucket, key, ttlSeconds, {
+        "response-content-type": headers.contentType,
+        "response-content-disposition": headers.disposition,
+      });
+    },
+    async ping() {
+      try {
+        return await client.bucketExists(bucket);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    storage: Storage;
+  }
+}
+
+/** MinIO client on the configured endpoint, or on an embedded S3 server when none is configured. */
+export default fp(
+  async (app, opts: { s3: Config["s3"] }) => {
+    let { endPoint, port, useSSL } = opts.s3;
+    let embedded: S3rver | undefined;
+    if (!endPoint) {
+      await mkdir(opts.s3.localDir, { recursive: true });
+      embedded = new S3rver({ address: "127.0.0.1", port: opts.s3.port, directory: opts.s3.localDir, silent: true });
+      ({ port } = await embedded.run());
+      endPoint = "127.0.0.1";
+      useSSL = false;
+      app.log.info(
+        { port, dir: opts.s3.localDir },
+        "embedded S3 server (s3rver) started: set MINIO_ENDPOINT in production",
+      );
+    }
+    const client = new Minio.Client({
+      endPoint,
+      port,
+      useSSL,
+      accessKey: opts.s3.accessKey,
+      secretKey: opts.s3.secretKey,
+      region: opts.s3.region,
+      pathStyle: true,
+    });
+    if (!(await client.bucketExists(opts.s3.bucket))) {
+      await client.makeBucket(opts.s3.bucket, opts.s3.region).catch(async (err) => {
+        // Two instances starting together may both try; losing that race is fine.
+        if (!(await client.bucketExists(opts.s3.bucket))) throw err;
+      });
+    }
+    app.decorate("storage", createStorage(client, opts.s3.bucket));
+    app.addHook("onClose", async () => {
+      await embedded?.close();
+    });
+  },
+  { name: "storage" },
+);

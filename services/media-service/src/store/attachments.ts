@@ -1,0 +1,116 @@
+import type { AttachmentRow, Db, Queryable } from "@messenger/common";
+import type { AttachmentKind } from "@messenger/protocol";
+
+export interface NewAttachment {
+  id: string;
+  conversationId: string;
+  uploaderId: string;
+  kind: AttachmentKind;
+  name: string;
+  mime: string;
+  size: number;
+  width?: number;
+  height?: number;
+  durationMs?: number;
+  status: "ready" | "processing";
+  objectKey: string | null;
+  thumbnailKey: string | null;
+}
+
+export interface FinishedVideo {
+  name: string;
+  mime: string;
+  size: number;
+  width: number;
+  height: number;
+  durationMs: number;
+  objectKey: string;
+  thumbnailKey: string;
+}
+
+const COLUMNS =
+  "id, conversation_id, uploader_id, message_id, kind, name, mime, size, width, height, duration_ms, status, object_key, thumbnail_key";
+
+export function createAttachmentStore(db: Db) {
+  return {
+    async insert(a: NewAttachment, tx: Queryable = db): Promise<AttachmentRow> {
+      const { rows } = await tx.query<AttachmentRow>(
+        `INSERT INTO attachments (id, conversation_id, uploader_id, kind, name, mime, size, width, height, duration_ms,
+                                  status, object_key, thumbnail_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         RETURNING ${COLUMNS}`,
+        [
+          a.id,
+          a.conversationId,
+          a.uploaderId,
+          a.kind,
+          a.name,
+          a.mime,
+          a.size,
+          a.width ?? null,
+          a.height ?? null,
+          a.durationMs ?? null,
+          a.status,
+          a.objectKey,
+          a.thumbnailKey,
+        ],
+      );
+      return rows[0]!;
+    },
+
+    /** The attachment if `userId` is a member of its conversation; null otherwise, whether or not it exists. */
+    async findForMember(id: string, userId: string, tx: Queryable = db): Promise<AttachmentRow | null> {
+      const { rows } = await tx.query<AttachmentRow>(
+        `SELECT ${COLUMNS.split(", ")
+          .map((c) => `a.${c}`)
+          .join(", ")}
+           FROM attachments a
+           JOIN conversation_members m ON m.conversation_id = a.conversation_id AND m.user_id = $2
+          WHERE a.id = $1`,
+        [id, userId],
+      );
+      return rows[0] ?? null;
+    },
+
+    async get(id: string, tx: Queryable = db): Promise<AttachmentRow | null> {
+      const { rows } = await tx.query<AttachmentRow>(`SELECT ${COLUMNS} FROM attachments WHERE id = $1`, [id]);
+      return rows[0] ?? null;
+    },
+
+    /** Locks the row for the rest of the transaction (a re-delivered job must not finish a video twice). */
+    async getForUpdate(id: string, tx: Queryable): Promise<AttachmentRow | null> {
+      const { rows } = await tx.query<AttachmentRow>(`SELECT ${COLUMNS} FROM attachments WHERE id = $1 FOR UPDATE`, [
+        id,
+      ]);
+      return rows[0] ?? null;
+    },
+
+    async markVideoReady(id: string, v: FinishedVideo, tx: Queryable): Promise<void> {
+      await tx.query(
+        `UPDATE attachments
+            SET status = 'ready', name = $2, mime = $3, size = $4, width = $5, height = $6, duration_ms = $7,
+                object_key = $8, thumbnail_key = $9, updated_at = now()
+          WHERE id = $1`,
+        [id, v.name, v.mime, v.size, v.width, v.height, v.durationMs, v.objectKey, v.thumbnailKey],
+      );
+    },
+
+    async markFailed(id: string, tx: Queryable): Promise<void> {
+      await tx.query("UPDATE attachments SET status = 'failed', updated_at = now() WHERE id = $1", [id]);
+    },
+  };
+}
+
+export type AttachmentStore = ReturnType<typeof createAttachmentStore>;
+
+export function createMembershipStore(db: Db) {
+  return {
+    async isMember(conversationId: string, userId: string): Promise<boolean> {
+      const { rowCount } = await db.query(
+        "SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2",
+        [conversationId, userId],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}
