@@ -1,0 +1,174 @@
+// `bash scripts/start.sh` ends in `node scripts/start.mjs`: the whole product at one URL. This runs that
+// command as a newcomer would (built dist, nothing configured, an embedded PostgreSQL), on free ports
+// in a temp data dir, and checks what a user relies on: the app loads, an account can be made, the
+// socket connects, a file goes through the virus scan into storage — and all of it survives a restart.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { AuthResponse, ConversationResponse, UploadResponse } from "@messenger/protocol";
+import { io } from "socket.io-client";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** pids the start script printed for the services it runs. */
+  pids: number[];
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let dataDir: string;
+const started: Running[] = [];
+
+function start(): Promise<Running> {
+  const child = spawn(process.execPath, [join(ROOT, "scripts", "start.mjs")], {
+    cwd: ROOT,
+    // Nothing configured, as on a fresh machine; the embedded PostgreSQL even if a local one runs.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", DATA_DIR: dataDir, MESSENGER_PG: "embedded" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => {
+    out += d;
+  });
+  child.stderr!.on("data", (d) => {
+    out += d;
+  });
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const m = out.match(/running at (http:\/\/localhost:\d+)/);
+      if (!m) return;
+      child.stdout!.off("data", onData);
+      const pids = [...out.matchAll(/\(pid (\d+),/g)].map((p) => Number(p[1]));
+      // The printed URL says localhost; requests go to the loopback address it listens on.
+      const running = { child, url: m[1]!.replace("localhost", "127.0.0.1"), output: () => out, pids };
+      started.push(running);
+      resolve(running);
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`start.mjs exited (${code}) before printing the URL:\n${out}`)));
+  });
+}
+
+/** SIGTERM (what Ctrl-C or a service manager sends); resolves with the exit code once it is gone. */
+function stop(r: Running): Promise<number | null> {
+  if (r.child.exitCode !== null) return Promise.resolve(r.child.exitCode);
+  const exited = new Promise<number | null>((resolve) => r.child.once("exit", (code) => resolve(code)));
+  r.child.kill("SIGTERM");
+  return exited;
+}
+
+before(() => {
+  for (const svc of ["chat-service", "media-service"]) {
+    const entry = join(ROOT, "services", svc, "dist", "server.js");
+    assert.ok(existsSync(entry), `${entry} missing: run \`npm run build\` (npm test does) before this test`);
+  }
+  dataDir = mkdtempSync(join(tmpdir(), "messenger-start-"));
+  chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as user `postgres`
+});
+
+after(async () => {
+  for (const r of started) await stop(r);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const username = `newcomer${process.pid}`;
+const password = "correct horse battery";
+const fileBody = "minutes of the kick-off meeting\n";
+let attachmentUrl = "";
+
+test("one command starts everything at one URL; a user signs up, connects and shares a file", async () => {
+  const r = await start();
+  const out = r.output();
+  for (const component of ["postgres", "schema", "clamd", "turnserver", "chat-service", "media-service", "gateway"]) {
+    assert.match(out, new RegExp(`✓ ${component}\\b`), `no progress line for ${component}:\n${out}`);
+  }
+
+  const health = await fetch(`${r.url}/healthz`);
+  assert.equal(health.status, 200);
+  assert.deepEqual(await health.json(), { ok: true, services: { "chat-service": "ok", "media-service": "ok" } });
+
+  // The built client, also for client-side routes.
+  for (const path of ["/", "/conversations/anything"]) {
+    const page = await fetch(`${r.url}${path}`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(await page.text(), /<!doctype html>/i);
+  }
+
+  const reg = await fetch(`${r.url}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(reg.status, 201, await reg.clone().text());
+  const { accessToken, user } = (await reg.json()) as AuthResponse;
+  assert.equal(user.username, username);
+  const auth = { authorization: `Bearer ${accessToken}` };
+
+  // socket.io through the gateway, WebSocket only: the upgrade is proxied.
+  const socket = io(r.url, { auth: { token: accessToken }, transports: ["websocket"], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  socket.disconnect();
+
+  // /api/media reaches media-service: upload into a conversation (scanned by the embedded clamd,
+  // stored in the embedded S3 server) and read it back.
+  const conv = await fetch(`${r.url}/api/conversations`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify({ kind: "group", title: "Kick-off", memberIds: [] }),
+  });
+  assert.equal(conv.status, 201, await conv.clone().text());
+  const { conversation } = (await conv.json()) as ConversationResponse;
+  const form = new FormData();
+  form.append("conversationId", conversation.id);
+  form.append("file", new Blob([fileBody], { type: "text/plain" }), "minutes.txt");
+  const upload = await fetch(`${r.url}/api/media`, { method: "POST", headers: auth, body: form });
+  assert.equal(upload.status, 201, await upload.clone().text());
+  const { attachment } = (await upload.json()) as UploadResponse;
+  attachmentUrl = attachment.url;
+  const download = await fetch(`${r.url}${attachmentUrl}`, { headers: auth });
+  assert.equal(download.status, 200);
+  assert.equal(await download.text(), fileBody);
+
+  assert.equal(await stop(r), 0, r.output());
+  assert.match(r.output(), /stopped/);
+  // Nothing left running: the services it printed, and the embedded PostgreSQL (whose pid file goes).
+  assert.ok(r.pids.length >= 2);
+  for (const pid of r.pids) assert.ok(!alive(pid), `pid ${pid} still running`);
+  assert.ok(!existsSync(join(dataDir, "pg", "postmaster.pid")), "PostgreSQL still running");
+});
+
+test("after a restart on the same data dir, the account and the file are still there", async (t) => {
+  if (!attachmentUrl) return t.skip("the first start failed");
+  const r = await start();
+  const login = await fetch(`${r.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  const { accessToken } = (await login.json()) as AuthResponse;
+  const download = await fetch(`${r.url}${attachmentUrl}`, { headers: { authorization: `Bearer ${accessToken}` } });
+  assert.equal(download.status, 200);
+  assert.equal(await download.text(), fileBody);
+  // Secrets are generated once per data dir and kept.
+  assert.ok(JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")).JWT_SECRET);
+  assert.equal(await stop(r), 0, r.output());
+});
