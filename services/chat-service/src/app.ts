@@ -11,7 +11,7 @@ import { createMessageService } from "./domain/messages.js";
 import { createMemoryPresence } from "./domain/presence.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
-import { startAttachmentListener } from "./realtime/attachments.js";
+import { type AttachmentListener, startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
 import { authRoutes } from "./routes/auth.js";
@@ -31,6 +31,7 @@ declare module "fastify" {
     /** Everything the app is built from (tests and plugins may inspect it). */
     deps: AppDeps;
     io: ChatServer;
+    attachmentListener: AttachmentListener;
   }
 }
 
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const sendLimiter = new RateLimiterMemory({ points: config.SEND_RATE_PER_SECOND, duration: 1 });
   registerRealtime(io, deps, { sendLimiter });
   const attachmentListener = startAttachmentListener(deps);
+  app.decorate("attachmentListener", attachmentListener);
 
   await app.register(cookie);
   await app.register(authPlugin, { secret: config.JWT_SECRET });

@@ -7,16 +7,20 @@ import type { AppDeps } from "../deps.js";
  * hold one dedicated connection LISTENing, reconnecting with backoff, and push
  * `message:updated` for the message that carries the attachment (if it is sent yet).
  */
-export function startAttachmentListener(deps: AppDeps): { close(): Promise<void>; ready: Promise<void> } {
+export interface AttachmentListener {
+  /** Resolves once the current connection is LISTENing (again, after a reconnect). */
+  listening(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startAttachmentListener(deps: AppDeps): AttachmentListener {
   const { config, stores, hub, log } = deps;
   let client: pg.Client | null = null;
   let closed = false;
   let retryMs = 250;
   let timer: NodeJS.Timeout | null = null;
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
+  let isListening = false;
+  let waiters: (() => void)[] = [];
 
   async function onAttachment(attachmentId: string) {
     const attachment = await stores.attachments.findById(attachmentId);
@@ -35,6 +39,7 @@ export function startAttachmentListener(deps: AppDeps): { close(): Promise<void>
       if (closed || client !== c) return;
       log.warn({ err, retryMs }, "attachment listener lost its connection; reconnecting");
       client = null;
+      isListening = false;
       c.end().catch(() => {});
       timer = setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10_000);
@@ -49,7 +54,9 @@ export function startAttachmentListener(deps: AppDeps): { close(): Promise<void>
       await c.connect();
       await c.query(`LISTEN ${ATTACHMENT_UPDATED_CHANNEL}`);
       retryMs = 250;
-      markReady();
+      isListening = true;
+      for (const w of waiters) w();
+      waiters = [];
     } catch (err) {
       retry(err);
     }
@@ -57,7 +64,7 @@ export function startAttachmentListener(deps: AppDeps): { close(): Promise<void>
   void connect();
 
   return {
-    ready,
+    listening: () => (isListening ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
