@@ -33,6 +33,12 @@ describe("uploads that must never be stored", () => {
   });
   after(() => h.close());
 
+  test("readiness reports database, clamd and S3 up", async () => {
+    const ready = await fetch(`${h.base}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { ok: true, db: true, clamd: true, s3: true });
+  });
+
   test("the EICAR test file is refused as infected, naming the signature, and nothing is stored", async () => {
     const res = await upload(h, h.users.alice.token, EICAR, "report.txt", { type: "text/plain" });
     assert.equal(res.status, 422);
@@ -148,5 +154,11 @@ describe("uploads that must never be stored", () => {
     const ready = await fetch(`${h.base}/readyz`);
     assert.equal(ready.status, 503);
     assert.equal(((await ready.json()) as { clamd: boolean }).clamd, false);
+    // Operators see it: scan verdicts and refusals are counted.
+    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    assert.match(metrics, /media_scan_results_total\{result="infected"\} 1/);
+    assert.match(metrics, /media_scan_results_total\{result="unavailable"\} 1/);
+    assert.match(metrics, /media_uploads_total\{outcome="too_large"\} 2/);
+    assert.match(metrics, /media_upload_stage_seconds_count\{stage="scan",kind="file"\} 1/);
   });
 });

@@ -1,4 +1,4 @@
-import type { AttachmentRow } from "@messenger/common";
+import { type AttachmentRow, toAttachment } from "@messenger/common";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Config } from "../../config.js";
@@ -89,9 +89,11 @@ export default async function mediaRoutes(app: FastifyInstance, deps: MediaRoute
     const { redirect } = Query.parse(request.query);
     const wantsRedirect = redirect ? redirect === "1" || redirect === "true" : config.urlMode === "redirect";
     if (wantsRedirect) {
+      // ASCII-only name here: s3rver canonicalises ' * ( ) ! differently from minio-js (a signature mismatch).
+      const safe = row.name.replace(/[^A-Za-z0-9._ -]/g, "_");
       const url = await app.storage.presignGet(key, config.presignTtlSeconds, {
         contentType: mime,
-        disposition: contentDisposition,
+        disposition: `${inline ? "inline" : "attachment"}; filename="${safe}"`,
       });
       return reply.header("cache-control", "no-store").redirect(url, 302);
     }
@@ -123,6 +125,8 @@ export default async function mediaRoutes(app: FastifyInstance, deps: MediaRoute
     return reply.send(await app.storage.get(key));
   }
 
+  /** The attachment's current state (e.g. to refresh a `processing` video without a socket). */
+  app.get("/api/media/:id/info", async (request) => ({ attachment: toAttachment(await attachmentFor(request)) }));
   app.get("/api/media/:id", (request, reply) => serve(request, reply, "media"));
   app.get("/api/media/:id/thumbnail", (request, reply) => serve(request, reply, "thumbnail"));
 }
