@@ -251,4 +251,20 @@ describe("1:1 calls", () => {
     await a1.r.waitFor("call:accepted");
     ok(await emitAck(late.s, "call:end", { callId }));
   });
+
+  test("after a dropped connection, the participant's reconnected device takes the call over within the grace", async () => {
+    const { b, a1, b1, callId } = await connected();
+    const b3 = await device(b);
+    const droppedId = b1.s.id!;
+    b1.s.disconnect();
+    // Wait until the server has seen the old socket go (a condition, not a delay).
+    while ((await h.app.io.in(droppedId).fetchSockets()).length > 0) await new Promise((r) => setImmediate(r));
+    ok(await emitAck(b3.s, "call:signal", { callId, data: { type: "renegotiate" } }));
+    assert.deepEqual((await a1.r.waitFor<CallSignalEvent>("call:signal")).data, { type: "renegotiate" });
+    ok(await emitAck(a1.s, "call:signal", { callId, data: { candidate: "to-the-new-device" } }));
+    assert.deepEqual((await b3.r.waitFor<CallSignalEvent>("call:signal")).data, { candidate: "to-the-new-device" });
+    ok(await emitAck(b3.s, "call:end", { callId }));
+    assert.deepEqual(await a1.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "hangup" });
+    assert.equal((await callLog(a1.r, callId)).call?.outcome, "completed");
+  });
 });
