@@ -30,7 +30,7 @@ export async function buildApp(
   await app.register(authPlugin, { jwtSecret: config.jwtSecret });
   await app.register(scannerPlugin, { target: config.clamd });
   await app.register(storagePlugin, { s3: config.s3 });
-  await app.register(jobsPlugin, { databaseUrl: config.databaseUrl });
+  await app.register(jobsPlugin, { databaseUrl: config.databaseUrl, retryLimit: config.videoRetryLimit });
   await app.register(multipart, {
     // Our own per-kind limit stops the stream first; this is the backstop for the largest kind.
     limits: { fileSize: Math.max(...Object.values(config.limits)) + 1, files: 1, fields: 4, fieldSize: 1024, parts: 6 },

@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   /** Run the video worker in this process; false on instances that should only take uploads. */
   VIDEO_WORKER: bool.default(true),
   VIDEO_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  /** Extra attempts for a failed transcode (a crash or a transient S3/DB error) before the video is `failed`. */
+  VIDEO_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(1),
 
   /** `stream`: the service streams bytes (with Range); `redirect`: 302 to a presigned URL. `?redirect=1` asks per request. */
   MEDIA_URL_MODE: z.enum(["stream", "redirect"]).default("stream"),
@@ -97,6 +99,7 @@ export interface Config {
   ffprobePath?: string;
   videoWorker: boolean;
   videoConcurrency: number;
+  videoRetryLimit: number;
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
   tmpDir: string;
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     ffprobePath: e.FFPROBE_PATH,
     videoWorker: e.VIDEO_WORKER,
     videoConcurrency: e.VIDEO_CONCURRENCY,
+    videoRetryLimit: e.VIDEO_RETRY_LIMIT,
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     tmpDir: e.TMP_DIR,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -28,7 +29,7 @@ async function listen(url: string, match: (payload: string) => boolean) {
 describe("video", () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ VIDEO_RETRY_LIMIT: 0 });
   });
   after(() => h.close());
 
@@ -104,6 +105,33 @@ describe("video", () => {
 
       // The original is gone from the bucket once the MP4 is there.
       assert.deepEqual((await objectKeysIn(h)).sort(), [`media/${a.id}`, `thumbs/${a.id}`]);
+    } finally {
+      await notifications.close();
+    }
+  });
+
+  test("a damaged video ends as failed (announced too) and its original is removed", async () => {
+    const source = join(h.tmpDir, "fixture-damaged.mkv");
+    await run("ffmpeg", [
+      ...["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2"],
+      ...["-c:v", "mpeg4", source],
+    ]);
+    // A real Matroska header (so it is accepted as a video), then noise instead of frames.
+    const damaged = Buffer.concat([(await readFile(source)).subarray(0, 4096), randomBytes(200_000)]);
+    const notifications = await listen(h.database.url, () => true);
+    try {
+      const res = await upload(h, h.users.alice.token, damaged, "broken.mkv", { type: "video/x-matroska" });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const a = res.body.attachment!;
+      assert.equal(a.status, "processing");
+      assert.equal(await notifications.next, a.id);
+      const info = await fetch(`${h.base}${a.url}/info`, {
+        headers: { authorization: `Bearer ${h.users.alice.token}` },
+      });
+      assert.equal(((await info.json()) as { attachment: Attachment }).attachment.status, "failed");
+      const media = await fetch(`${h.base}${a.url}`, { headers: { authorization: `Bearer ${h.users.alice.token}` } });
+      assert.equal(media.status, 409);
+      assert.ok(!(await objectKeysIn(h)).includes(`originals/${a.id}`));
     } finally {
       await notifications.close();
     }

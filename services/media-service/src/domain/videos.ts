@@ -57,6 +57,8 @@ export function createVideoProcessor(deps: VideoDeps) {
         const mp4 = join(work, "video.mp4");
         await transcodeToMp4(input, mp4, source.hasAudio, paths);
         const out = await probe(mp4, paths);
+        // ffmpeg can "succeed" on a damaged input with an empty output.
+        if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
         const poster = join(work, "poster.jpg");
         await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), paths);
         const size = (await stat(mp4)).size;

@@ -26,14 +26,13 @@ declare module "fastify" {
 }
 
 export default fp(
-  async (app, opts: { databaseUrl: string }) => {
+  async (app, opts: { databaseUrl: string; retryLimit: number }) => {
     // pg-boss keeps its tables in its own `pgboss` schema of the same database.
     const boss = new PgBoss({ connectionString: opts.databaseUrl, max: 4 });
     boss.on("error", (err) => app.log.error({ err }, "pg-boss error"));
     await boss.start();
     await boss.createQueue(TRANSCODE_QUEUE, {
       name: TRANSCODE_QUEUE,
-      retryLimit: 1, // one more try after a crash or a transient S3/DB failure
       retryDelay: 5,
       expireInSeconds: 60 * 60, // a worker that died mid-job hands it back after this
     });
@@ -42,6 +41,7 @@ export default fp(
       boss,
       async enqueueTranscode(job, tx) {
         await boss.send(TRANSCODE_QUEUE, job, {
+          retryLimit: opts.retryLimit, // per job: a queue's options are fixed when it is first created
           db: { executeSql: (text, values) => tx.query(text, values) },
         });
       },
