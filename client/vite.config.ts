@@ -9,7 +9,12 @@ const media = process.env.MEDIA_URL ?? "http://127.0.0.1:4001";
 export default defineConfig({
   plugins: [react()],
   // Workspace packages are consumed from their TypeScript sources (the `source` export condition).
-  resolve: { conditions: ["source", ...defaultClientConditions] },
+  resolve: {
+    conditions: ["source", ...defaultClientConditions],
+    // simple-peer → streamx → events-universal requires node's "events", which Vite leaves empty in
+    // the browser; bare-events is the pure-JS EventEmitter that package itself uses outside node.
+    alias: { events: "bare-events" },
+  },
   server: {
     port: Number(process.env.PORT ?? 5173),
     proxy: {
