@@ -1,0 +1,183 @@
+// Persisted delivery vs. the raw socket.io relay floor, in the same run with the same clients:
+// N socket.io clients in groups of 10, messages from random members at a fixed total rate;
+// latency = sender's emit → each other member's "message:new" (one process, one clock).
+import { join } from "node:path";
+import { io } from "socket.io-client";
+import {
+  createUsersInGroups,
+  log,
+  percentile,
+  ROOT,
+  row,
+  SMALL,
+  startChatService,
+  startServer,
+  throwawayDatabase,
+} from "./lib.mjs";
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? (SMALL ? 100 : 1000));
+const RATE = Number(process.env.BENCH_RATE ?? (SMALL ? 100 : 1000)); // messages per second, all senders together
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMALL ? 3 : 15));
+const GROUP = 10;
+
+async function connectAll(url, users, groupOf) {
+  const sockets = new Array(users.length);
+  let next = 0;
+  // A bounded number of handshakes in flight, as clients arriving over a few seconds.
+  const worker = async () => {
+    while (next < users.length) {
+      const i = next++;
+      const u = users[i];
+      const s = io(url, {
+        transports: ["websocket"],
+        forceNew: true,
+        reconnection: false,
+        auth: { token: u.token, room: groupOf[i].id },
+      });
+      await new Promise((resolve, reject) => {
+        s.once("connect", resolve);
+        s.once("connect_error", reject);
+      });
+      sockets[i] = s;
+    }
+  };
+  await Promise.all(Array.from({ length: 50 }, worker));
+  return sockets;
+}
+
+async function run(label, url, users, groups) {
+  const groupOf = users.map((_, i) => groups[Math.floor(i / GROUP)]);
+  const t0 = performance.now();
+  const sockets = await connectAll(url, users, groupOf);
+  log(`${label}: ${sockets.length} clients connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const latencies = [];
+  let measuring = false;
+  let received = 0;
+  let warm = 0;
+  let onWarm;
+  sockets.forEach((s, i) => {
+    s.on("message:new", (m) => {
+      const at = performance.now();
+      const [sentAt, from, phase] = m.body.split("|");
+      if (Number(from) === i) return; // the sender's own echo, if any
+      if (phase === "warm") {
+        warm++;
+        onWarm?.();
+        return;
+      }
+      received++;
+      if (measuring) latencies.push(at - Number(sentAt));
+    });
+  });
+
+  // Warm-up: one message per group, until every other member has it — the rooms are joined.
+  const expectedWarm = groups.reduce((n, g) => n + g.members.length - 1, 0);
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label}: warm-up got ${warm}/${expectedWarm}`)), 60_000);
+    onWarm = () => {
+      if (warm >= expectedWarm) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    groups.forEach((g, gi) => {
+      const i = gi * GROUP;
+      sockets[i].emit("message:send", { conversationId: g.id, clientId: `warm-${gi}`, body: `0|${i}|warm` }, () => {});
+    });
+  });
+
+  // Measured phase: a fixed schedule of sends (catching up if a timer fires late).
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  let recipients = 0;
+  measuring = true;
+  const start = performance.now();
+  const total = RATE * SECONDS;
+  await new Promise((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
+      while (sent < due) {
+        const i = Math.floor(Math.random() * sockets.length);
+        const g = groupOf[i];
+        recipients += g.members.length - 1;
+        const body = `${performance.now()}|${i}|m`;
+        sockets[i].emit("message:send", { conversationId: g.id, clientId: `${label}-${sent}`, body }, (ack) => {
+          if (ack?.ok) acked++;
+          else failed++;
+        });
+        sent++;
+      }
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 5);
+  });
+  const sendSeconds = (performance.now() - start) / 1000;
+  // Drain: wait for the deliveries still in flight (bounded).
+  const drainDeadline = performance.now() + 30_000;
+  while (received < recipients && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 20));
+  const seconds = (performance.now() - start) / 1000;
+  measuring = false;
+  for (const s of sockets) s.disconnect();
+
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1),
+    sentPerSecond: sent / sendSeconds,
+    deliveredPerSecond: received / seconds,
+    lost: recipients - received,
+    failed,
+    acked,
+  };
+}
+
+const db = await throwawayDatabase();
+try {
+  const { users, groups } = await createUsersInGroups(db.pool, CLIENTS, GROUP);
+  log(`delivery: ${CLIENTS} clients in ${groups.length} groups of ${GROUP}, ${RATE} msg/s for ${SECONDS} s`);
+
+  const relay = await startServer(join(ROOT, "scripts", "bench", "relay-server.mjs"));
+  let floor;
+  try {
+    floor = await run("floor", relay.url, users, groups);
+  } finally {
+    await relay.stop();
+  }
+  // The per-user send budget stays at its production default: the load spreads over all members.
+  const chat = await startChatService(db.url);
+  let persisted;
+  try {
+    persisted = await run("persisted", chat.url, users, groups);
+  } finally {
+    await chat.stop();
+  }
+
+  const setting = `${CLIENTS} clients, groups of ${GROUP}, ${RATE} msg/s`;
+  const ms = (v) => Number(v.toFixed(2));
+  row("delivery", "relay floor p50 / p99", `${ms(floor.p50)} / ${ms(floor.p99)}`, "ms", { setting });
+  row("delivery", "persisted p50 / p99", `${ms(persisted.p50)} / ${ms(persisted.p99)}`, "ms", { setting });
+  row("delivery", "p99 persisted ÷ floor", Number((persisted.p99 / floor.p99).toFixed(2)), "×", {
+    goal: "≤ 1.5",
+    ok: persisted.p99 / floor.p99 <= 1.5,
+  });
+  row("delivery", "sent (persisted, acked)", Math.round(persisted.sentPerSecond), "msg/s", {
+    note: `${persisted.acked} acked, ${persisted.failed} refused`,
+  });
+  row(
+    "delivery",
+    "delivered (persisted / floor)",
+    `${Math.round(persisted.deliveredPerSecond)} / ${Math.round(floor.deliveredPerSecond)}`,
+    "msg/s",
+    {
+      note: `lost ${persisted.lost} / ${floor.lost}`,
+    },
+  );
+} finally {
+  await db.drop();
+}
+process.exit(0);
