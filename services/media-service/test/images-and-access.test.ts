@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { type Harness, objectKeysIn, startHarness, upload } from "./helpers.js";
@@ -183,5 +185,23 @@ describe("photos, access and delivery", () => {
       status = (await fetch(location)).status;
     }
     assert.equal(status, 403);
+  });
+
+  test("with no MINIO_ENDPOINT the service runs its own S3 server on a local directory", async () => {
+    const dir = join(h.tmpDir, "zero-config-s3");
+    const local = await h.startApp({ MINIO_ENDPOINT: "", MINIO_PORT: 0, MINIO_LOCAL_DIR: dir });
+    const png = await sharp({ create: { width: 30, height: 20, channels: 4, background: "#0a0c" } })
+      .png()
+      .toBuffer();
+    const res = await upload({ ...local, conversationId: h.conversationId }, h.users.alice.token, png, "logo.png", {
+      type: "image/png",
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.attachment!.mime, "image/webp"); // transparency kept
+    const r = await get(local, res.body.attachment!.url, h.users.bob.token);
+    assert.equal(r.status, 200);
+    assert.equal((await sharp(Buffer.from(await r.arrayBuffer())).metadata()).hasAlpha, true);
+    assert.ok((await readdir(dir)).length > 0, "objects live in the local directory");
+    assert.equal((await get(local, "/readyz")).status, 200);
   });
 });
