@@ -84,7 +84,7 @@ describe("1:1 video call in Chromium through coturn", { concurrency: false }, ()
       assert.equal((await state(b.page)).endedReason, "hangup");
       assert.equal((await state(a.page)).state, "ended");
       assert.equal(
-        await b.page.evaluate(() => (document.getElementById("remote") as { srcObject: unknown }).srcObject),
+        await b.page.evaluate(() => (document.getElementById("remote") as HTMLVideoElement).srcObject),
         null,
       );
     } finally {

@@ -89,7 +89,10 @@ export function createMeetingService(deps: AppDeps, jitsi: JitsiSettings, meetin
       const { meeting, started } = await meetings.getOrStart(conversationId, userId, meetingTtlSeconds);
       const response = await tokenFor(meeting, userId);
       if (started) {
-        hub.toConversation(conversationId).emit("meeting:started", {
+        // Through the user rooms (joined as a socket connects) rather than the conversation
+        // room (joined a query later), so a device that just connected hears it too.
+        const members = await stores.conversations.memberIds(conversationId);
+        hub.toUsers(members).emit("meeting:started", {
           conversationId,
           url: response.url,
           startedBy: userId,
