@@ -64,6 +64,20 @@ describe("uploads that must never be stored", () => {
     assert.equal(res.body.error?.code, "unsupported_type");
   });
 
+  test("a HEIC photo this server cannot decode gets a clear 415, not a broken attachment", async () => {
+    const ftyp = Buffer.alloc(24);
+    ftyp.writeUInt32BE(24, 0);
+    ftyp.write("ftypheic", 4, "latin1");
+    ftyp.write("mif1heic", 16, "latin1");
+    const heic = Buffer.concat([ftyp, Buffer.alloc(8192)]);
+    const res = await upload(h, h.users.alice.token, heic, "IMG_0042.HEIC", { type: "image/heic" });
+    assert.equal(res.status, 415);
+    assert.equal(res.body.error?.code, "unsupported_type");
+    assert.match(res.body.error?.message ?? "", /HEIC/);
+    assert.equal(await attachmentCount(h), 0);
+    assert.deepEqual(await objectKeysIn(h), []);
+  });
+
   test("an oversized upload gets 413 too_large long before the client has sent its whole body", async (t) => {
     // A JPEG header then an endless stream of bytes, sent chunked (no Content-Length to refuse it up front).
     const jpegHead = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#888" } })
