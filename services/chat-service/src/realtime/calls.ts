@@ -90,7 +90,10 @@ export function createCallHandlers(deps: AppDeps) {
       log,
     );
 
-    socket.on("disconnect", () => {
+    socket.on("disconnect", (reason) => {
+      // This instance is shutting down: its timers would not survive anyway, and the
+      // participants' reconnected devices take their calls over (or a later invite reaps them).
+      if (reason === "server namespace disconnect") return;
       calls.onDisconnect(socket.id).catch((err) => log.error({ err }, "call disconnect handling failed"));
     });
     // After the rooms are joined (same tick as registration is fine: this awaits a query first).
