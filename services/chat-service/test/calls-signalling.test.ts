@@ -11,6 +11,7 @@ import type {
 } from "@messenger/protocol";
 import { startCallHarness } from "./fixtures/call-page/harness.js";
 import {
+  api,
   type Client,
   directWith,
   emitAck,
@@ -178,7 +179,7 @@ describe("1:1 calls", () => {
   });
 
   test("nobody answering ends the call as no-answer for both sides and leaves a missed call", async () => {
-    const { conversationId, a1, b1, b2 } = await pair();
+    const { b, conversationId, a1, b1, b2 } = await pair();
     const callId = randomUUID();
     const started = Date.now();
     ok(await emitAck(a1.s, "call:invite", { callId, conversationId, video: true }));
@@ -187,6 +188,12 @@ describe("1:1 calls", () => {
     for (const d of [b1, b2]) assert.deepEqual(await d.r.waitFor("call:ended"), { callId, reason: "no-answer" });
     assert.deepEqual((await callLog(b1.r, callId)).call, { callId, video: true, outcome: "missed", durationMs: 0 });
     refused(await emitAck(b1.s, "call:accept", { callId }));
+    // It stays in the history, where a device that was offline finds it.
+    const history = await api<{ messages: Message[] }>(h, b, "GET", `/api/conversations/${conversationId}/messages`);
+    const logged = history.body.messages.filter((m) => m.kind === "call");
+    assert.equal(logged.length, 1, "exactly one log per call");
+    assert.equal(logged[0]!.body, "Missed video call");
+    assert.equal(logged[0]!.call?.outcome, "missed");
   });
 
   test("a participant who stays disconnected past the grace ends the call as disconnected", async () => {
