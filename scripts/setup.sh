@@ -12,6 +12,7 @@ declare -A PKGS=(
   [ffmpeg]=ffmpeg              # video transcoding
   [docker-compose]=docker-compose # offline validation of docker-compose.yml
   [redis-server]=redis-server  # scale-out tests (two chat-service instances)
+  [nginx]=nginx-light          # runs the production nginx config in front of two instances (scripts/test/nginx.test.ts)
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do

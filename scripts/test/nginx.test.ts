@@ -1,0 +1,291 @@
+// The production nginx config (scripts/deploy/nginx.conf.template), run by a real nginx in front of
+// two real chat-service instances and a media-service on loopback: TLS, the routes, the WebSocket
+// upgrade, and the sticky sessions socket.io's long-polling fallback needs across instances.
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { buildApp as buildChat, loadConfig as loadChatConfig } from "@messenger/chat-service";
+import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import { buildApp as buildMedia, loadConfig as loadMediaConfig } from "@messenger/media-service";
+import type { AuthResponse, ConversationResponse } from "@messenger/protocol";
+import type { FastifyInstance } from "fastify";
+import { io, type Socket } from "socket.io-client";
+import { freePort } from "../lib/postgres.mjs";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const JWT_SECRET = "nginx-test-secret";
+
+let db: TestDatabase;
+let dir: string;
+let nginx: ChildProcess;
+let base: string;
+let httpBase: string;
+const chats: FastifyInstance[] = [];
+let media: FastifyInstance;
+const sockets: Socket[] = [];
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** HTTPS request that accepts the test's self-signed certificate. */
+function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<Reply>((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: opts.method ?? "GET", headers: opts.headers, rejectUnauthorized: false },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => {
+          body += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+async function listen(app: FastifyInstance) {
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  return (app.server.address() as AddressInfo).port;
+}
+
+before(async () => {
+  db = await createTestDatabase();
+  dir = mkdtempSync(join(tmpdir(), "messenger-nginx-"));
+  chmodSync(dir, 0o755);
+  const chatPorts: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const app = await buildChat(
+      loadChatConfig({ DATABASE_URL: db.url, NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET }),
+    );
+    chats.push(app);
+    chatPorts.push(await listen(app));
+  }
+  media = await buildMedia(
+    loadMediaConfig({
+      DATABASE_URL: db.url,
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      JWT_SECRET,
+      MINIO_LOCAL_DIR: join(dir, "s3"),
+      TMP_DIR: join(dir, "media-tmp"),
+      VIDEO_WORKER: "false",
+    }),
+  );
+  const mediaPort = await listen(media);
+
+  // What the nginx image's entrypoint does (envsubst of the set variables), plus loopback addresses
+  // for the compose service names, free ports for the listeners and temp paths for certs and files.
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  let conf = readFileSync(join(ROOT, "scripts", "deploy", "nginx.conf.template"), "utf8")
+    .replaceAll(`\${PUBLIC_HOST}`, "localhost")
+    .replaceAll(`\${JITSI_DOMAIN}`, "meet.localhost")
+    .replaceAll("chat-service-1:4000", `127.0.0.1:${chatPorts[0]}`)
+    .replaceAll("chat-service-2:4000", `127.0.0.1:${chatPorts[1]}`)
+    .replaceAll("media-service:4001", `127.0.0.1:${mediaPort}`)
+    .replaceAll("jitsi-web:80", "127.0.0.1:9")
+    .replaceAll("listen 8080", `listen 127.0.0.1:${httpPort}`)
+    .replaceAll("listen 8443", `listen 127.0.0.1:${httpsPort}`)
+    .replaceAll("/etc/nginx/certs", join(dir, "certs"))
+    .replaceAll("/usr/share/nginx/html", join(dir, "html"));
+  // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.27).
+  const version = execFileSync("sh", ["-c", "nginx -v 2>&1"], { encoding: "utf8" }).match(/nginx\/(\d+)\.(\d+)\.(\d+)/);
+  const [maj, min, patch] = version ? version.slice(1).map(Number) : [0, 0, 0];
+  if (maj! < 1 || (maj === 1 && (min! < 25 || (min === 25 && patch! < 1))))
+    conf = conf.replaceAll(/^\s*http2 on;\n/gm, "");
+
+  mkdirSync(join(dir, "certs"));
+  mkdirSync(join(dir, "html"));
+  mkdirSync(join(dir, "temp"));
+  writeFileSync(join(dir, "html", "index.html"), "<!doctype html><title>Staff Messenger</title><div id=root></div>\n");
+  for (const name of ["", "jitsi-"]) {
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        join(dir, "certs", `${name}privkey.pem`),
+        "-out",
+        join(dir, "certs", `${name}fullchain.pem`),
+      ],
+      { stdio: "ignore" },
+    );
+  }
+  writeFileSync(join(dir, "default.conf"), conf);
+  const t = join(dir, "temp");
+  writeFileSync(
+    join(dir, "nginx.conf"),
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${t}/body; proxy_temp_path ${t}/proxy; fastcgi_temp_path ${t}/fastcgi;
+  uwsgi_temp_path ${t}/uwsgi; scgi_temp_path ${t}/scgi;
+  include ${dir}/default.conf;
+}
+`,
+  );
+  nginx = spawn("nginx", ["-c", join(dir, "nginx.conf"), "-p", dir, "-e", "stderr", "-g", "daemon off;"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let errors = "";
+  nginx.stderr!.on("data", (d) => {
+    errors += d;
+  });
+  base = `https://127.0.0.1:${httpsPort}`;
+  httpBase = `http://127.0.0.1:${httpPort}`;
+  // Ready when it answers (polling a condition, bounded).
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${errors}`);
+    try {
+      if ((await request(`${base}/healthz`)).status === 200) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`nginx did not answer: ${errors}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
+
+after(async () => {
+  for (const s of sockets) s.disconnect();
+  if (nginx && nginx.exitCode === null) {
+    const exited = new Promise((r) => nginx.once("exit", r));
+    nginx.kill("SIGTERM"); // fast shutdown: a graceful one would wait out pending long-polls
+    await exited;
+  }
+  for (const app of chats) await app.close();
+  await media?.close();
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function registerUser(name: string) {
+  const res = await request(`${base}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: `${name}${process.pid}`, password: "correct horse battery" }),
+  });
+  assert.equal(res.status, 201, res.body);
+  return JSON.parse(res.body) as AuthResponse;
+}
+
+async function ownGroup(token: string) {
+  const res = await request(`${base}/api/conversations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ kind: "group", title: "Notes", memberIds: [] }),
+  });
+  assert.equal(res.status, 201, res.body);
+  return (JSON.parse(res.body) as ConversationResponse).conversation.id;
+}
+
+function connect(token: string, opts: { transports: ("polling" | "websocket")[]; cookie?: string }) {
+  const socket = io(base, {
+    transports: opts.transports,
+    upgrade: false,
+    forceNew: true,
+    reconnection: false,
+    auth: { token },
+    rejectUnauthorized: false,
+    extraHeaders: opts.cookie ? { cookie: opts.cookie } : {},
+  });
+  sockets.push(socket);
+  return new Promise<Socket>((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", reject);
+  });
+}
+
+function send(socket: Socket, conversationId: string, body: string) {
+  return new Promise<{ ok: boolean }>((resolve) =>
+    socket.emit("message:send", { conversationId, clientId: `${socket.id}-${body}`, body }, resolve),
+  );
+}
+
+describe("nginx in front of two chat-service instances", () => {
+  test("serves the app over HTTPS, with a route cookie, and redirects plain HTTP", async () => {
+    const page = await request(`${base}/some/client/route`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Staff Messenger/);
+    assert.equal(page.headers["cache-control"], "no-cache");
+    assert.match(String(page.headers["set-cookie"]), /^route=[0-9a-f]{32}; .*HttpOnly; Secure/);
+    assert.match(String(page.headers["strict-transport-security"]), /max-age=/);
+    const plain = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+      import("node:http").then(({ get }) =>
+        get(`${httpBase}/x?y=1`, (res) => resolve({ status: res.statusCode, location: res.headers.location })).on(
+          "error",
+          reject,
+        ),
+      );
+    });
+    assert.equal(plain.status, 301);
+    assert.match(plain.location ?? "", /^https:\/\/127\.0\.0\.1(:\d+)?\/x\?y=1$/);
+  });
+
+  test("/api reaches chat-service and /api/media reaches media-service", async () => {
+    const user = await registerUser("routes");
+    assert.ok(user.accessToken);
+    // Without a token, media-service asks for one; chat-service has no such route (404).
+    const mediaReply = await request(`${base}/api/media/00000000-0000-4000-8000-000000000000`);
+    assert.equal(mediaReply.status, 401, mediaReply.body);
+  });
+
+  test("the socket.io WebSocket upgrade goes through", async () => {
+    const user = await registerUser("ws");
+    const conv = await ownGroup(user.accessToken);
+    const socket = await connect(user.accessToken, { transports: ["websocket"] });
+    assert.equal(socket.io.engine.transport.name, "websocket");
+    assert.equal((await send(socket, conv, "over websocket")).ok, true);
+  });
+
+  test("long-polling clients keep their session on one instance while both instances serve clients", async () => {
+    const clients = [];
+    // 16 random cookies: all on one instance would happen once in 30,000 runs.
+    for (let i = 0; i < 16; i++) {
+      const user = await registerUser(`poll${i}`);
+      const conv = await ownGroup(user.accessToken);
+      // Each browser got its own route cookie from the app page.
+      const page = await request(`${base}/`);
+      const cookie = String(page.headers["set-cookie"]).split(";")[0]!;
+      clients.push({ socket: await connect(user.accessToken, { transports: ["polling"], cookie }), conv });
+    }
+    // Several round trips each (every send and ack is a POST plus a long-poll GET): without sticky
+    // sessions half of them would land on the instance that does not know the session.
+    for (let round = 0; round < 3; round++) {
+      const acks = await Promise.all(clients.map((c) => send(c.socket, c.conv, `poll ${round}`)));
+      assert.ok(
+        acks.every((a) => a.ok),
+        JSON.stringify(acks),
+      );
+    }
+    for (const c of clients) {
+      assert.equal(c.socket.connected, true);
+      assert.equal(c.socket.io.engine.transport.name, "polling");
+    }
+    const perInstance = chats.map((app) => app.io.engine.clientsCount);
+    assert.ok(
+      perInstance.every((n) => n > 0),
+      `sessions per instance: ${perInstance.join(", ")}`,
+    );
+  });
+});
