@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -15,10 +15,21 @@ import { buildApp as buildMedia, loadConfig as loadMediaConfig } from "@messenge
 import type { AuthResponse, ConversationResponse } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
 import { io, type Socket } from "socket.io-client";
-import { freePort } from "../lib/postgres.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const JWT_SECRET = "nginx-test-secret";
+
+/** A port the OS considers free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 let db: TestDatabase;
 let dir: string;
