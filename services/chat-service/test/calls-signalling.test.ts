@@ -24,29 +24,36 @@ import {
   type TestUser,
 } from "./helpers.js";
 
-const RING_MS = 1500;
-const GRACE_MS = 300;
-
+// Most tests: timers long enough never to fire while a test is still acting, even on a loaded machine.
 let h: Harness;
+// The no-answer test: a short ring.
+const RING_MS = 500;
+let hRing: Harness;
+// The disconnect test: a short grace.
+let hGrace: Harness;
 before(async () => {
-  h = await startCallHarness({}, { CALL_RING_TIMEOUT_MS: RING_MS, CALL_DISCONNECT_GRACE_MS: GRACE_MS });
+  [h, hRing, hGrace] = await Promise.all([
+    startCallHarness({}, { CALL_RING_TIMEOUT_MS: 60_000, CALL_DISCONNECT_GRACE_MS: 30_000 }),
+    startCallHarness({}, { CALL_RING_TIMEOUT_MS: RING_MS, CALL_DISCONNECT_GRACE_MS: 30_000 }),
+    startCallHarness({}, { CALL_RING_TIMEOUT_MS: 60_000, CALL_DISCONNECT_GRACE_MS: 200 }),
+  ]);
 });
-after(() => h.close());
+after(() => Promise.all([h.close(), hRing.close(), hGrace.close()]));
 
 interface Device {
   s: Client;
   r: Recorder;
 }
-async function device(u: TestUser): Promise<Device> {
-  const s = await socketFor(h, u.accessToken);
+async function device(u: TestUser, on = h): Promise<Device> {
+  const s = await socketFor(on, u.accessToken);
   return { s, r: recorder(s) };
 }
 
 /** Two users in a direct conversation; the callee has two devices. */
-async function pair() {
-  const [a, b] = await Promise.all([register(h), register(h)]);
-  const conversationId = await directWith(h, a, b);
-  const [a1, b1, b2] = await Promise.all([device(a), device(b), device(b)]);
+async function pair(on = h) {
+  const [a, b] = await Promise.all([register(on), register(on)]);
+  const conversationId = await directWith(on, a, b);
+  const [a1, b1, b2] = await Promise.all([device(a, on), device(b, on), device(b, on)]);
   return { a, b, conversationId, a1, b1, b2 };
 }
 
@@ -59,8 +66,8 @@ const callLog = (r: Recorder, callId: string) =>
   r.waitFor<Message>("message:new", (m) => m.kind === "call" && m.call?.callId === callId);
 
 /** Rings b from a and answers on b1. */
-async function connected() {
-  const p = await pair();
+async function connected(on = h) {
+  const p = await pair(on);
   const callId = randomUUID();
   ok(await emitAck(p.a1.s, "call:invite", { callId, conversationId: p.conversationId, video: true }));
   await p.b1.r.waitFor("call:incoming");
@@ -179,7 +186,7 @@ describe("1:1 calls", () => {
   });
 
   test("nobody answering ends the call as no-answer for both sides and leaves a missed call", async () => {
-    const { b, conversationId, a1, b1, b2 } = await pair();
+    const { b, conversationId, a1, b1, b2 } = await pair(hRing);
     const callId = randomUUID();
     const started = Date.now();
     ok(await emitAck(a1.s, "call:invite", { callId, conversationId, video: true }));
@@ -189,7 +196,12 @@ describe("1:1 calls", () => {
     assert.deepEqual((await callLog(b1.r, callId)).call, { callId, video: true, outcome: "missed", durationMs: 0 });
     refused(await emitAck(b1.s, "call:accept", { callId }));
     // It stays in the history, where a device that was offline finds it.
-    const history = await api<{ messages: Message[] }>(h, b, "GET", `/api/conversations/${conversationId}/messages`);
+    const history = await api<{ messages: Message[] }>(
+      hRing,
+      b,
+      "GET",
+      `/api/conversations/${conversationId}/messages`,
+    );
     const logged = history.body.messages.filter((m) => m.kind === "call");
     assert.equal(logged.length, 1, "exactly one log per call");
     assert.equal(logged[0]!.body, "Missed video call");
@@ -197,7 +209,7 @@ describe("1:1 calls", () => {
   });
 
   test("a participant who stays disconnected past the grace ends the call as disconnected", async () => {
-    const { a1, b1, callId } = await connected();
+    const { a1, b1, callId } = await connected(hGrace);
     b1.s.disconnect();
     assert.deepEqual(await a1.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "disconnected" });
     assert.equal((await callLog(a1.r, callId)).call?.outcome, "completed");
