@@ -2,6 +2,7 @@ import multipart from "@fastify/multipart";
 import { installErrorHandlers } from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config.js";
+import { createSweeper } from "./domain/sweep.js";
 import { createUploads } from "./domain/uploads.js";
 import { createVideoProcessor } from "./domain/videos.js";
 import authPlugin from "./plugins/auth.js";
@@ -41,7 +42,11 @@ export async function buildApp(
   const uploads = createUploads({ ...deps, scanner: app.scanner, jobs: app.jobs });
   if (config.videoWorker) {
     const videos = createVideoProcessor(deps);
-    app.addHook("onReady", () => app.jobs.work(videos.run, config.videoConcurrency));
+    const sweeper = createSweeper({ ...deps, unsentHours: config.unsentTtlHours });
+    app.addHook("onReady", async () => {
+      await app.jobs.work(videos.run, config.videoConcurrency);
+      await app.jobs.scheduleSweep(() => sweeper.sweep());
+    });
   }
 
   await app.register(healthRoutes);

@@ -66,6 +66,8 @@ const EnvSchema = z.object({
   /** Extra attempts for a failed transcode (a crash or a transient S3/DB error) before the video is `failed`. */
   VIDEO_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(1),
 
+  /** Uploads not sent in a message within this many hours are deleted (row and objects). */
+  UNSENT_TTL_HOURS: z.coerce.number().positive().default(24),
   /** `stream`: the service streams bytes (with Range); `redirect`: 302 to a presigned URL. `?redirect=1` asks per request. */
   MEDIA_URL_MODE: z.enum(["stream", "redirect"]).default("stream"),
   PRESIGN_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
@@ -100,6 +102,7 @@ export interface Config {
   videoWorker: boolean;
   videoConcurrency: number;
   videoRetryLimit: number;
+  unsentTtlHours: number;
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
   tmpDir: string;
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     videoWorker: e.VIDEO_WORKER,
     videoConcurrency: e.VIDEO_CONCURRENCY,
     videoRetryLimit: e.VIDEO_RETRY_LIMIT,
+    unsentTtlHours: e.UNSENT_TTL_HOURS,
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     tmpDir: e.TMP_DIR,

@@ -3,6 +3,7 @@ import fp from "fastify-plugin";
 import PgBoss from "pg-boss";
 
 export const TRANSCODE_QUEUE = "media-transcode";
+export const SWEEP_QUEUE = "media-sweep";
 
 export interface TranscodeJob {
   attachmentId: string;
@@ -17,6 +18,8 @@ export interface Jobs {
   /** Wakes the local worker (if any) instead of waiting for its next poll. */
   nudge(): void;
   work(handler: (job: TranscodeJob, attempt: { final: boolean }) => Promise<void>, concurrency: number): Promise<void>;
+  /** Runs `sweep` every 10 minutes on one instance at a time (pg-boss cron + a singleton queue). */
+  scheduleSweep(sweep: () => Promise<unknown>): Promise<void>;
 }
 
 declare module "fastify" {
@@ -36,6 +39,7 @@ export default fp(
       retryDelay: 5,
       expireInSeconds: 60 * 60, // a worker that died mid-job hands it back after this
     });
+    await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "singleton" });
     const workerIds: string[] = [];
     const jobs: Jobs = {
       boss,
@@ -60,6 +64,12 @@ export default fp(
             ),
           );
         }
+      },
+      async scheduleSweep(sweep) {
+        await boss.schedule(SWEEP_QUEUE, "*/10 * * * *");
+        await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 60 }, async () => {
+          await sweep();
+        });
       },
     };
     app.decorate("jobs", jobs);

@@ -66,7 +66,8 @@ export function createAttachmentStore(db: Db) {
           .join(", ")}
            FROM attachments a
            JOIN conversation_members m ON m.conversation_id = a.conversation_id AND m.user_id = $2
-          WHERE a.id = $1`,
+           LEFT JOIN messages msg ON msg.id = a.message_id
+          WHERE a.id = $1 AND msg.deleted_at IS NULL`,
         [id, userId],
       );
       return rows[0] ?? null;
@@ -93,6 +94,27 @@ export function createAttachmentStore(db: Db) {
           WHERE id = $1`,
         [id, v.name, v.mime, v.size, v.width, v.height, v.durationMs, v.objectKey, v.thumbnailKey],
       );
+    },
+
+    /** Uploads never sent after `unsentHours`, and those of deleted messages: what the sweep removes. */
+    async findSweepable(unsentHours: number, limit: number): Promise<AttachmentRow[]> {
+      const { rows } = await db.query<AttachmentRow>(
+        `SELECT ${COLUMNS} FROM attachments
+          WHERE message_id IS NULL AND created_at < now() - make_interval(hours => $1)
+         UNION ALL
+         SELECT ${COLUMNS.split(", ")
+           .map((c) => `a.${c}`)
+           .join(", ")}
+           FROM messages m JOIN attachments a ON a.message_id = m.id
+          WHERE m.deleted_at IS NOT NULL
+         LIMIT $2`,
+        [unsentHours, limit],
+      );
+      return rows;
+    },
+
+    async delete(id: string): Promise<void> {
+      await db.query("DELETE FROM attachments WHERE id = $1", [id]);
     },
 
     async markFailed(id: string, tx: Queryable): Promise<void> {
