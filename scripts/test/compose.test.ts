@@ -161,6 +161,38 @@ describe("docker-compose.yml", () => {
     assert.equal(media.CLAMD_PORT, "3310");
   });
 
+  test("the Jitsi containers get jitsi/env.example's settings and the token_affiliation module", () => {
+    // Deployment-specific keys of a standalone docker-jitsi-meet that this stack sets differently
+    // (TLS and ports live in nginx here, config in named volumes).
+    const standaloneOnly = new Set([
+      "CONFIG",
+      "HTTP_PORT",
+      "HTTPS_PORT",
+      "RESTART_POLICY",
+      "ENABLE_LETSENCRYPT",
+      "ENABLE_HTTP_REDIRECT",
+    ]);
+    const expected = read("jitsi/env.example")
+      .split("\n")
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const)
+      .filter(([k]) => !standaloneOnly.has(k));
+    assert.ok(expected.length > 10);
+    const env = stack.services["jitsi-prosody"]!.environment!;
+    const example = read(".env.example");
+    const fromExample = (name: string) => example.match(new RegExp(`^${name}=(.*)$`, "m"))?.[1];
+    for (const [key, value] of expected) {
+      // <PLACEHOLDER> values come from .env (JITSI_DOMAIN, PUBLIC_IP, JITSI_APP_ID, …).
+      const want = value.replace(/<([A-Z_]+)>/g, (_, name: string) => fromExample(name) ?? `<${name}>`);
+      const have = env[key] ?? stack.services["jitsi-jvb"]!.environment![key];
+      assert.equal(have, want, `${key}`);
+    }
+    assert.ok(
+      JSON.stringify(stack.services["jitsi-prosody"]!.volumes).includes("jitsi/prosody-plugins-custom"),
+      "prosody loads the token_affiliation module",
+    );
+  });
+
   test("coturn gets the production config, its secret and realm; browsers are told the same TURN host", () => {
     const coturn = stack.services.coturn!;
     assert.ok(JSON.stringify(coturn.volumes).includes("coturn/turnserver.conf"));
