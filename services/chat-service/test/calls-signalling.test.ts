@@ -9,6 +9,7 @@ import type {
   CallSignalEvent,
   Message,
 } from "@messenger/protocol";
+import pg from "pg";
 import { startCallHarness } from "./fixtures/call-page/harness.js";
 import {
   api,
@@ -285,5 +286,31 @@ describe("1:1 calls", () => {
     ok(await emitAck(b3.s, "call:end", { callId }));
     assert.deepEqual(await a1.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "hangup" });
     assert.equal((await callLog(a1.r, callId)).call?.outcome, "completed");
+  });
+
+  test("a call left behind by a crashed server keeps nobody busy", async () => {
+    const { a, b, conversationId, a1, b1 } = await pair();
+    // What a crashed instance leaves: a live call bound to sockets nobody holds any more.
+    const ghost = randomUUID();
+    const db = new pg.Client({ connectionString: h.db.url });
+    await db.connect();
+    await db.query(
+      `INSERT INTO calls (id, conversation_id, caller_id, callee_id, video, state, caller_socket, callee_socket, answered_at)
+       VALUES ($1, $2, $3, $4, true, 'active', 'gone-1', 'gone-2', now())`,
+      [ghost, conversationId, a.user.id, b.user.id],
+    );
+    await db.query("INSERT INTO call_participants (user_id, call_id) VALUES ($1, $3), ($2, $3)", [
+      a.user.id,
+      b.user.id,
+      ghost,
+    ]);
+    await db.end();
+
+    const callId = randomUUID();
+    ok(await emitAck(a1.s, "call:invite", { callId, conversationId, video: true }));
+    await b1.r.waitFor<CallIncomingEvent>("call:incoming", (e) => e.callId === callId);
+    // The ghost was closed (and logged) on the way.
+    assert.equal((await callLog(b1.r, ghost)).call?.outcome, "completed");
+    ok(await emitAck(a1.s, "call:end", { callId }));
   });
 });

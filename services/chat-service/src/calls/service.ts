@@ -172,7 +172,9 @@ export function createCallService(deps: CallServiceDeps) {
     }
     const sockets = [call.caller_socket, call.callee_socket].filter((s): s is string => !!s);
     const alive = await Promise.all(sockets.map((s) => deps.isSocketAlive(s)));
-    if (alive.every(Boolean)) return false;
+    // One live side means the call may well be going on (media is peer-to-peer; a
+    // participant mid-reconnect is covered by the grace timer): only all-dead is stale.
+    if (alive.some(Boolean)) return false;
     return (await endAndNotify(call.id, "disconnected", ["ringing", "active"])) !== null;
   }
 
