@@ -1,7 +1,15 @@
-import { withTransaction } from "@messenger/common";
+import { type AttachmentRow, withTransaction } from "@messenger/common";
 import type { CallLog, Message, MessageSendPayload, MessagesQuery, ReceiptKind } from "@messenger/protocol";
 import type { CoreDeps } from "../deps.js";
 import { badRequest, conflict, forbidden, invalidAttachment, notFound } from "../errors.js";
+import type { MessageRow } from "../store/index.js";
+
+/** Thrown inside the send transaction to roll it back when the clientId was already sent. */
+class DuplicateSend extends Error {
+  constructor(readonly row: MessageRow) {
+    super("duplicate clientId");
+  }
+}
 
 export interface SendInput {
   conversationId: string;
@@ -42,60 +50,56 @@ export function createMessageService(deps: CoreDeps) {
       origin: Origin = {},
     ): Promise<{ message: Message; created: boolean }> {
       const attachmentIds = [...new Set(input.attachmentIds ?? [])];
-      const result = await withTransaction(db, async (tx) => {
-        const conv = await stores.conversations.lockForUpdate(input.conversationId, tx);
-        if (!conv) throw notFound("conversation");
-        await access.requireMember(input.conversationId, senderId, tx);
-        const existing = await stores.messages.findByClientId(input.conversationId, senderId, input.clientId, tx);
-        if (existing) return { row: existing, created: false };
-        if (
-          input.replyToId &&
-          !(await stores.messages.existsInConversation(input.replyToId, input.conversationId, tx))
-        ) {
-          throw badRequest("replyToId: no such message in this conversation");
-        }
-        const seqRes = await tx.query<{ last_seq: number }>(
-          "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq",
-          [input.conversationId],
-        );
-        const seq = seqRes.rows[0]!.last_seq;
-        const row = await stores.messages.insert(
-          {
-            conversationId: input.conversationId,
-            seq,
-            senderId,
-            clientId: input.clientId,
-            kind: input.kind ?? "text",
-            body: input.body,
-            replyToId: input.replyToId ?? null,
-            call: input.call ?? null,
-          },
-          tx,
-        );
-        if (attachmentIds.length) {
-          const claimed = await stores.attachments.attachToMessage(
-            row.id,
-            input.conversationId,
-            senderId,
-            attachmentIds,
+      // Checked before the transaction: messages are never hard-deleted, so this cannot go stale.
+      if (input.replyToId && !(await stores.messages.existsInConversation(input.replyToId, input.conversationId))) {
+        await access.requireMember(input.conversationId, senderId);
+        throw badRequest("replyToId: no such message in this conversation");
+      }
+      let result: { row: MessageRow; attachments: AttachmentRow[]; created: boolean };
+      try {
+        result = await withTransaction(db, async (tx) => {
+          // Few round trips while the row lock is held: it serialises every send to this conversation.
+          const seq = await stores.conversations.takeNextSeq(input.conversationId, senderId, tx);
+          if (seq === null) throw notFound("conversation");
+          const existing = await stores.messages.findByClientId(input.conversationId, senderId, input.clientId, tx);
+          // Rolling back returns the sequence number: the duplicate gets the first attempt's message.
+          if (existing) throw new DuplicateSend(existing);
+          const row = await stores.messages.insertAndMarkRead(
+            {
+              conversationId: input.conversationId,
+              seq,
+              senderId,
+              clientId: input.clientId,
+              kind: input.kind ?? "text",
+              body: input.body,
+              replyToId: input.replyToId ?? null,
+              call: input.call ?? null,
+            },
             tx,
           );
-          if (claimed.length !== attachmentIds.length) throw invalidAttachment();
-        }
-        // Like Slack/WhatsApp: what I send I have read, so unread = last_seq - last_read_seq stays exact.
-        await tx.query(
-          `UPDATE conversation_members SET last_read_seq = GREATEST(last_read_seq, $3), last_delivered_seq = GREATEST(last_delivered_seq, $3)
-           WHERE conversation_id = $1 AND user_id = $2`,
-          [input.conversationId, senderId, seq],
-        );
-        return { row, created: true };
-      });
-      const [message] = await stores.messages.hydrate([result.row]);
-      if (result.created) {
-        metrics.messagesSent.inc();
-        publish(input.conversationId, "message:new", message!, origin);
+          let attachments: AttachmentRow[] = [];
+          if (attachmentIds.length) {
+            attachments = await stores.attachments.attachToMessage(
+              row.id,
+              input.conversationId,
+              senderId,
+              attachmentIds,
+              tx,
+            );
+            if (attachments.length !== attachmentIds.length) throw invalidAttachment();
+          }
+          return { row, attachments, created: true };
+        });
+      } catch (err) {
+        if (!(err instanceof DuplicateSend)) throw err;
+        const [message] = await stores.messages.hydrate([err.row]);
+        return { message: message!, created: false };
       }
-      return { message: message!, created: result.created };
+      // A new message has no reactions yet and exactly the attachments just claimed: no re-read needed.
+      const message = stores.messages.toWire(result.row, result.attachments, []);
+      metrics.messagesSent.inc();
+      publish(input.conversationId, "message:new", message, origin);
+      return { message, created: true };
     },
 
     async fromPayload(senderId: string, p: MessageSendPayload, origin: Origin) {

@@ -21,6 +21,17 @@ const COLS =
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+export interface NewMessage {
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  clientId: string;
+  kind: "text" | "call";
+  body: string;
+  replyToId: string | null;
+  call: CallLog | null;
+}
+
 export function createMessageStore(db: Queryable) {
   const store = {
     async findById(id: string, q: Queryable = db): Promise<MessageRow | null> {
@@ -40,22 +51,31 @@ export function createMessageStore(db: Queryable) {
       return r.rows[0] ?? null;
     },
     /** Caller holds the conversation row lock and has bumped last_seq to `seq`. */
-    async insert(
-      m: {
-        conversationId: string;
-        seq: number;
-        senderId: string;
-        clientId: string;
-        kind: "text" | "call";
-        body: string;
-        replyToId: string | null;
-        call: CallLog | null;
-      },
-      q: Queryable,
-    ): Promise<MessageRow> {
+    async insert(m: NewMessage, q: Queryable): Promise<MessageRow> {
       const r = await q.query<MessageRow>(
         `INSERT INTO messages AS m (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLS}`,
+        [m.conversationId, m.seq, m.senderId, m.clientId, m.kind, m.body, m.replyToId, m.call],
+      );
+      return r.rows[0]!;
+    },
+    /**
+     * Inserts and, in the same statement, moves the sender's own read/delivered
+     * position to it (what I send I have read, as in Slack/WhatsApp), which keeps
+     * unread = last_seq - last_read_seq exact.
+     */
+    async insertAndMarkRead(m: NewMessage, q: Queryable): Promise<MessageRow> {
+      const r = await q.query<MessageRow>(
+        `WITH m AS (
+           INSERT INTO messages (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           RETURNING *
+         ), pos AS (
+           UPDATE conversation_members SET last_read_seq = GREATEST(last_read_seq, $2),
+             last_delivered_seq = GREATEST(last_delivered_seq, $2)
+           WHERE conversation_id = $1 AND user_id = $3
+         )
+         SELECT ${COLS} FROM m`,
         [m.conversationId, m.seq, m.senderId, m.clientId, m.kind, m.body, m.replyToId, m.call],
       );
       return r.rows[0]!;
