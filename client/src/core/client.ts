@@ -78,6 +78,8 @@ export function createChatClient(opts: ChatClientOptions) {
   const incomingListeners = new Set<(e: IncomingEvent) => void>();
   const uploadAborts = new Map<string, () => void>();
   const catchingUp = new Map<string, Promise<void>>();
+  /** Read positions this connection has told the server (reset on reconnect, so they are told again). */
+  const readTold = new Map<string, number>();
   const typingState = new Map<string, { sentAt: number; idle?: ReturnType<typeof setTimeout> }>();
 
   const socket: ChatSocket = io(opts.url ?? "", {
@@ -96,6 +98,7 @@ export function createChatClient(opts: ChatClientOptions) {
     void resync();
   });
   socket.on("disconnect", (reason) => {
+    readTold.clear();
     connection.set(isOnline() ? "reconnecting" : "offline");
     // The server closed us (token expired mid-session, or a deploy): come back with a fresh token.
     if (reason === "io server disconnect") void reconnectWithFreshToken();
@@ -287,11 +290,14 @@ export function createChatClient(opts: ChatClientOptions) {
     const c = conversations.byId(cid);
     if (!c) return;
     const seq = Math.max(c.lastSeq, lastSeq(messages.timeline(cid)));
-    const mine = myMember(c, me());
-    if (seq === 0 || (mine && mine.lastReadSeq >= seq && c.unreadCount === 0)) return;
+    if (seq === 0) return;
     conversations.markRead(cid, seq);
     if (c.unreadCount > 0) conversations.upsert({ ...conversations.byId(cid)!, unreadCount: 0 });
-    if (socket.connected) socket.emit("conversation:read", { conversationId: cid, seq }, () => {});
+    // The local state above is optimistic; the server hears it once per connection (positions only move forward).
+    if (socket.connected && (readTold.get(cid) ?? 0) < seq) {
+      readTold.set(cid, seq);
+      socket.emit("conversation:read", { conversationId: cid, seq }, () => {});
+    }
   }
 
   // ---- sending ------------------------------------------------------------------------

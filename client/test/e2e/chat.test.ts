@@ -1,0 +1,248 @@
+// The daily loop in a real browser against the real services: two people in two browser profiles.
+// Tests run in order and share the two pages (Chromium is heavy: one browser for the whole file).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import sharp from "sharp";
+import {
+  conversationItem,
+  launchBrowser,
+  type OpenedApp,
+  openApp,
+  type Stack,
+  screenshot,
+  sendText,
+  signUp,
+  startDirect,
+  startStack,
+  uniqueName,
+} from "./harness";
+
+// Assembled at runtime so this file itself is never flagged by a scanner.
+const EICAR = ["X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"].join("");
+
+/** The open chat's message list (the conversation list repeats the latest text as a preview). */
+const chatOf = (page: Page) => page.getByTestId("message-list");
+
+/** Texts of the messages shown in the open chat, top to bottom. */
+const shownTexts = (page: Page) => page.getByTestId("message-body").allTextContents();
+
+describe("web client end to end", () => {
+  let stack: Stack;
+  let browser: Browser;
+  let ana: OpenedApp;
+  let ben: OpenedApp;
+  const anaName = uniqueName("ana");
+  const benName = uniqueName("ben");
+
+  before(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+    [ana, ben] = await Promise.all([openApp(browser, stack.baseUrl), openApp(browser, stack.baseUrl)]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test("two people sign up, start a DM and exchange messages", async () => {
+    await signUp(ana.page, { username: anaName, displayName: "Ana Torres" });
+    await signUp(ben.page, { username: benName, displayName: "Ben Okafor" });
+    await screenshot(ana.page, "01-signed-in-empty");
+
+    await startDirect(ben.page, anaName.slice(0, 5), "Ana Torres");
+    await sendText(ben.page, "Hi Ana! Are we still on for the 3pm review?");
+    // Ben's own message goes pending → sent without leaving the screen.
+    await ben.page
+      .getByTestId("message-status")
+      .and(ben.page.locator("[data-status=sent],[data-status=delivered],[data-status=seen]"))
+      .first()
+      .waitFor();
+
+    // Ana, on her list, gets the conversation with a preview, an unread badge and the count in the tab title.
+    const item = conversationItem(ana.page, "Ben Okafor");
+    await item.getByTestId("unread-badge").filter({ hasText: "1" }).waitFor();
+    await item.getByTestId("conversation-preview").filter({ hasText: "3pm review" }).waitFor();
+    await ana.page.waitForFunction(() => document.title.startsWith("(1)"));
+
+    await item.click();
+    await chatOf(ana.page).getByText("Are we still on for the 3pm review?").waitFor();
+    await ana.page.waitForFunction(() => !document.title.startsWith("("));
+    await sendText(ana.page, "Yes — see https://example.com/agenda for the agenda");
+    await chatOf(ben.page).getByText("see https://example.com/agenda").waitFor();
+    const link = ben.page.getByRole("link", { name: "https://example.com/agenda" });
+    assert.equal(await link.getAttribute("href"), "https://example.com/agenda");
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
+  });
+
+  test("markup in a message is shown as text, never rendered as HTML", async () => {
+    await sendText(ben.page, "<b>bold?</b> <img src=x onerror=\"document.title='pwned'\">");
+    await chatOf(ana.page).getByText("<b>bold?</b>").waitFor();
+    assert.equal(await ana.page.locator(".body b, .body img").count(), 0);
+    assert.notEqual(await ana.page.title(), "pwned");
+  });
+
+  test("the sender sees the typing indicator and then 'Seen'", async () => {
+    await ana.page.getByTestId("composer-input").pressSequentially("typing slowly", { delay: 20 });
+    await ben.page.getByTestId("typing-indicator").filter({ hasText: "Ana Torres is typing…" }).waitFor();
+    await screenshot(ben.page, "02-typing-indicator");
+    await ana.page.getByTestId("composer-input").fill("");
+    await ana.page.getByTestId("composer-input").blur();
+    await ben.page.getByTestId("typing-indicator").filter({ hasText: /^$/ }).waitFor();
+
+    await sendText(ben.page, "Great, see you there");
+    // Ana has the chat open and visible: Ben's last message turns "seen".
+    await ben.page.getByTestId("seen-receipt").filter({ hasText: "Seen" }).waitFor();
+    await ben.page.locator('[data-testid=message-status][data-status="seen"]').last().waitFor();
+    await screenshot(ben.page, "03-dm-seen");
+  });
+
+  test("reply with a quote, react, edit and delete", async () => {
+    const sent = (page: Page, text: string) =>
+      chatOf(page).locator("[data-testid=message][data-id]").filter({ hasText: text });
+    const target = sent(ana.page, "Great, see you there");
+    await target.hover();
+    await target.getByRole("button", { name: "Reply" }).click();
+    await ana.page.getByTestId("composer-mode").filter({ hasText: "Replying to Ben Okafor" }).waitFor();
+    await sendText(ana.page, "Booked room 4");
+    const reply = sent(ben.page, "Booked room 4");
+    await reply.getByTestId("reply-quote").filter({ hasText: "Great, see you there" }).waitFor();
+
+    await reply.hover();
+    await reply.getByRole("button", { name: "React" }).click();
+    await reply.getByRole("menuitem", { name: "🎉" }).click();
+    await sent(ana.page, "Booked room 4").getByTestId("reaction").filter({ hasText: "🎉 1" }).waitFor();
+
+    const own = sent(ana.page, "Booked room 4");
+    await own.hover();
+    await own.getByRole("button", { name: "Edit" }).click();
+    await ana.page.getByTestId("composer-input").fill("Booked room 5 (4 was taken)");
+    await ana.page.getByTestId("composer-input").press("Enter");
+    await sent(ben.page, "Booked room 5 (4 was taken)").getByText("(edited)").waitFor();
+    await screenshot(ben.page, "04-reply-reaction-edit");
+
+    await sendText(ben.page, "oops, wrong chat");
+    const oops = sent(ben.page, "oops, wrong chat");
+    await oops.hover();
+    await oops.getByRole("button", { name: "Delete" }).click();
+    await ben.page.getByRole("dialog", { name: "Delete" }).getByRole("button", { name: "Delete" }).click();
+    await sent(ana.page, "This message was deleted").waitFor();
+    assert.equal(await chatOf(ana.page).getByText("oops, wrong chat").count(), 0);
+  });
+
+  test("a reload keeps history and unread counts", async () => {
+    // Ana steps back to the list; Ben writes twice.
+    await ana.page.goto("/#/");
+    await ana.page.getByTestId("conversation-item").first().waitFor();
+    await sendText(ben.page, "One more thing:");
+    await sendText(ben.page, "bring the Q3 numbers please");
+    const item = conversationItem(ana.page, "Ben Okafor");
+    await item.getByTestId("unread-badge").filter({ hasText: "2" }).waitFor();
+
+    await ana.page.reload();
+    await conversationItem(ana.page, "Ben Okafor").getByTestId("unread-badge").filter({ hasText: "2" }).waitFor();
+    await ana.page.waitForFunction(() => document.title.startsWith("(2)"));
+    await screenshot(ana.page, "05-list-unread-after-reload");
+
+    await ben.page.reload();
+    await chatOf(ben.page).getByText("bring the Q3 numbers please").waitFor();
+    const texts = await shownTexts(ben.page);
+    assert.deepEqual(texts.slice(-3), [
+      "Booked room 5 (4 was taken)",
+      "One more thing:",
+      "bring the Q3 numbers please",
+    ]);
+    assert.equal(texts.filter((t) => t === "One more thing:").length, 1);
+
+    await conversationItem(ana.page, "Ben Okafor").click();
+    await chatOf(ana.page).getByText("bring the Q3 numbers please").waitFor();
+    await conversationItem(ana.page, "Ben Okafor").getByTestId("unread-badge").waitFor({ state: "detached" });
+  });
+
+  test("offline, messages arrive meanwhile; on reconnect all appear once, in order, and unsent ones go out", async () => {
+    await ana.context.setOffline(true);
+    await ana.page.getByTestId("connection-state").and(ana.page.locator("[data-state=offline]")).waitFor();
+
+    // Written while offline: shown at once as pending.
+    await sendText(ana.page, "(sent from the train)");
+    await ana.page.locator('[data-pending="true"] [data-status="pending"]').waitFor();
+
+    const burst = Array.from({ length: 6 }, (_, i) => `update ${i + 1} of 6`);
+    for (const text of burst) await sendText(ben.page, text);
+    await chatOf(ben.page).getByText("update 6 of 6").waitFor();
+    await ben.page.locator('[data-pending="true"]').waitFor({ state: "detached" });
+    await screenshot(ana.page, "06-offline");
+
+    await ana.context.setOffline(false);
+    await ana.page.getByTestId("connection-state").and(ana.page.locator("[data-state=connected]")).waitFor();
+    await chatOf(ana.page).getByText("update 6 of 6").waitFor();
+    await ana.page.locator('[data-pending="true"]').waitFor({ state: "detached" });
+
+    const texts = await shownTexts(ana.page);
+    const got = texts.filter((t) => t.startsWith("update "));
+    assert.deepEqual(got, burst, "every message once, in order");
+    const seqs = await ana.page
+      .locator("[data-testid=message][data-seq]")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq"))));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    assert.equal(new Set(seqs).size, seqs.length, "no seq shown twice");
+
+    // The message typed offline reached Ben exactly once.
+    await chatOf(ben.page).getByText("(sent from the train)").waitFor();
+    assert.equal((await shownTexts(ben.page)).filter((t) => t === "(sent from the train)").length, 1);
+  });
+
+  test("a photo upload shows its thumbnail to the other person", async () => {
+    const photo = await sharp({
+      create: { width: 1200, height: 800, channels: 3, background: { r: 40, g: 120, b: 200 } },
+    })
+      .composite([
+        {
+          input: Buffer.from('<svg width="1200" height="800"><circle cx="600" cy="400" r="250" fill="#ffd33d"/></svg>'),
+        },
+      ])
+      .jpeg()
+      .toBuffer();
+    await ben.page
+      .getByTestId("file-input")
+      .setInputFiles({ name: "whiteboard.jpg", mimeType: "image/jpeg", buffer: photo });
+    await ben.page.locator('[data-testid=upload][data-status="done"]').waitFor();
+    await ben.page.getByRole("button", { name: "Send" }).click();
+    const thumb = ana.page.getByTestId("image-thumbnail").last();
+    await thumb.waitFor();
+    await ana.page.waitForFunction(() => {
+      const imgs = document.querySelectorAll<HTMLImageElement>("[data-testid=image-thumbnail]");
+      const img = imgs[imgs.length - 1];
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    assert.match((await thumb.getAttribute("src")) ?? "", /^\/api\/media\/.+\/thumbnail/);
+    // Ana is looking at the chat: Ben's photo turns "seen", and Ana shows as online again after her reconnect.
+    await ben.page.locator('[data-testid=message-status][data-status="seen"]').last().waitFor();
+    await ben.page.getByTestId("presence-line").filter({ hasText: "Online" }).waitFor();
+    await screenshot(ana.page, "07-photo-received");
+
+    // Full-size viewer, closed with Esc.
+    await thumb.click();
+    await ana.page.getByTestId("image-full").waitFor();
+    await ana.page.keyboard.press("Escape");
+    await ana.page.getByTestId("image-full").waitFor({ state: "detached" });
+  });
+
+  test("the EICAR test file is refused with a clear 'blocked: infected' message", async () => {
+    await ben.page
+      .getByTestId("file-input")
+      .setInputFiles({ name: "invoice.txt", mimeType: "text/plain", buffer: Buffer.from(EICAR) });
+    const error = ben.page.getByTestId("upload-error");
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? "", /^Blocked: infected/);
+    assert.equal(await error.getAttribute("data-code"), "infected");
+    await screenshot(ben.page, "08-upload-blocked-infected");
+    // Nothing was sent: the Send button stays disabled with only a refused file in the tray.
+    assert.equal(await ben.page.getByRole("button", { name: "Send" }).isDisabled(), true);
+    await ben.page.getByRole("button", { name: "Remove" }).click();
+    await error.waitFor({ state: "detached" });
+  });
+});
