@@ -136,4 +136,22 @@ describe("video", () => {
       await notifications.close();
     }
   });
+
+  test("a browser voice note (audio-only WebM) is audio, ready at once, with its duration", async () => {
+    const source = join(h.tmpDir, "fixture-voice.webm");
+    await run("ffmpeg", [
+      ...["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=300:duration=3"],
+      ...["-c:a", "libopus", source],
+    ]);
+    const res = await upload(h, h.users.alice.token, await readFile(source), "voice.webm", { type: "audio/webm" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const a = res.body.attachment!;
+    assert.equal(a.kind, "audio");
+    assert.equal(a.status, "ready");
+    assert.equal(a.mime, "audio/webm");
+    assert.ok(Math.abs(a.durationMs! - 3000) < 200, `duration ${a.durationMs}`);
+    const r = await fetch(`${h.base}${a.url}`, { headers: { authorization: `Bearer ${h.users.bob.token}` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("content-type"), "audio/webm");
+  });
 });

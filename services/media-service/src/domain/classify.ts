@@ -64,6 +64,18 @@ const CLAIMED_KIND: Record<string, AttachmentKind> = Object.fromEntries([
   ...[".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".3gp", ".mpg", ".mpeg", ".wmv"].map((e) => [e, "video"]),
   ...[".mp3", ".m4a", ".aac", ".wav", ".flac", ".ogg", ".oga", ".opus", ".weba"].map((e) => [e, "audio"]),
 ]);
+/** Containers that may carry video, or audio only. */
+export const AV_CONTAINERS = new Set([
+  "video/webm",
+  "video/mp4",
+  "video/x-matroska",
+  "video/quicktime",
+  "video/ogg",
+  "audio/ogg",
+  "audio/webm",
+  "audio/mp4",
+  "audio/x-m4a",
+]);
 const TEXT_EXTS = new Set([".txt", ".csv", ".md", ".log", ".tsv"]);
 
 export type Classification = { ok: true; detected: Detected } | { ok: false; reason: string };
@@ -81,7 +93,10 @@ export async function classify(head: Buffer, name: string, clientMime: string): 
   }
   const claimed = CLAIMED_KIND[ext] ?? (/^(image|video|audio)\//.exec(clientMime)?.[1] as AttachmentKind | undefined);
   const family = ft?.mime.split("/")[0];
-  if (claimed && claimed !== "file" && family !== claimed) {
+  // WebM/MP4/Matroska/Ogg hold audio alone as well (browser voice notes are audio-only WebM): for these the
+  // streams decide later (see `uploads.ts`), so an "audio" claim on a "video/webm" container is consistent.
+  const eitherAv = ft && AV_CONTAINERS.has(ft.mime) && (claimed === "audio" || claimed === "video");
+  if (claimed && claimed !== "file" && family !== claimed && !eitherAv) {
     return {
       ok: false,
       reason: `the content is not ${claimed === "image" ? "an" : "a"} ${claimed}, whatever its name says`,

@@ -14,7 +14,7 @@ import type { Metrics } from "../plugins/metrics.js";
 import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
 import type { Storage } from "../plugins/storage.js";
 import type { AttachmentStore } from "../store/attachments.js";
-import { classify, type Detected, renameExt, SNIFF_BYTES } from "./classify.js";
+import { AV_CONTAINERS, classify, type Detected, renameExt, SNIFF_BYTES } from "./classify.js";
 import { processImage, UndecodableImageError } from "./image.js";
 import { probe } from "./video.js";
 
@@ -107,6 +107,18 @@ export function createUploads(deps: UploadDeps) {
   const { config, storage, scanner, attachments, metrics } = deps;
   const ffmpegPaths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
 
+  /** A/V containers are told apart by their streams: audio-only WebM/MP4 is a voice note, not a video. */
+  async function refineAudioVideo(path: string, detected: Detected): Promise<Detected> {
+    if (detected.kind !== "video" && !(detected.kind === "audio" && AV_CONTAINERS.has(detected.mime))) return detected;
+    const streams = await probe(path, ffmpegPaths).catch(() => null);
+    if (!streams || (!streams.hasVideo && !streams.hasAudio))
+      throw unsupportedType("no playable audio or video in this file");
+    if (streams.hasVideo) return { ...detected, kind: "video" };
+    const mime = detected.mime === "video/quicktime" ? "audio/mp4" : detected.mime.replace(/^video\//, "audio/");
+    if (!config.allowedKinds.includes("audio")) throw unsupportedType("audio uploads are disabled");
+    return { ...detected, kind: "audio", mime };
+  }
+
   async function scan(path: string, kind: string) {
     const done = metrics.time("scan", kind);
     try {
@@ -161,10 +173,13 @@ export function createUploads(deps: UploadDeps) {
       try {
         const original = join(work, "original");
         const doneReceive = metrics.time("receive");
-        const { detected, size } = await receiveToFile(file, original, name, config);
+        const received = await receiveToFile(file, original, name, config);
         doneReceive();
+        const { size } = received;
+        await scan(original, received.detected.kind);
+        const detected = await refineAudioVideo(original, received.detected);
         const kind = detected.kind;
-        await scan(original, kind);
+        if (size > config.limits[kind]) throw tooLarge(config.limits[kind]); // e.g. audio-only "video"
 
         if (kind === "image") {
           const doneProcess = metrics.time("process", kind);
