@@ -47,10 +47,9 @@ async function shutdown(code, reason) {
   say("stopped");
   process.exit(code);
 }
-process.on("SIGINT", () => shutdown(0));
+// A second Ctrl-C while stopping gives up waiting.
+process.on("SIGINT", () => (stopping ? process.exit(130) : shutdown(0)));
 process.on("SIGTERM", () => shutdown(0));
-// A second Ctrl-C while stopping: give up waiting.
-process.on("SIGINT", () => stopping && process.exit(130));
 
 /** Secrets generated once per data dir, so sessions and TURN credentials stay valid across restarts. */
 function loadSecrets() {

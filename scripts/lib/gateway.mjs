@@ -80,9 +80,14 @@ export function createGateway({ clientDir, routes, health, log = () => {} }) {
   };
 
   const serveFile = async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const file = normalize(join(clientDir, path));
-    if (file !== clientDir && !file.startsWith(clientDir + sep)) {
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    } catch {
+      path = null; // malformed percent-encoding
+    }
+    const file = path === null ? "" : normalize(join(clientDir, path));
+    if (path === null || (file !== clientDir && !file.startsWith(clientDir + sep))) {
       res.writeHead(400).end();
       return;
     }

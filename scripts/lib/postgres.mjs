@@ -90,11 +90,21 @@ export async function startEmbeddedPostgres({ dir, port, onLog = () => {} }) {
   );
   if (!initialised) await server.initialise();
   await server.start();
+  // Stopped here rather than with server.stop(), which waits for an exit event that never comes when
+  // PostgreSQL has already gone (Ctrl-C in a terminal signals the whole process group at once).
+  const proc = server.process;
+  const exited = new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+    else proc.once("exit", () => resolve());
+  });
   return {
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     port,
     initialised: !initialised,
-    stop: () => server.stop(),
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGINT"); // "fast" shutdown
+      await exited;
+    },
   };
 }
 

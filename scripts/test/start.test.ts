@@ -39,6 +39,8 @@ function start(): Promise<Running> {
     // Nothing configured, as on a fresh machine; the embedded PostgreSQL even if a local one runs.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", DATA_DIR: dataDir, MESSENGER_PG: "embedded" },
     stdio: ["ignore", "pipe", "pipe"],
+    // A process group of its own, like a command started in a terminal (see stop()).
+    detached: true,
   });
   let out = "";
   child.stdout!.on("data", (d) => {
@@ -63,11 +65,16 @@ function start(): Promise<Running> {
   });
 }
 
-/** SIGTERM (what Ctrl-C or a service manager sends); resolves with the exit code once it is gone. */
-function stop(r: Running): Promise<number | null> {
+/**
+ * "sigterm": what a service manager sends to the main process. "ctrl-c": what a terminal does — SIGINT
+ * to every process of the foreground group at once (services, clamd, turnserver, PostgreSQL too).
+ * Resolves with the exit code once it is gone.
+ */
+function stop(r: Running, how: "sigterm" | "ctrl-c" = "sigterm"): Promise<number | null> {
   if (r.child.exitCode !== null) return Promise.resolve(r.child.exitCode);
   const exited = new Promise<number | null>((resolve) => r.child.once("exit", (code) => resolve(code)));
-  r.child.kill("SIGTERM");
+  if (how === "ctrl-c") process.kill(-r.child.pid!, "SIGINT");
+  else r.child.kill("SIGTERM");
   return exited;
 }
 
@@ -155,7 +162,7 @@ test("one command starts everything at one URL; a user signs up, connects and sh
   assert.ok(!existsSync(join(dataDir, "pg", "postmaster.pid")), "PostgreSQL still running");
 });
 
-test("after a restart on the same data dir, the account and the file are still there", async (t) => {
+test("after a restart on the same data dir, the account and the file are still there; Ctrl-C stops it all", async (t) => {
   if (!attachmentUrl) return t.skip("the first start failed");
   const r = await start();
   const login = await fetch(`${r.url}/api/auth/login`, {
@@ -170,5 +177,8 @@ test("after a restart on the same data dir, the account and the file are still t
   assert.equal(await download.text(), fileBody);
   // Secrets are generated once per data dir and kept.
   assert.ok(JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")).JWT_SECRET);
-  assert.equal(await stop(r), 0, r.output());
+  // Ctrl-C this time: everything still stops, and in order.
+  assert.equal(await stop(r, "ctrl-c"), 0, r.output());
+  for (const pid of r.pids) assert.ok(!alive(pid), `pid ${pid} still running`);
+  assert.ok(!existsSync(join(dataDir, "pg", "postmaster.pid")), "PostgreSQL still running");
 });
