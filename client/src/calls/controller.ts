@@ -70,6 +70,7 @@ export class CallController {
   private peer: Peer | null = null;
   private peerStartedFor: string | null = null;
   private localStream: MediaStream | null = null;
+  private localMedia: { callId: string; promise: Promise<MediaStream | null> } | null = null;
   private readonly signals = createSignalQueue();
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private iceServers: { value: Promise<RTCIceServer[]>; until: number } | null = null;
@@ -140,12 +141,9 @@ export class CallController {
     this.signals.reset(callId);
     this.peerStartedFor = null;
     this.store.dispatch({ type: "call/outgoing", callId, conversationId: conversation.id, peer, video });
-    // Warm the TURN credentials while the other side rings.
+    // Ring at once; the camera starts and the TURN credentials arrive while the other side rings.
     this.getIceServers().catch(() => {});
-    const stream = await this.openMedia(video);
-    if (!stream) return this.fail(callId, "media-denied", false);
-    if (!this.isCurrent(callId)) return stopStream(stream);
-    this.keepLocalStream(callId, stream);
+    void this.startMedia(callId, video);
     const ack = await withAck((cb) =>
       socket.emit("call:invite", { callId, conversationId: conversation.id, video }, cb),
     );
@@ -158,13 +156,8 @@ export class CallController {
     const { callId } = call;
     this.closeNotification();
     this.store.dispatch({ type: "call/accepting", callId });
-    const stream = await this.openMedia(call.video);
-    if (!stream) {
-      this.deps.socket.emit("call:decline", { callId }, () => {});
-      return this.fail(callId, "media-denied", false);
-    }
-    if (!this.isCurrent(callId)) return stopStream(stream);
-    this.keepLocalStream(callId, stream);
+    // Accept at once so the caller starts the offer while our camera starts (signals wait in the queue).
+    void this.startMedia(callId, call.video);
     const ack = await withAck<{ initiator: boolean }>((cb) => this.deps.socket.emit("call:accept", { callId }, cb));
     if (!this.isCurrent(callId)) return;
     if (!ack.ok) return this.fail(callId, "unavailable", false);
@@ -271,9 +264,23 @@ export class CallController {
     }
   }
 
-  private keepLocalStream(callId: string, stream: MediaStream): void {
-    this.localStream = stream;
-    this.store.dispatch({ type: "call/local-stream", callId, stream });
+  /** Opens camera/microphone for `callId`; if refused, the call ends (and the other side is told). */
+  private startMedia(callId: string, video: boolean): Promise<MediaStream | null> {
+    const promise = this.openMedia(video).then((stream) => {
+      if (!this.isCurrent(callId)) {
+        stopStream(stream);
+        return null;
+      }
+      if (!stream) {
+        this.fail(callId, "media-denied", true);
+        return null;
+      }
+      this.localStream = stream;
+      this.store.dispatch({ type: "call/local-stream", callId, stream });
+      return stream;
+    });
+    this.localMedia = { callId, promise };
+    return promise;
   }
 
   private getIceServers(): Promise<RTCIceServer[]> {
@@ -297,17 +304,20 @@ export class CallController {
   private async startPeer(callId: string, initiator: boolean): Promise<void> {
     if (this.peerStartedFor === callId) return;
     this.peerStartedFor = callId;
+    const media = this.localMedia?.callId === callId ? this.localMedia.promise : Promise.resolve(null);
     let iceServers: RTCIceServer[];
+    let stream: MediaStream | null;
     try {
-      iceServers = await this.getIceServers();
+      [iceServers, stream] = await Promise.all([this.getIceServers(), media]);
     } catch {
       if (this.isCurrent(callId)) this.fail(callId, "failed", true);
       return;
     }
-    if (!this.isCurrent(callId)) return;
+    // No stream: the call already ended (media refused or hung up meanwhile).
+    if (!stream || !this.isCurrent(callId)) return;
     const peer = new Peer({
       initiator,
-      stream: this.localStream ?? undefined,
+      stream,
       trickle: true,
       config: { iceServers, iceTransportPolicy: this.deps.forceRelay ? "relay" : "all" },
     });
@@ -408,6 +418,7 @@ export class CallController {
     peer?.destroy();
     stopStream(this.localStream);
     this.localStream = null;
+    this.localMedia = null;
     this.signals.reset(null);
     this.peerStartedFor = null;
     this.closeNotification();

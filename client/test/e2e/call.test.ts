@@ -123,7 +123,8 @@ const waitForRemoteFrames = (page: Page, moreThan: number) =>
       return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > n;
     },
     moreThan,
-    { polling: 100, timeout: 30_000 },
+    // Generous: two Chromium profiles encode and decode video on a 2-core CI machine.
+    { polling: 100, timeout: 60_000 },
   );
 
 describe("calls and meetings in the web client", { concurrency: false }, () => {
@@ -190,7 +191,7 @@ describe("calls and meetings in the web client", { concurrency: false }, () => {
 
     // The indicator reads the selected candidate pair from getStats: relayed on both ends.
     for (const { page } of [ana, ben]) {
-      await page.locator("[data-testid=call-route][data-route=relay]").waitFor();
+      await page.locator("[data-testid=call-route][data-route=relay]").waitFor({ timeout: 60_000 });
       await page
         .locator("[data-testid=call-status][data-phase=connected]")
         .filter({ hasText: /^\d\d:\d\d$/ })
