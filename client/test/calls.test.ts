@@ -178,10 +178,11 @@ describe("meeting state", () => {
   it("meeting:started shows a banner until joined; joining opens the room", () => {
     let s = run([{ type: "meeting/announced", event: started, at: 1 }]);
     assert.equal(s.meetings[CONV]?.startedBy, ana.id);
-    s = run([{ type: "meeting/loading", conversationId: CONV }], s);
+    s = run([{ type: "meeting/loading", conversationId: CONV, title: "Design review" }], s);
     assert.equal(s.meeting?.status, "loading");
     s = run([{ type: "meeting/open", conversationId: CONV, meeting }], s);
     assert.equal(s.meeting?.status, "open");
+    assert.equal(s.meeting?.title, "Design review");
     assert.equal(s.meetings[CONV], undefined);
     s = run([{ type: "meeting/close" }], s);
     assert.equal(s.meeting, null);
@@ -194,7 +195,7 @@ describe("meeting state", () => {
     ]);
     assert.deepEqual(s.meetings, {});
     s = run([{ type: "meeting/failed", conversationId: CONV, message: "forbidden" }], s);
-    assert.deepEqual(s.meeting, { status: "failed", conversationId: CONV, message: "forbidden" });
+    assert.deepEqual(s.meeting, { status: "failed", conversationId: CONV, title: null, message: "forbidden" });
   });
 
   it("the IFrame API is loaded from the meeting's own domain, keeping the server's scheme", () => {

@@ -40,13 +40,13 @@ export function CallLayer() {
 
   return (
     <>
+      {meeting?.status === "open" && <MeetingOverlay meeting={meeting.meeting} title={meeting.title} />}
       {call?.phase === "incoming" && <IncomingDialog call={call} />}
       {call?.phase === "outgoing" && <OutgoingView call={call} />}
       {(call?.phase === "connecting" || call?.phase === "connected" || call?.phase === "reconnecting") && (
         <InCallView call={call} />
       )}
       {call?.phase === "ended" && <EndedNotice call={call} />}
-      {meeting?.status === "open" && <MeetingOverlay meeting={meeting.meeting} />}
       {meeting?.status === "failed" && <MeetingError message={meeting.message} />}
     </>
   );
@@ -211,7 +211,8 @@ function useNow(active: boolean): number {
 
 function InCallView({ call }: { call: ActiveCall }) {
   const { controller, t } = useCallsContext();
-  const hangUpRef = useFocusOnOpen<HTMLButtonElement>();
+  // Focus the call window, not the hang-up button: a stray Enter must not end the call.
+  const stageRef = useFocusOnOpen<HTMLDivElement>();
   const name = peerName(call, t.someone);
   const now = useNow(call.connectedAt !== null);
   const status =
@@ -222,7 +223,14 @@ function InCallView({ call }: { call: ActiveCall }) {
         : formatDuration(now - (call.connectedAt ?? now));
   const showRemoteVideo = call.video && call.remoteStream && !call.remoteCameraOff;
   return (
-    <div className="calls-stage" role="dialog" aria-modal="true" aria-label={t.callWith(name)}>
+    <div
+      ref={stageRef}
+      tabIndex={-1}
+      className="calls-stage"
+      role="dialog"
+      aria-modal="true"
+      aria-label={t.callWith(name)}
+    >
       {call.video ? (
         <StreamVideo
           stream={call.remoteStream}
@@ -289,7 +297,6 @@ function InCallView({ call }: { call: ActiveCall }) {
           </button>
         )}
         <button
-          ref={hangUpRef}
           type="button"
           className="calls-round calls-round-decline"
           aria-label={t.hangUp}

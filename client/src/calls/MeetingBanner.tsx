@@ -19,7 +19,7 @@ export function MeetingBanner({ conversation }: { conversation: Conversation }) 
         type="button"
         className="calls-meeting-banner-join"
         disabled={loading}
-        onClick={() => void controller.joinMeeting(conversation.id)}
+        onClick={() => void controller.joinMeeting(conversation.id, conversation.title)}
       >
         {t.joinMeeting}
       </button>

@@ -14,7 +14,7 @@ export function MeetingButton({ conversation }: { conversation: Conversation }) 
       className="calls-meeting-button"
       aria-label={t.startMeeting}
       disabled={loading || meeting?.status === "open"}
-      onClick={() => void controller.startMeeting(conversation.id)}
+      onClick={() => void controller.startMeeting(conversation.id, conversation.title)}
     >
       {loading ? t.startingMeeting : t.startMeeting}
     </button>

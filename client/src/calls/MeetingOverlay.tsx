@@ -4,7 +4,7 @@ import { useCallsContext } from "./context";
 import { externalApiSource, type JitsiMeetExternalApi, loadJitsiApi } from "./jitsi";
 
 /** The embedded Jitsi room, created through Jitsi's IFrame API with this user's JWT. */
-export function MeetingOverlay({ meeting }: { meeting: MeetingResponse }) {
+export function MeetingOverlay({ meeting, title }: { meeting: MeetingResponse; title: string | null }) {
   const { controller, me, t, lang } = useCallsContext();
   const parentRef = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -46,7 +46,7 @@ export function MeetingOverlay({ meeting }: { meeting: MeetingResponse }) {
   return (
     <div className="calls-meeting" role="dialog" aria-modal="true" aria-label={t.meeting}>
       <header className="calls-meeting-bar">
-        <span className="calls-topbar-name">{t.meeting}</span>
+        <span className="calls-topbar-name">{title ? `${t.meeting} · ${title}` : t.meeting}</span>
         <button type="button" className="calls-text-button calls-leave" onClick={() => controller.closeMeeting()}>
           {t.leaveMeeting}
         </button>

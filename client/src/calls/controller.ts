@@ -208,13 +208,13 @@ export class CallController {
     this.applyTrackState();
   }
 
-  startMeeting(conversationId: string): Promise<void> {
-    return this.openMeeting(conversationId, "POST");
+  startMeeting(conversationId: string, title: string | null = null): Promise<void> {
+    return this.openMeeting(conversationId, title, "POST");
   }
 
   /** Join an announced meeting with a token of one's own (GET of the same route). */
-  joinMeeting(conversationId: string): Promise<void> {
-    return this.openMeeting(conversationId, "GET");
+  joinMeeting(conversationId: string, title: string | null = null): Promise<void> {
+    return this.openMeeting(conversationId, title, "GET");
   }
 
   closeMeeting(): void {
@@ -452,8 +452,8 @@ export class CallController {
 
   // ---- meetings ---------------------------------------------------------------
 
-  private async openMeeting(conversationId: string, method: "GET" | "POST"): Promise<void> {
-    this.store.dispatch({ type: "meeting/loading", conversationId });
+  private async openMeeting(conversationId: string, title: string | null, method: "GET" | "POST"): Promise<void> {
+    this.store.dispatch({ type: "meeting/loading", conversationId, title });
     try {
       const res = await this.deps.apiFetch(
         `/api/conversations/${encodeURIComponent(conversationId)}/meeting`,

@@ -38,10 +38,11 @@ export interface MeetingAnnouncement {
   at: number;
 }
 
+/** `title`: the group's title, for the meeting window's header. */
 export type MeetingView =
-  | { status: "loading"; conversationId: string }
-  | { status: "open"; conversationId: string; meeting: MeetingResponse }
-  | { status: "failed"; conversationId: string; message: string };
+  | { status: "loading"; conversationId: string; title: string | null }
+  | { status: "open"; conversationId: string; title: string | null; meeting: MeetingResponse }
+  | { status: "failed"; conversationId: string; title: string | null; message: string };
 
 export interface CallsState {
   call: ActiveCall | null;
@@ -72,7 +73,7 @@ export type CallsAction =
   | { type: "call/dismiss" }
   | { type: "meeting/announced"; event: MeetingStartedEvent; at: number }
   | { type: "meeting/dismiss-banner"; conversationId: string }
-  | { type: "meeting/loading"; conversationId: string }
+  | { type: "meeting/loading"; conversationId: string; title: string | null }
   | { type: "meeting/open"; conversationId: string; meeting: MeetingResponse }
   | { type: "meeting/failed"; conversationId: string; message: string }
   | { type: "meeting/close" };
@@ -182,6 +183,10 @@ function reduceCall(call: ActiveCall | null, action: CallsAction): ActiveCall | 
   }
 }
 
+function titleFor(view: MeetingView | null, conversationId: string): string | null {
+  return view?.conversationId === conversationId ? view.title : null;
+}
+
 export function callsReducer(state: CallsState, action: CallsAction): CallsState {
   switch (action.type) {
     case "meeting/announced": {
@@ -197,20 +202,33 @@ export function callsReducer(state: CallsState, action: CallsAction): CallsState
       return { ...state, meetings: rest };
     }
     case "meeting/loading":
-      return { ...state, meeting: { status: "loading", conversationId: action.conversationId } };
+      return {
+        ...state,
+        meeting: { status: "loading", conversationId: action.conversationId, title: action.title },
+      };
     case "meeting/open": {
       // Joined: the banner for this conversation has done its job.
       const { [action.conversationId]: _joined, ...rest } = state.meetings;
       return {
         ...state,
         meetings: rest,
-        meeting: { status: "open", conversationId: action.conversationId, meeting: action.meeting },
+        meeting: {
+          status: "open",
+          conversationId: action.conversationId,
+          title: titleFor(state.meeting, action.conversationId),
+          meeting: action.meeting,
+        },
       };
     }
     case "meeting/failed":
       return {
         ...state,
-        meeting: { status: "failed", conversationId: action.conversationId, message: action.message },
+        meeting: {
+          status: "failed",
+          conversationId: action.conversationId,
+          title: titleFor(state.meeting, action.conversationId),
+          message: action.message,
+        },
       };
     case "meeting/close":
       return state.meeting ? { ...state, meeting: null } : state;
