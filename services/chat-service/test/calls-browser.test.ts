@@ -2,16 +2,18 @@
 // and a real coturn on loopback. Media must flow through the TURN relay.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { startTurnServer, type TestTurnServer } from "@messenger/common/testing";
 import type { IceServersResponse } from "@messenger/protocol";
 import type { Browser, Page } from "playwright-core";
+import { iceServersFor } from "../src/calls/ice.js";
 import { bundlePage, launchChromium, openCallPage, pageHtml } from "./fixtures/call-page/driver.js";
 import { startCallHarness } from "./fixtures/call-page/harness.js";
 import { api, directWith, type Harness, register, type TestUser } from "./helpers.js";
 
 type CallPage = {
-  view: { state: string; endedReason: string | null; callId: string | null };
+  view: { state: string; endedReason: string | null; callId: string | null; errors: string[] };
   init(token: string, ice?: unknown): Promise<void>;
   invite(conversationId: string): Promise<{ ok: boolean }>;
   accept(): Promise<{ ok: boolean }>;
@@ -118,6 +120,48 @@ describe("1:1 video call in Chromium through coturn", { concurrency: false }, ()
       }
     } finally {
       await a.context.close();
+    }
+  });
+
+  test("the production coturn config is no open proxy: relaying to loopback/private peers is refused", async () => {
+    // coturn/turnserver.conf as shipped, moved onto loopback ports without TLS.
+    const prod = await readFile(new URL("../../../coturn/turnserver.conf", import.meta.url), "utf8");
+    const template = prod
+      .replace(/^listening-port=.*$/m, "listening-port=<PORT>\nlistening-ip=127.0.0.1\nrelay-ip=127.0.0.1\nno-tls")
+      .replace(/^(tls-listening-port|cert|pkey|cipher-list|no-tlsv1|no-tlsv1_1|proc-user|proc-group)\b.*$/gm, "")
+      .replace(/^min-port=.*$/m, "min-port=<MIN_PORT>")
+      .replace(/^max-port=.*$/m, "max-port=<MAX_PORT>")
+      .replace(/^pidfile=.*$/m, "pidfile=<RUN_DIR>/turnserver.pid\nuserdb=<RUN_DIR>/turndb")
+      .replace(/<TURN_REALM[^>]*>/g, "turn.test")
+      // Logging only: so the refusal's reason can be asserted.
+      .concat("\nverbose\n");
+    assert.doesNotMatch(template, /allow-loopback-peers/);
+    const prodTurn = await startTurnServer({ configTemplate: template });
+    const a = await openCallPage(browser, h.url);
+    const b = await openCallPage(browser, h.url);
+    try {
+      const settings = { secret: prodTurn.secret, urls: prodTurn.urls, ttlSeconds: 600 };
+      const iceA = iceServersFor(settings, alice.user.id).iceServers;
+      const iceB = iceServersFor(settings, bob.user.id).iceServers;
+      // The credential is good (an allocation succeeds)…
+      const gathered = await a.page.evaluate((s) => window.callPage.gatherWith(s), iceA);
+      assert.ok(gathered.includes("relay"), `candidates: ${gathered}`);
+      await a.page.evaluate(([t, ice]) => window.callPage.init(t!, ice), [alice.accessToken, iceA] as const);
+      await b.page.evaluate(([t, ice]) => window.callPage.init(t!, ice), [bob.accessToken, iceB] as const);
+      assert.equal((await a.page.evaluate((c) => window.callPage.invite(c), conversationId)).ok, true);
+      await b.page.waitForFunction(() => window.callPage.view.state === "ringing-in");
+      assert.equal((await b.page.evaluate(() => window.callPage.accept())).ok, true);
+      // …but the peers' relayed addresses are loopback, which the production config denies.
+      await b.page.waitForFunction(() => window.callPage.view.errors.includes("ERR_CONNECTION_FAILURE"), undefined, {
+        timeout: 60_000,
+      });
+      assert.equal((await stats(b.page)).framesDecoded, 0);
+      assert.match(prodTurn.log(), /Forbidden IP/);
+      await a.page.evaluate(() => window.callPage.hangup());
+    } finally {
+      await a.context.close();
+      await b.context.close();
+      await prodTurn.stop();
     }
   });
 });

@@ -18,6 +18,8 @@ export interface TestTurnServer {
   secret: string;
   /** TURN URLs for chat-service's TURN_URLS (UDP and TCP; the loopback config has no TLS). */
   urls: string[];
+  /** The tail of turnserver's log (for asserting what it refused). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,12 @@ async function waitForStun(port: number, child: ChildProcess, timeoutMs: number)
  * on free ports and in a temp dir of its own, and resolves once it answers STUN.
  */
 export async function startTurnServer(
-  opts: { secret?: string; startTimeoutMs?: number } = {},
+  opts: {
+    secret?: string;
+    startTimeoutMs?: number;
+    /** Another config with the same placeholders (e.g. the production one adapted to loopback). */
+    configTemplate?: string;
+  } = {},
 ): Promise<TestTurnServer> {
   const secret = opts.secret ?? randomBytes(16).toString("hex");
   const dir = await mkdtemp(join(tmpdir(), "turn-"));
@@ -88,7 +95,7 @@ export async function startTurnServer(
   // Relay ports below Linux's ephemeral range, randomised so parallel test files rarely overlap
   // (coturn skips relay ports it cannot bind anyway).
   const minPort = 20000 + Math.floor(Math.random() * 190) * 64;
-  const conf = (await readFile(TURN_LOOPBACK_CONF, "utf8"))
+  const conf = (opts.configTemplate ?? (await readFile(TURN_LOOPBACK_CONF, "utf8")))
     .replaceAll("<TURN_SECRET>", secret)
     .replaceAll("<PORT>", String(port))
     .replaceAll("<MIN_PORT>", String(minPort))
@@ -99,8 +106,8 @@ export async function startTurnServer(
   const child = spawn("turnserver", ["-c", confPath], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {
-    // Keep the tail only: enough to explain a failed start.
-    output = (output + chunk.toString()).slice(-8000);
+    // Keep the tail only: enough to explain a failed start or a refusal.
+    output = (output + chunk.toString()).slice(-32_000);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -126,6 +133,7 @@ export async function startTurnServer(
     port,
     secret,
     urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+    log: () => output,
     stop,
   };
 }
