@@ -20,6 +20,12 @@ import { type CallStore, createCallStore, type EndReason, isCallActive } from ".
 
 const ACK_TIMEOUT_MS = 10_000;
 const STATS_INTERVAL_MS = 2_000;
+/**
+ * When the other side hangs up, its peer connection closes at about the same moment the server's
+ * call:ended ("hangup") is on its way. Wait this long for the server's reason before concluding
+ * the connection itself failed.
+ */
+const PEER_LOST_GRACE_MS = 3_000;
 
 export interface ControllerDeps {
   socket: CallsSocket;
@@ -73,6 +79,7 @@ export class CallController {
   private localMedia: { callId: string; promise: Promise<MediaStream | null> } | null = null;
   private readonly signals = createSignalQueue();
   private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private peerLostTimer: ReturnType<typeof setTimeout> | null = null;
   private iceServers: { value: Promise<RTCIceServer[]>; until: number } | null = null;
   private notification: Notification | null = null;
 
@@ -353,16 +360,26 @@ export class CallController {
         // Not ours to understand; ignore.
       }
     });
+    // ICE failed for good (no relay either) or the connection broke: end it honestly, unless the
+    // server explains it first (the other side hung up).
     peer.on("error", () => {
-      // ICE failed for good (no relay either) or the connection broke: end it honestly.
-      if (mine()) this.fail(callId, "failed", true);
+      if (mine()) this.onPeerLost(callId, "failed");
     });
     peer.on("close", () => {
-      if (mine()) this.fail(callId, "disconnected", true);
+      if (mine()) this.onPeerLost(callId, "disconnected");
     });
     this.signals.attach(callId, (data: SignalData) => {
       if (!peer.destroyed) peer.signal(data);
     });
+  }
+
+  private onPeerLost(callId: string, reason: EndReason): void {
+    if (this.peerLostTimer) return;
+    this.store.dispatch({ type: "call/ice", callId, state: "disconnected" });
+    this.peerLostTimer = setTimeout(() => {
+      this.peerLostTimer = null;
+      this.fail(callId, this.store.getState().call?.connectedAt ? "disconnected" : reason, true);
+    }, PEER_LOST_GRACE_MS);
   }
 
   private pollRoute(peer: Peer, callId: string): void {
@@ -411,6 +428,8 @@ export class CallController {
   }
 
   private cleanup(): void {
+    if (this.peerLostTimer) clearTimeout(this.peerLostTimer);
+    this.peerLostTimer = null;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
     const peer = this.peer;

@@ -205,10 +205,13 @@ describe("calls and meetings in the web client", { concurrency: false }, () => {
     await ben.page.getByText("Ana Torres is muted").waitFor();
     await screenshot(ben.page, "call");
 
-    await ana.page.getByRole("button", { name: "Hang up" }).click();
-    await ana.page.getByRole("dialog", { name: "Call with Ben Okafor" }).waitFor({ state: "detached" });
-    await ben.page.getByRole("alertdialog", { name: "Call ended" }).getByText("Ana Torres hung up.").waitFor();
+    // The callee hangs up. The caller's peer connection closes at about the same moment the
+    // server's call:ended arrives: the caller must still be told "hung up", not "connection lost".
+    await ben.page.getByRole("button", { name: "Hang up" }).click();
     await ben.page.getByRole("dialog", { name: "Call with Ana Torres" }).waitFor({ state: "detached" });
+    const ended = ana.page.getByRole("alertdialog", { name: "Call ended" });
+    await ended.getByText("Ben Okafor hung up.").waitFor();
+    await ana.page.getByRole("dialog", { name: "Call with Ben Okafor" }).waitFor({ state: "detached" });
     // Nothing keeps playing or capturing on either side.
     for (const { page } of [ana, ben]) {
       assert.equal(await page.locator("[data-testid=call-remote-video]").count(), 0);
