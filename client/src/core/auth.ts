@@ -73,6 +73,8 @@ export function createAuth(opts: AuthOptions) {
     if (!exp) return;
     const delay = Math.max(0, exp * 1000 - Date.now() - REFRESH_MARGIN_MS);
     timer = setTimeout(() => void refresh(), Math.min(delay, 2 ** 31 - 1));
+    // In node (tests) a pending refresh must not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
   }
 
   async function post<T>(path: string, body: unknown): Promise<T> {

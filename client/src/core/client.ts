@@ -64,6 +64,9 @@ export function createChatClient(opts: ChatClientOptions) {
   const isVisible = opts.isVisible ?? (() => true);
   const isOnline = opts.isOnline ?? (() => true);
   const me = () => auth.user()?.id ?? "";
+  /** Set while the browser reports the network down: we disconnected on purpose and wait for "online". */
+  let networkDown = false;
+  const networkUp = () => !networkDown && isOnline();
 
   const conversations = createConversationsStore(me);
   const messages = createMessagesStore();
@@ -78,6 +81,12 @@ export function createChatClient(opts: ChatClientOptions) {
   const incomingListeners = new Set<(e: IncomingEvent) => void>();
   const uploadAborts = new Map<string, () => void>();
   const catchingUp = new Map<string, Promise<void>>();
+  /**
+   * One send in flight per conversation: the server handles a socket's events concurrently, so
+   * messages typed quickly would otherwise get seqs in a different order than they were written.
+   */
+  const inFlight = new Map<string, string>();
+
   /** Read positions this connection has told the server (reset on reconnect, so they are told again). */
   const readTold = new Map<string, number>();
   const typingState = new Map<string, { sentAt: number; idle?: ReturnType<typeof setTimeout> }>();
@@ -99,12 +108,14 @@ export function createChatClient(opts: ChatClientOptions) {
   });
   socket.on("disconnect", (reason) => {
     readTold.clear();
-    connection.set(isOnline() ? "reconnecting" : "offline");
+    // Acks of this connection will never come; the reconnect re-sends (same clientIds).
+    inFlight.clear();
+    connection.set(networkUp() ? "reconnecting" : "offline");
     // The server closed us (token expired mid-session, or a deploy): come back with a fresh token.
     if (reason === "io server disconnect") void reconnectWithFreshToken();
   });
   socket.on("connect_error", (err) => {
-    connection.set(isOnline() ? "reconnecting" : "offline");
+    connection.set(networkUp() ? "reconnecting" : "offline");
     if (err.message === UNAUTHORIZED) void reconnectWithFreshToken();
     else if (!socket.active) setTimeout(() => socket.connect(), 2000);
   });
@@ -115,7 +126,7 @@ export function createChatClient(opts: ChatClientOptions) {
     } catch {
       // network trouble: try again with the token we have
     }
-    if (!socket.connected && isOnline()) socket.connect();
+    if (!socket.connected && networkUp()) socket.connect();
   }
 
   // ---- server events ------------------------------------------------------------------
@@ -302,8 +313,14 @@ export function createChatClient(opts: ChatClientOptions) {
 
   // ---- sending ------------------------------------------------------------------------
 
-  function emitSend(p: PendingSend) {
-    if (!socket.connected) return; // stays pending; the reconnect flushes it
+  function pump(cid: string) {
+    if (!socket.connected || inFlight.has(cid)) return; // not connected: the reconnect pumps again
+    const p = messages.timeline(cid).pending.find((x) => x.status === "pending");
+    if (!p) return;
+    inFlight.set(cid, p.clientId);
+    const settle = () => {
+      if (inFlight.get(cid) === p.clientId) inFlight.delete(cid);
+    };
     socket.timeout(ACK_TIMEOUT_MS).emit(
       "message:send",
       {
@@ -315,21 +332,21 @@ export function createChatClient(opts: ChatClientOptions) {
       },
       (err, ack) => {
         if (err) {
-          // No ack: if the connection dropped, the reconnect re-sends; otherwise let the user retry.
-          if (socket.connected)
-            messages.markFailed(p.conversationId, p.clientId, { code: "timeout", message: "no answer" });
-          return;
-        }
-        if (ack.ok) {
-          messages.merge(p.conversationId, [ack.message]);
+          // No ack: if the connection dropped, the reconnect re-sends it; otherwise let the user retry.
+          if (inFlight.get(cid) === p.clientId && socket.connected)
+            messages.markFailed(cid, p.clientId, { code: "timeout", message: "no answer" });
+        } else if (ack.ok) {
+          messages.merge(cid, [ack.message]);
           conversations.applyMessage(ack.message, true);
-        } else messages.markFailed(p.conversationId, p.clientId, ack.error);
+        } else messages.markFailed(cid, p.clientId, ack.error);
+        settle();
+        pump(cid);
       },
     );
   }
 
   function flushUnacked() {
-    for (const p of messages.unacked()) emitSend(p);
+    for (const cid of new Set(messages.unacked().map((p) => p.conversationId))) pump(cid);
   }
 
   function send(cid: string, body: string, extra: { replyToId?: string | null; attachments?: Attachment[] } = {}) {
@@ -349,15 +366,14 @@ export function createChatClient(opts: ChatClientOptions) {
     };
     messages.addPending(p);
     stopTyping(cid);
-    emitSend(p);
+    pump(cid);
     return p.clientId;
   }
 
   /** Same clientId: if the first attempt did reach the server, this returns that message, never a second one. */
   function retry(cid: string, clientId: string) {
     messages.markRetrying(cid, clientId);
-    const p = messages.timeline(cid).pending.find((x) => x.clientId === clientId);
-    if (p) emitSend(p);
+    pump(cid);
   }
 
   function ackOrThrow<T extends object>(event: "message:edit" | "message:delete" | "message:react", payload: object) {
@@ -465,6 +481,7 @@ export function createChatClient(opts: ChatClientOptions) {
     },
     /** The browser says the network went away / came back. */
     networkChanged(online: boolean) {
+      networkDown = !online;
       if (!online) {
         connection.set("offline");
         socket.disconnect();

@@ -6,6 +6,7 @@ import { Avatar, GroupAvatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { conversationTitle, dayLabel, otherMember, timeLabel, typingText } from "./format";
 import { useClient, useStore } from "./hooks";
+import { Icon } from "./Icon";
 import { MessageList } from "./MessageList";
 import { openConversation } from "./Messenger";
 
@@ -54,7 +55,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
           aria-label={t("chat.back")}
           onClick={() => openConversation(null)}
         >
-          ←
+          <Icon name="back" />
         </button>
         {other ? <Avatar user={other} /> : <GroupAvatar title={title} id={conversation.id} />}
         <div className="chat-title">

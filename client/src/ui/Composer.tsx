@@ -4,6 +4,7 @@ import { useI18n } from "../i18n";
 import type { ComposerMode } from "./ChatView";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
+import { Icon } from "./Icon";
 
 export function Composer({
   conversation,
@@ -46,6 +47,7 @@ export function Composer({
     if (mode.kind === "edit") {
       const body = text.trim();
       if (body && body !== mode.message.body) void client.edit(mode.message.id, body).catch(() => undefined);
+      client.stopTyping(cid);
       setMode({ kind: "new" });
       setText("");
       return;
@@ -97,7 +99,7 @@ export function Composer({
               if (mode.kind === "edit") setText("");
             }}
           >
-            ✕
+            <Icon name="close" size={16} />
           </button>
         </div>
       )}
@@ -109,7 +111,7 @@ export function Composer({
                 <img src={u.attachment.thumbnailUrl} alt="" className="upload-thumb" />
               ) : (
                 <span className="upload-icon" aria-hidden="true">
-                  📎
+                  <Icon name="file" size={22} />
                 </span>
               )}
               <span className="upload-text">
@@ -141,7 +143,7 @@ export function Composer({
                 title={u.status === "uploading" ? t("upload.cancel") : t("upload.remove")}
                 onClick={() => client.cancelUpload(u.localId)}
               >
-                ✕
+                <Icon name="close" size={16} />
               </button>
             </li>
           ))}
@@ -161,7 +163,7 @@ export function Composer({
           title={t("chat.attach")}
           onClick={() => fileInput.current?.click()}
         >
-          📎
+          <Icon name="clip" />
         </button>
         <input
           ref={fileInput}
@@ -197,7 +199,7 @@ export function Composer({
           disabled={!canSend}
           aria-label={mode.kind === "edit" ? t("chat.save") : t("chat.send")}
         >
-          {mode.kind === "edit" ? "✓" : "➤"}
+          <Icon name={mode.kind === "edit" ? "check" : "send"} />
         </button>
       </form>
     </div>

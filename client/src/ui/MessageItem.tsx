@@ -7,6 +7,7 @@ import { Avatar } from "./Avatar";
 import { Dialog } from "./Dialog";
 import { dayLabel, formatBytes, linkify, sameDay, timeLabel } from "./format";
 import { useClient, useStore } from "./hooks";
+import { Icon } from "./Icon";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
@@ -93,7 +94,7 @@ export const MessageItem = memo(function MessageItem({
       <div className="row" data-testid="message" data-seq={m.seq} data-kind="call">
         {newDay && <DaySeparator iso={m.createdAt} />}
         <div className="call-log">
-          📞 {label}
+          <Icon name="phone" size={14} /> {label}
           {secs > 0 && ` · ${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, "0")}`} ·{" "}
           {timeLabel(m.createdAt, locale)}
         </div>
@@ -171,7 +172,7 @@ export const MessageItem = memo(function MessageItem({
         {!deleted && (
           <div className="actions" role="toolbar" aria-label={t("chat.messageActions")}>
             <button type="button" aria-label={t("chat.reply")} title={t("chat.reply")} onClick={() => onReply(m)}>
-              ↩
+              <Icon name="reply" size={16} />
             </button>
             <button
               type="button"
@@ -180,11 +181,11 @@ export const MessageItem = memo(function MessageItem({
               aria-expanded={picker}
               onClick={() => setPicker(!picker)}
             >
-              ☺
+              <Icon name="smile" size={16} />
             </button>
             {mine && m.body && (
               <button type="button" aria-label={t("chat.edit")} title={t("chat.edit")} onClick={() => onEdit(m)}>
-                ✎
+                <Icon name="edit" size={16} />
               </button>
             )}
             {mine && (
@@ -194,7 +195,7 @@ export const MessageItem = memo(function MessageItem({
                 title={t("chat.delete")}
                 onClick={() => setConfirmDelete(true)}
               >
-                🗑
+                <Icon name="trash" size={16} />
               </button>
             )}
             {picker && (
@@ -436,7 +437,7 @@ export function PendingItem({
                 aria-label={failed ? t("status.failed") : t("status.pending")}
                 title={failed ? t("status.failed") : t("status.pending")}
               >
-                {failed ? "!" : "🕓"}
+                <Icon name={failed ? "alert" : "clock"} size={12} />
               </span>
             </span>
           </div>

@@ -6,6 +6,7 @@ import { Avatar, GroupAvatar } from "./Avatar";
 import { Dialog } from "./Dialog";
 import { conversationTitle, listTime, otherMember, previewText } from "./format";
 import { useAuth, useClient, useStore } from "./hooks";
+import { Icon } from "./Icon";
 import { openConversation } from "./Messenger";
 
 export function Sidebar() {
@@ -40,7 +41,7 @@ export function Sidebar() {
           title={t("list.newGroup")}
           onClick={() => setCreating(true)}
         >
-          ＋
+          <Icon name="plus" />
         </button>
       </div>
       {query.trim() ? (
@@ -93,7 +94,7 @@ function SidebarHeader() {
         title={t("menu.signOut")}
         onClick={() => void auth.logout()}
       >
-        ⎋
+        <Icon name="signOut" />
       </button>
     </header>
   );

@@ -245,4 +245,39 @@ describe("web client end to end", () => {
     await ben.page.getByRole("button", { name: "Remove" }).click();
     await error.waitFor({ state: "detached" });
   });
+  test("a group: created with a title and members, messages show the sender and who has seen them", async () => {
+    await ben.page.getByRole("button", { name: "New group" }).click();
+    const dialog = ben.page.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Group name").fill("Design review");
+    await dialog.getByLabel("Add people").fill(anaName);
+    await dialog.getByRole("button", { name: /Ana Torres/ }).click();
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await ben.page.getByTestId("chat-title").filter({ hasText: "Design review" }).waitFor();
+    await sendText(ben.page, "Kick-off: mockups are in the drive");
+
+    await conversationItem(ana.page, "Design review").getByTestId("unread-badge").filter({ hasText: "1" }).waitFor();
+    await conversationItem(ana.page, "Design review").click();
+    const msg = chatOf(ana.page)
+      .locator("[data-testid=message][data-id]")
+      .filter({ hasText: "mockups are in the drive" });
+    await msg.locator(".sender").filter({ hasText: "Ben Okafor" }).waitFor();
+    await ben.page.getByTestId("seen-receipt").filter({ hasText: "Seen by Ana Torres" }).waitFor();
+    await screenshot(ben.page, "09-group-seen-by");
+  });
+
+  test("Spanish on a phone-width screen", async () => {
+    await ana.page.setViewportSize({ width: 390, height: 760 });
+    // One pane at a time: back to the list (where the settings are), then into the DM.
+    await ana.page.getByRole("button", { name: "Back to conversations" }).click();
+    await ana.page.getByLabel("Language").selectOption("es");
+    await ana.page.getByLabel("Buscar personas para iniciar una conversación").waitFor();
+    await screenshot(ana.page, "10-phone-list-es");
+    await conversationItem(ana.page, "Ben Okafor").click();
+    await chatOf(ana.page).getByText("update 6 of 6").waitFor();
+    await ana.page.getByPlaceholder("Escribe un mensaje…").waitFor();
+    await screenshot(ana.page, "11-phone-chat-es");
+    // The choice is remembered across reloads.
+    await ana.page.reload();
+    await ana.page.getByPlaceholder("Escribe un mensaje…").waitFor();
+  });
 });

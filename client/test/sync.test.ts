@@ -1,0 +1,192 @@
+// The chat client core (no React, no browser) against a real chat-service: the guarantees the UI
+// relies on — every message once and in order after a long disconnect, unsent messages re-sent
+// with the same clientId, unread counts that survive a restart of the client.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { buildApp, loadConfig } from "@messenger/chat-service";
+import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import type { FastifyInstance } from "fastify";
+import { createAuth, type KeyValueStorage } from "../src/core/auth";
+import { type ChatClient, createChatClient } from "../src/core/client";
+
+const JWT_SECRET = "sync-test-secret";
+
+function memoryStorage(): KeyValueStorage {
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
+}
+
+/** Resolves when `check()` holds, re-checking on every change of the client's stores. */
+function until(client: ChatClient, check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stores = Object.values(client.stores);
+    const offs: (() => void)[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for: ${what}`));
+    }, timeoutMs);
+    const test = () => {
+      if (check()) {
+        done();
+        resolve();
+      }
+    };
+    for (const s of stores) offs.push(s.subscribe(test));
+    test();
+  });
+}
+
+describe("chat client core against the real chat-service", () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let base: string;
+  const clients: ChatClient[] = [];
+  const auths: ReturnType<typeof createAuth>[] = [];
+
+  async function signIn(username: string, storage = memoryStorage(), register = true) {
+    const auth = createAuth({ baseUrl: base, storage });
+    auths.push(auth);
+    if (register) await auth.register({ username, password: "password123", displayName: username });
+    else await auth.login({ username, password: "password123" });
+    const client = createChatClient({ auth, url: base });
+    clients.push(client);
+    await client.start();
+    await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
+    return { auth, client, storage };
+  }
+
+  before(async () => {
+    db = await createTestDatabase();
+    app = await buildApp(
+      loadConfig({
+        NODE_ENV: "test",
+        LOG_LEVEL: "silent",
+        DATABASE_URL: db.url,
+        JWT_SECRET,
+        SEND_RATE_PER_SECOND: "1000",
+      }),
+    );
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  });
+
+  after(async () => {
+    for (const c of clients) c.stop();
+    for (const a of auths) a.dispose();
+    await app?.close();
+    await db?.drop();
+  });
+
+  test("after a long disconnect every missed message appears once, in order; offline sends go out once", async () => {
+    const ana = await signIn("ana");
+    const ben = await signIn("ben");
+    const dm = await ben.client.startDirect(ana.auth.user()!.id);
+    await until(ana.client, () => !!ana.client.stores.conversations.byId(dm.id), "ana sees the DM");
+    await ana.client.open(dm.id);
+    ben.client.send(dm.id, "before");
+    await until(ana.client, () => ana.client.stores.messages.timeline(dm.id).messages.length === 1, "first message");
+
+    ana.client.networkChanged(false);
+    assert.equal(ana.client.stores.connection.get(), "offline");
+    const offlineId = ana.client.send(dm.id, "written while offline")!;
+    assert.equal(ana.client.stores.messages.timeline(dm.id).pending[0]?.status, "pending");
+
+    // 150 messages: more than one catch-up page (100).
+    for (let i = 1; i <= 150; i++) ben.client.send(dm.id, `missed ${i}`);
+    await until(ben.client, () => ben.client.stores.messages.unacked().length === 0, "ben's sends acked", 60_000);
+
+    ana.client.networkChanged(true);
+    await until(
+      ana.client,
+      () => {
+        const tl = ana.client.stores.messages.timeline(dm.id);
+        return tl.pending.length === 0 && tl.messages.length === 152;
+      },
+      "ana caught up",
+      60_000,
+    );
+    const tl = ana.client.stores.messages.timeline(dm.id);
+    const seqs = tl.messages.map((m) => m.seq);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 152 }, (_, i) => i + 1),
+      "gap-free, no duplicates, ordered",
+    );
+    const missed = tl.messages.filter((m) => m.body.startsWith("missed ")).map((m) => m.body);
+    assert.deepEqual(
+      missed,
+      Array.from({ length: 150 }, (_, i) => `missed ${i + 1}`),
+    );
+    const mine = tl.messages.filter((m) => m.clientId === offlineId);
+    assert.equal(mine.length, 1, "the offline message was sent exactly once, with its clientId");
+    await until(
+      ben.client,
+      () => ben.client.stores.conversations.byId(dm.id)?.lastMessage?.clientId === offlineId,
+      "ben gets it",
+    );
+  });
+
+  test("a refused send shows as failed with the reason; retry re-sends it with the same clientId", async () => {
+    const cyd = await signIn("cyd");
+    const dee = await signIn("dee");
+    const dm = await cyd.client.startDirect(dee.auth.user()!.id);
+    await cyd.client.open(dm.id);
+    // An attachment id the server does not know: refused, as a stale upload would be.
+    const bogus = {
+      id: "00000000-0000-4000-8000-000000000099",
+      conversationId: dm.id,
+      kind: "image" as const,
+      name: "gone.png",
+      mime: "image/png",
+      size: 1,
+      status: "ready" as const,
+      url: "/api/media/x",
+    };
+    const clientId = cyd.client.send(dm.id, "with a photo", { attachments: [bogus] })!;
+    const pendingOf = () => cyd.client.stores.messages.timeline(dm.id).pending.find((p) => p.clientId === clientId);
+    await until(cyd.client, () => pendingOf()?.status === "failed", "failed");
+    assert.ok(pendingOf()?.error?.code, "the server's reason is kept for the UI");
+
+    cyd.client.retry(dm.id, clientId);
+    assert.equal(pendingOf()?.status, "pending");
+    await until(cyd.client, () => pendingOf()?.status === "failed" && pendingOf()?.attempts === 2, "failed again");
+    assert.equal(pendingOf()?.clientId, clientId);
+
+    // Later messages are not held up behind a failed one.
+    cyd.client.send(dm.id, "plain text goes through");
+    await until(cyd.client, () => cyd.client.stores.messages.timeline(dm.id).messages.length === 1, "next one sent");
+    cyd.client.discard(dm.id, clientId);
+    assert.equal(pendingOf(), undefined);
+  });
+
+  test("unread counts come back right when the client starts again", async () => {
+    const eve = await signIn("eve");
+    const fay = await signIn("fay");
+    const dm = await fay.client.startDirect(eve.auth.user()!.id);
+    for (const body of ["one", "two", "three"]) fay.client.send(dm.id, body);
+    await until(eve.client, () => eve.client.stores.conversations.byId(dm.id)?.unreadCount === 3, "eve has 3 unread");
+    // A reload: a new client from the same stored session.
+    eve.client.stop();
+    const again = await signIn("eve", eve.storage, false);
+    await until(
+      again.client,
+      () => again.client.stores.conversations.byId(dm.id)?.unreadCount === 3,
+      "3 unread after restart",
+    );
+    assert.equal(again.client.stores.conversations.total(), 3);
+    await again.client.open(dm.id);
+    assert.equal(again.client.stores.conversations.byId(dm.id)?.unreadCount, 0);
+    // Fay sees Eve's read position.
+    await until(
+      fay.client,
+      () =>
+        fay.client.stores.conversations.byId(dm.id)?.members.find((m) => m.user.id === again.auth.user()!.id)
+          ?.lastReadSeq === 3,
+      "fay sees eve read up to 3",
+    );
+  });
+});
