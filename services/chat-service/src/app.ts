@@ -11,6 +11,7 @@ import { createMessageService } from "./domain/messages.js";
 import { createMemoryPresence } from "./domain/presence.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
+import { connectRedis } from "./plugins/redis.js";
 import { type AttachmentListener, startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
@@ -59,6 +60,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const db = opts.db ?? createPool(config.DATABASE_URL, 20);
   const io: ChatServer = new Server(app.server, { serveClient: false, maxHttpBufferSize: SOCKET_MAX_BYTES });
+  const redis = config.REDIS_URL
+    ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, io, {
+        typingThrottleMs: config.TYPING_THROTTLE_MS,
+        sendPerSecond: config.SEND_RATE_PER_SECOND,
+        loginPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
+        log: app.log,
+      })
+    : null;
   const stores = createStores(db);
   const core: CoreDeps = {
     config,
@@ -67,7 +76,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     log: app.log,
     access: createAccess(stores),
     stores,
-    presence: createMemoryPresence(config.TYPING_THROTTLE_MS),
+    presence: redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS),
     metrics: createMetrics(),
   };
   const deps: AppDeps = {
@@ -78,15 +87,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate("deps", deps);
   app.decorate("io", io);
 
-  const sendLimiter = new RateLimiterMemory({ points: config.SEND_RATE_PER_SECOND, duration: 1 });
-  registerRealtime(io, deps, { sendLimiter });
+  const sendLimiter = redis?.sendLimiter ?? new RateLimiterMemory({ points: config.SEND_RATE_PER_SECOND, duration: 1 });
+  const realtime = registerRealtime(io, deps, { sendLimiter });
   const attachmentListener = startAttachmentListener(deps);
   app.decorate("attachmentListener", attachmentListener);
 
   await app.register(cookie);
   await app.register(authPlugin, { secret: config.JWT_SECRET });
   await app.register(healthRoutes, { deps });
-  await app.register(authRoutes, { prefix: "/api", deps });
+  await app.register(authRoutes, { prefix: "/api", deps, loginLimiters: redis?.loginLimiters });
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
@@ -96,11 +105,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("preClose", async () => {
     // Sockets first, so clients reconnect elsewhere while we finish.
     io.local.disconnectSockets(true);
+    // Let their disconnect handling (presence counts, lastSeenAt) finish while the pool and Redis are up.
+    await realtime.drain();
   });
   app.addHook("onClose", async () => {
     await attachmentListener.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await deps.presence.close();
+    await redis?.close();
     if (!opts.db) await db.end();
   });
   return app;

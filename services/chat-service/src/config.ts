@@ -13,6 +13,8 @@ const ConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** When set, socket.io uses the Redis adapter so several instances share rooms. */
   REDIS_URL: z.string().optional(),
+  /** Namespace of every Redis key and channel (instances of one deployment share it). */
+  REDIS_PREFIX: z.string().min(1).default("messenger"),
   TURN_SECRET: z.string().min(1).default(DEV_TURN_SECRET),
   /** Comma-separated `turn:`/`turns:` URLs handed to browsers. */
   TURN_URLS: z.string().default("turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp"),

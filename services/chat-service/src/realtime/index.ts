@@ -13,7 +13,7 @@ export interface RealtimeOptions {
 }
 
 /** Authenticates every socket, puts it in its rooms, and wires each handler factory to it. */
-export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOptions): void {
+export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOptions): { drain(): Promise<void> } {
   const { config, stores, log } = deps;
 
   // `io(url, { auth: { token } })`; a missing, forged or expired token → connect_error "unauthorized".
@@ -31,10 +31,11 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
     }
   });
 
+  const presenceHandlers = createPresenceHandlers(deps);
   // One factory per area; each returns `(socket) => void` that registers its events.
   const factories: ((socket: ChatSocket) => void)[] = [
     createMessageHandlers(deps, opts.sendLimiter),
-    createPresenceHandlers(deps),
+    presenceHandlers,
     createCallHandlers(deps),
   ];
 
@@ -54,4 +55,5 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
       socket.disconnect(true);
     }
   });
+  return { drain: () => presenceHandlers.drain() };
 }
