@@ -49,6 +49,11 @@ export function createVideoProcessor(deps: VideoDeps) {
       await mkdir(config.tmpDir, { recursive: true });
       const work = await mkdtemp(join(config.tmpDir, "video-"));
       const done = metrics.time("transcode", "video");
+      let ended = false;
+      const timed = () => {
+        if (!ended) done();
+        ended = true;
+      };
       try {
         const input = join(work, "original");
         await pipeline(await storage.get(job.originalKey), createWriteStream(input));
@@ -61,6 +66,7 @@ export function createVideoProcessor(deps: VideoDeps) {
         if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
         const poster = join(work, "poster.jpg");
         await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), paths);
+        timed(); // the transcode stage is ffmpeg's work; storing and the row update follow
         const size = (await stat(mp4)).size;
         await storage.putFile(keys.media, mp4, "video/mp4");
         await storage.putFile(keys.thumbnail, poster, "image/jpeg");
@@ -91,7 +97,7 @@ export function createVideoProcessor(deps: VideoDeps) {
         if (await finish(row.id, (tx) => attachments.markFailed(row.id, tx))) metrics.video("failed");
         await storage.remove(job.originalKey).catch(() => {});
       } finally {
-        done();
+        timed();
         await rm(work, { recursive: true, force: true });
       }
     },
