@@ -154,7 +154,8 @@ export class CallController {
     const ack = await withAck((cb) =>
       socket.emit("call:invite", { callId, conversationId: conversation.id, video }, cb),
     );
-    if (!ack.ok && this.isCurrent(callId)) this.fail(callId, ack.error.code === "busy" ? "busy" : "unavailable", false);
+    if (!ack.ok && this.isCurrent(callId))
+      this.fail(callId, ack.error.code === "busy" ? "self-busy" : "unavailable", false);
   }
 
   async accept(): Promise<void> {

@@ -42,6 +42,7 @@ const en = {
     failed: (_name: string) => "The call could not connect. Check your network and try again.",
     "media-denied": (_name: string) => "Camera or microphone is blocked. Allow access in the browser and try again.",
     unavailable: (_name: string) => "The call could not be started.",
+    "self-busy": (_name: string) => "You are already in a call on another device.",
   },
   duration: (d: string) => `Duration ${d}`,
   someone: "Someone",
@@ -99,6 +100,7 @@ const es: CallStrings = {
     "media-denied": () =>
       "La cámara o el micrófono están bloqueados. Permite el acceso en el navegador e inténtalo de nuevo.",
     unavailable: () => "No se pudo iniciar la llamada.",
+    "self-busy": () => "Ya estás en una llamada en otro dispositivo.",
   },
   duration: (d) => `Duración ${d}`,
   someone: "Alguien",

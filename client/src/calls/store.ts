@@ -3,7 +3,7 @@
 import type { CallEndReason, CallIncomingEvent, MeetingResponse, MeetingStartedEvent, User } from "@messenger/protocol";
 
 /** Server reasons plus the ones only this client can know. */
-export type EndReason = CallEndReason | "failed" | "media-denied" | "unavailable";
+export type EndReason = CallEndReason | "failed" | "media-denied" | "unavailable" | "self-busy";
 
 export type CallPhase = "outgoing" | "incoming" | "connecting" | "connected" | "reconnecting" | "ended";
 export type MediaRoute = "relay" | "direct";

@@ -9,16 +9,26 @@
 // client's real code path (script tag from the configured domain → JitsiMeetExternalAPI →
 // iframe) runs unchanged, and the token the iframe carries is verified here with jose.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { startTurnServer, type TestTurnServer } from "@messenger/common/testing";
+import type {
+  AuthResponse,
+  ClientToServerEvents,
+  ConversationResponse,
+  ServerToClientEvents,
+  UsersResponse,
+} from "@messenger/protocol";
 import { jwtVerify } from "jose";
 import type { Browser, Page } from "playwright-core";
+import { io, type Socket } from "socket.io-client";
 import {
   conversationItem,
   launchBrowser,
   type OpenedApp,
   openApp,
+  PASSWORD,
   type Stack,
   screenshot,
   signUp,
@@ -109,6 +119,48 @@ async function startJitsiStub(): Promise<JitsiStub> {
   };
 }
 
+/** Someone without a browser: a REST + socket.io client of the same services (to make Ben busy). */
+async function headlessUser(baseUrl: string, username: string, displayName: string) {
+  const call = async <T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body ? { "content-type": "application/json" } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+    return (await res.json()) as T;
+  };
+  const auth = await call<AuthResponse>("POST", "/api/auth/register", null, {
+    username,
+    password: PASSWORD,
+    displayName,
+  });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
+    auth: { token: auth.accessToken },
+    transports: ["websocket"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+  return {
+    socket,
+    async directWith(otherUsername: string) {
+      const { users } = await call<UsersResponse>("GET", `/api/users?q=${otherUsername}`, auth.accessToken);
+      const other = users.find((u) => u.username === otherUsername);
+      assert.ok(other, `found ${otherUsername}`);
+      const { conversation } = await call<ConversationResponse>("POST", "/api/conversations", auth.accessToken, {
+        kind: "direct",
+        userId: other.id,
+      });
+      return conversation.id;
+    },
+  };
+}
+
 /** Frames the call's remote <video> has shown so far (0 while it has none). */
 const remoteFrames = (page: Page) =>
   page.evaluate(() => {
@@ -173,6 +225,34 @@ describe("calls and meetings in the web client", { concurrency: false }, () => {
     await notice.getByText("Ben Okafor declined the call.").waitFor();
     await ana.page.keyboard.press("Escape");
     await notice.waitFor({ state: "detached" });
+  });
+
+  test("calling someone already on a call says they are busy; a ring its caller cancels disappears", async () => {
+    const carl = await headlessUser(stack.baseUrl, uniqueName("carl"), "Carl Jensen");
+    try {
+      const conversationId = await carl.directWith(benName);
+      const callId = randomUUID();
+      const invited = await carl.socket.emitWithAck("call:invite", { callId, conversationId, video: true });
+      assert.equal(invited.ok, true);
+      const incoming = ben.page.getByRole("dialog", { name: "Incoming call" });
+      await incoming.getByText("Carl Jensen is video calling you").waitFor();
+
+      // Ben's phone is ringing: Ana's call finds him busy and her screen says so.
+      await ana.page.getByRole("button", { name: "Video call" }).click();
+      const notice = ana.page.getByRole("alertdialog", { name: "Call ended" });
+      await notice.getByText("Ben Okafor is on another call. Try again later.").waitFor();
+      await notice.getByRole("button", { name: "Close" }).click();
+      await notice.waitFor({ state: "detached" });
+      // Ana's attempt never reached Ben's screen.
+      assert.equal(await ben.page.getByText("Ana Torres is video calling you").count(), 0);
+
+      // Carl gives up: Ben's ringing dialog goes away by itself.
+      const ended = await carl.socket.emitWithAck("call:end", { callId });
+      assert.equal(ended.ok, true);
+      await incoming.waitFor({ state: "detached" });
+    } finally {
+      carl.socket.disconnect();
+    }
   });
 
   test("a 1:1 video call connects through the TURN relay, shows the other camera, and hang-up ends both sides", async () => {
