@@ -1,6 +1,6 @@
 // chat-service send throughput: messages/s acked (after commit) and ack latency, measured
 // against the built service (dist/server.js) in its own process on a throw-away database.
-//   npm run build && node scripts/bench/chat-throughput.mjs [--small]
+//   npm run build && node scripts/bench/chat-throughput.mjs [--small]   (BENCH_SYNC_COMMIT=off: see below)
 // Scenarios: one client sending sequentially (each send waits for its ack); many clients
 // sending concurrently into ONE group (all contend for that conversation's row lock); many
 // clients concurrently, each in its OWN conversation. Every message is also received by a
@@ -34,6 +34,12 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.c
 const ms = (x) => Math.round(x * 100) / 100;
 
 const db = await createTestDatabase();
+// BENCH_SYNC_COMMIT=off shows the service's own cost without the WAL fsync per commit
+// (diagnostic only: the product keeps synchronous_commit on, an ack means durable).
+const databaseUrl =
+  process.env.BENCH_SYNC_COMMIT === "off"
+    ? `${db.url}?options=${encodeURIComponent("-c synchronous_commit=off")}`
+    : db.url;
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, [join(ROOT, "services/chat-service/dist/server.js")], {
@@ -41,7 +47,7 @@ const server = spawn(process.execPath, [join(ROOT, "services/chat-service/dist/s
     ...process.env,
     PORT: String(port),
     HOST: "127.0.0.1",
-    DATABASE_URL: db.url,
+    DATABASE_URL: databaseUrl,
     LOG_LEVEL: "warn",
     NODE_ENV: "development",
     SEND_RATE_PER_SECOND: "100000",
