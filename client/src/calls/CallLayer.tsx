@@ -250,7 +250,13 @@ function InCallView({ call }: { call: ActiveCall }) {
       )}
       <header className="calls-topbar">
         <span className="calls-topbar-name">{name}</span>
-        <span className="calls-topbar-status" data-testid="call-status" data-phase={call.phase} aria-live="polite">
+        {/* Phase changes are announced; the running timer is not (role=timer is not live). */}
+        <span
+          className="calls-topbar-status"
+          data-testid="call-status"
+          data-phase={call.phase}
+          role={call.phase === "connected" ? "timer" : "status"}
+        >
           {status}
         </span>
         {call.route && (
