@@ -1,4 +1,4 @@
-export * from "./db.js";
-export * from "./turn.js";
 export * from "./clamd.js";
+export * from "./db.js";
 export * from "./s3.js";
+export * from "./turn.js";
