@@ -13,6 +13,7 @@ import {
   callsReducer,
   createCallStore,
   initialCallsState,
+  meetingNotice,
 } from "../src/calls/store";
 
 const ana: User = {
@@ -186,6 +187,31 @@ describe("meeting state", () => {
     assert.equal(s.meetings[CONV], undefined);
     s = run([{ type: "meeting/close" }], s);
     assert.equal(s.meeting, null);
+  });
+
+  it("outside the group a notice names the group and the starter; not while its banner is on screen", () => {
+    const me = "00000000-0000-4000-8000-0000000000bb";
+    let s = run([
+      { type: "meeting/announced", event: started, at: 1 },
+      { type: "meeting/details", conversationId: CONV, title: "Design review", starterName: "Ana" },
+    ]);
+    assert.equal(meetingNotice(s, me)?.title, "Design review");
+    assert.equal(callStrings.en.meetingStartedIn("Ana", "Design review"), "Ana started a meeting in Design review");
+    // The starter gets no notice for their own meeting.
+    assert.equal(meetingNotice(s, ana.id), null);
+    // The group is open (its banner mounted twice, e.g. by StrictMode) and then closed again.
+    s = run(
+      [
+        { type: "meeting/banner", conversationId: CONV, onScreen: true },
+        { type: "meeting/banner", conversationId: CONV, onScreen: true },
+        { type: "meeting/banner", conversationId: CONV, onScreen: false },
+      ],
+      s,
+    );
+    assert.equal(meetingNotice(s, me), null);
+    s = run([{ type: "meeting/banner", conversationId: CONV, onScreen: false }], s);
+    assert.equal(meetingNotice(s, me)?.conversationId, CONV);
+    assert.deepEqual(s.bannersOnScreen, {});
   });
 
   it("a banner can be dismissed; a failure is kept to be read", () => {

@@ -5,14 +5,16 @@ import { useCallsContext } from "./context";
 import { formatDuration } from "./i18n";
 import { MeetingOverlay } from "./MeetingOverlay";
 import { startTone } from "./ringtone";
-import type { ActiveCall } from "./store";
+import { type ActiveCall, type MeetingAnnouncement, meetingNotice } from "./store";
 import "./calls.css";
 
 /** Mounted once at the app root: everything a call or meeting puts on screen. */
 export function CallLayer() {
-  const { controller } = useCallsContext();
-  const { call, meeting } = useCallsState();
+  const { controller, me } = useCallsContext();
+  const state = useCallsState();
+  const { call, meeting } = state;
   const phase = call?.phase ?? null;
+  const notice = meetingNotice(state, me.id);
 
   // Ring while ringing; the sound belongs to the phase, not to a component's lifetime.
   useEffect(() => {
@@ -48,6 +50,7 @@ export function CallLayer() {
       )}
       {call?.phase === "ended" && <EndedNotice call={call} />}
       {meeting?.status === "failed" && <MeetingError message={meeting.message} />}
+      {notice && !isBusyScreen(phase) && meeting?.status !== "open" && <MeetingNotice announcement={notice} />}
     </>
   );
 }
@@ -340,6 +343,35 @@ function EndedNotice({ call }: { call: ActiveCall }) {
         {t.close}
       </button>
     </div>
+  );
+}
+
+const isBusyScreen = (phase: ActiveCall["phase"] | null) => phase !== null && phase !== "ended";
+
+/** A meeting started in a group that is not on screen: say where, offer to join. */
+function MeetingNotice({ announcement }: { announcement: MeetingAnnouncement }) {
+  const { controller, t } = useCallsContext();
+  const { conversationId, starterName, title } = announcement;
+  return (
+    <section className="calls-toast calls-meeting-notice" aria-label={t.meetingStarted}>
+      <p className="calls-card-sub">{t.meetingStartedIn(starterName ?? null, title ?? null)}</p>
+      <div className="calls-toast-actions">
+        <button
+          type="button"
+          className="calls-text-button calls-join"
+          onClick={() => void controller.joinMeeting(conversationId, title ?? null)}
+        >
+          {t.joinMeeting}
+        </button>
+        <button
+          type="button"
+          className="calls-text-button"
+          onClick={() => controller.dismissMeetingBanner(conversationId)}
+        >
+          {t.dismiss}
+        </button>
+      </div>
+    </section>
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Conversation } from "@messenger/protocol";
+import { useEffect } from "react";
 import { useCallsState } from "./CallsProvider";
 import { useCallsContext } from "./context";
 
@@ -7,6 +8,7 @@ export function MeetingBanner({ conversation }: { conversation: Conversation }) 
   const { controller, me, t } = useCallsContext();
   const { meetings, meeting } = useCallsState();
   const announced = meetings[conversation.id];
+  useEffect(() => controller.bannerOnScreen(conversation.id), [controller, conversation.id]);
   if (!announced || announced.startedBy === me.id) return null;
   if (meeting?.status === "open" && meeting.conversationId === conversation.id) return null;
   const starter = conversation.members.find((m) => m.user.id === announced.startedBy)?.user.displayName;

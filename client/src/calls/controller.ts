@@ -7,6 +7,7 @@ import {
   type CallIncomingEvent,
   type CallSignalEvent,
   type Conversation,
+  ConversationResponse,
   IceServersResponse,
   MeetingResponse,
   type MeetingStartedEvent,
@@ -103,8 +104,7 @@ export class CallController {
     const onAccepted = (e: CallAcceptedEvent) => this.onAccepted(e);
     const onSignal = (e: CallSignalEvent) => this.signals.push(e.callId, e.data);
     const onEnded = (e: CallEndedEvent) => this.onEnded(e);
-    const onMeeting = (e: MeetingStartedEvent) =>
-      this.store.dispatch({ type: "meeting/announced", event: e, at: Date.now() });
+    const onMeeting = (e: MeetingStartedEvent) => this.onMeetingStarted(e);
     // Closing the tab mid-call: tell the other side now rather than after the server's grace period.
     const onPageHide = () => {
       const call = this.store.getState().call;
@@ -471,6 +471,31 @@ export class CallController {
   }
 
   // ---- meetings ---------------------------------------------------------------
+
+  private onMeetingStarted(e: MeetingStartedEvent): void {
+    this.store.dispatch({ type: "meeting/announced", event: e, at: Date.now() });
+    if (e.startedBy === this.deps.me.id) return;
+    // The event names neither the group nor the starter; one GET lets a notice outside the group say both.
+    void (async () => {
+      try {
+        const res = await this.deps.apiFetch(`/api/conversations/${encodeURIComponent(e.conversationId)}`);
+        if (!res.ok) return;
+        const parsed = ConversationResponse.safeParse(await res.json());
+        if (!parsed.success) return;
+        const c = parsed.data.conversation;
+        const starterName = c.members.find((m) => m.user.id === e.startedBy)?.user.displayName ?? null;
+        this.store.dispatch({ type: "meeting/details", conversationId: c.id, title: c.title, starterName });
+      } catch {
+        // The notice falls back to a generic text.
+      }
+    })();
+  }
+
+  /** <MeetingBanner/> tells us while it is on screen, so the same meeting is not announced twice. */
+  bannerOnScreen(conversationId: string): () => void {
+    this.store.dispatch({ type: "meeting/banner", conversationId, onScreen: true });
+    return () => this.store.dispatch({ type: "meeting/banner", conversationId, onScreen: false });
+  }
 
   private async openMeeting(conversationId: string, title: string | null, method: "GET" | "POST"): Promise<void> {
     this.store.dispatch({ type: "meeting/loading", conversationId, title });

@@ -51,6 +51,9 @@ const en = {
   meeting: "Meeting",
   meetingInProgress: "A meeting is in progress",
   meetingStartedBy: (name: string) => `${name} started a meeting`,
+  meetingStarted: "Meeting started",
+  meetingStartedIn: (name: string | null, group: string | null) =>
+    `${name ?? "Someone"} started a meeting${group ? ` in ${group}` : ""}`,
   joinMeeting: "Join meeting",
   dismiss: "Dismiss",
   leaveMeeting: "Leave meeting",
@@ -109,6 +112,8 @@ const es: CallStrings = {
   meeting: "Reunión",
   meetingInProgress: "Hay una reunión en curso",
   meetingStartedBy: (name) => `${name} inició una reunión`,
+  meetingStarted: "Reunión iniciada",
+  meetingStartedIn: (name, group) => `${name ?? "Alguien"} inició una reunión${group ? ` en ${group}` : ""}`,
   joinMeeting: "Unirse a la reunión",
   dismiss: "Descartar",
   leaveMeeting: "Salir de la reunión",

@@ -36,6 +36,9 @@ export interface MeetingAnnouncement {
   url: string;
   startedBy: string;
   at: number;
+  /** Filled in after the event (one GET of the conversation), for a notice outside the group. */
+  title?: string | null;
+  starterName?: string | null;
 }
 
 /** `title`: the group's title, for the meeting window's header. */
@@ -50,9 +53,11 @@ export interface CallsState {
   meetings: Record<string, MeetingAnnouncement>;
   /** The meeting this user has open (or is opening). */
   meeting: MeetingView | null;
+  /** Conversations whose <MeetingBanner/> is on screen (mount counts): no extra notice for those. */
+  bannersOnScreen: Record<string, number>;
 }
 
-export const initialCallsState: CallsState = { call: null, meetings: {}, meeting: null };
+export const initialCallsState: CallsState = { call: null, meetings: {}, meeting: null, bannersOnScreen: {} };
 
 export type CallsAction =
   | { type: "call/outgoing"; callId: string; conversationId: string; peer: User | null; video: boolean }
@@ -72,6 +77,8 @@ export type CallsAction =
   | { type: "call/closed"; callId: string }
   | { type: "call/dismiss" }
   | { type: "meeting/announced"; event: MeetingStartedEvent; at: number }
+  | { type: "meeting/details"; conversationId: string; title: string | null; starterName: string | null }
+  | { type: "meeting/banner"; conversationId: string; onScreen: boolean }
   | { type: "meeting/dismiss-banner"; conversationId: string }
   | { type: "meeting/loading"; conversationId: string; title: string | null }
   | { type: "meeting/open"; conversationId: string; meeting: MeetingResponse }
@@ -187,6 +194,17 @@ function titleFor(view: MeetingView | null, conversationId: string): string | nu
   return view?.conversationId === conversationId ? view.title : null;
 }
 
+/** The newest announcement to show as a notice: not mine, not on screen as a banner, not the open meeting. */
+export function meetingNotice(state: CallsState, myId: string): MeetingAnnouncement | null {
+  let newest: MeetingAnnouncement | null = null;
+  for (const a of Object.values(state.meetings)) {
+    if (a.startedBy === myId || state.bannersOnScreen[a.conversationId]) continue;
+    if (state.meeting && state.meeting.conversationId === a.conversationId) continue;
+    if (!newest || a.at > newest.at) newest = a;
+  }
+  return newest;
+}
+
 export function callsReducer(state: CallsState, action: CallsAction): CallsState {
   switch (action.type) {
     case "meeting/announced": {
@@ -195,6 +213,17 @@ export function callsReducer(state: CallsState, action: CallsAction): CallsState
         ...state,
         meetings: { ...state.meetings, [conversationId]: { conversationId, url, startedBy, at: action.at } },
       };
+    }
+    case "meeting/details": {
+      const a = state.meetings[action.conversationId];
+      if (!a) return state;
+      const updated = { ...a, title: action.title, starterName: action.starterName };
+      return { ...state, meetings: { ...state.meetings, [action.conversationId]: updated } };
+    }
+    case "meeting/banner": {
+      const n = (state.bannersOnScreen[action.conversationId] ?? 0) + (action.onScreen ? 1 : -1);
+      const { [action.conversationId]: _old, ...rest } = state.bannersOnScreen;
+      return { ...state, bannersOnScreen: n > 0 ? { ...rest, [action.conversationId]: n } : rest };
     }
     case "meeting/dismiss-banner": {
       if (!(action.conversationId in state.meetings)) return state;

@@ -334,10 +334,14 @@ describe("calls and meetings in the web client", { concurrency: false }, () => {
     assert.ok(jitsi.pages.some((p) => p.startsWith(`/${roomName}?jwt=`)));
     await screenshot(ana.page, "meeting");
 
-    // Ben gets the banner from meeting:started and joins with a token of his own.
+    // Ben, elsewhere in the app, is told which group has a meeting (from meeting:started)…
+    const notice = ben.page.getByRole("region", { name: "Meeting started" });
+    await notice.getByText("Ana Torres started a meeting in Design review").waitFor();
+    // …opens the group: the banner takes over from the notice; he joins with a token of his own.
     await conversationItem(ben.page, "Design review").click();
     const banner = ben.page.getByRole("region", { name: "A meeting is in progress" });
     await banner.getByText("Ana Torres started a meeting").waitFor();
+    await notice.waitFor({ state: "detached" });
     await banner.getByRole("button", { name: "Join meeting" }).click();
     const benFrame = ben.page.locator("[data-testid=meeting-frame] iframe");
     await benFrame.waitFor();
