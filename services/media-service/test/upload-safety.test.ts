@@ -49,6 +49,14 @@ describe("uploads that must never be stored", () => {
     assert.deepEqual(await leftoverTempFiles(h), []);
   });
 
+  test("clamd over its unix socket (CLAMD_SOCKET) refuses EICAR just the same", async () => {
+    const viaSocket = await h.startApp({ CLAMD_SOCKET: h.clamd.socket });
+    const res = await upload({ ...viaSocket, conversationId: h.conversationId }, h.users.alice.token, EICAR, "a.txt");
+    assert.equal(res.status, 422);
+    assert.equal(res.body.error?.code, "infected");
+    assert.equal(await attachmentCount(h), 0);
+  });
+
   test("a Windows executable renamed .png is refused with 415 unsupported_type", async () => {
     const res = await upload(h, h.users.alice.token, windowsExecutable(), "holiday.png", { type: "image/png" });
     assert.equal(res.status, 415);
