@@ -52,7 +52,7 @@ describe("chat client core against the real chat-service", () => {
     auths.push(auth);
     if (register) await auth.register({ username, password: "password123", displayName: username });
     else await auth.login({ username, password: "password123" });
-    const client = createChatClient({ auth, url: base });
+    const client = createChatClient({ auth, url: base, outboxStorage: storage });
     clients.push(client);
     await client.start();
     await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
@@ -188,5 +188,24 @@ describe("chat client core against the real chat-service", () => {
           ?.lastReadSeq === 3,
       "fay sees eve read up to 3",
     );
+  });
+  test("a message written offline survives a reload and is sent once when back", async () => {
+    const gus = await signIn("gus");
+    const hal = await signIn("hal");
+    const dm = await gus.client.startDirect(hal.auth.user()!.id);
+    gus.client.networkChanged(false);
+    const clientId = gus.client.send(dm.id, "typed in the lift")!;
+    gus.client.stop(); // the tab is closed before the network comes back
+
+    const again = await signIn("gus", gus.storage, false);
+    await until(
+      hal.client,
+      () => hal.client.stores.conversations.byId(dm.id)?.lastMessage?.clientId === clientId,
+      "hal gets the message",
+    );
+    await until(again.client, () => again.client.stores.messages.unacked().length === 0, "outbox empty");
+    const page = await hal.auth.api<{ messages: { clientId: string }[] }>(`/api/conversations/${dm.id}/messages`);
+    assert.equal(page.messages.filter((m) => m.clientId === clientId).length, 1);
+    assert.equal(gus.storage.getItem(`messenger.outbox.${gus.auth.user()!.id}`), null);
   });
 });

@@ -19,7 +19,7 @@ import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
-import type { Auth } from "./auth";
+import type { Auth, KeyValueStorage } from "./auth";
 import { RequestError } from "./errors";
 import { UploadError, uploadFile } from "./upload";
 
@@ -43,6 +43,8 @@ export interface ChatClientOptions {
   isVisible?: () => boolean;
   /** Is the network up (navigator.onLine)? */
   isOnline?: () => boolean;
+  /** Where unsent messages are kept across reloads (localStorage in the browser). */
+  outboxStorage?: KeyValueStorage;
 }
 
 export interface IncomingEvent {
@@ -450,7 +452,33 @@ export function createChatClient(opts: ChatClientOptions) {
 
   // ---- lifecycle ----------------------------------------------------------------------
 
+  // ---- outbox: unsent messages survive a reload or a closed tab ---------------------------
+
+  const outboxKey = () => `messenger.outbox.${me()}`;
+  function restoreOutbox() {
+    const raw = opts.outboxStorage?.getItem(outboxKey());
+    if (!raw) return;
+    try {
+      for (const p of JSON.parse(raw) as PendingSend[]) messages.addPending(p);
+    } catch {
+      opts.outboxStorage?.removeItem(outboxKey());
+    }
+  }
+  function saveOutbox() {
+    const all = Object.values(messages.get()).flatMap((tl) => tl.pending);
+    if (all.length) opts.outboxStorage?.setItem(outboxKey(), JSON.stringify(all));
+    else opts.outboxStorage?.removeItem(outboxKey());
+  }
+  let savedPending: unknown[] = [];
+  const stopOutbox = messages.subscribe(() => {
+    const pendings = Object.values(messages.get()).map((tl) => tl.pending);
+    if (pendings.length === savedPending.length && pendings.every((p, i) => p === savedPending[i])) return;
+    savedPending = pendings;
+    saveOutbox();
+  });
+
   async function start() {
+    restoreOutbox();
     if (!(await auth.ensureFresh().catch(() => true))) return;
     if (isOnline()) socket.connect();
     else connection.set("offline");
@@ -475,6 +503,7 @@ export function createChatClient(opts: ChatClientOptions) {
     stores: { conversations, messages, presence, typing, uploads, connection, active, listLoaded },
     start,
     stop() {
+      stopOutbox();
       socket.disconnect();
       for (const abort of uploadAborts.values()) abort();
       for (const st of typingState.values()) clearTimeout(st.idle);

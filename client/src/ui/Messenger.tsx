@@ -19,6 +19,7 @@ export function Messenger() {
       auth,
       isVisible: () => document.visibilityState === "visible",
       isOnline: () => navigator.onLine,
+      outboxStorage: localStorage,
     }),
   );
   const me = useStore(auth.session, (s) => s?.user);

@@ -2,7 +2,9 @@
 // chat-service and media-service are built with their own buildApp() on free ports, with a fresh
 // PostgreSQL database, a real clamd and an S3 server; the gateway from scripts/lib (what `npm start`
 // uses) serves the client and routes /api/media, /api and /socket.io. Reused by the call e2e test.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -45,18 +47,52 @@ export const CHROMIUM_ARGS = [
   "--disable-backgrounding-occluded-windows",
 ];
 
+/** Everything the bundle is made from: the build is reused while none of it changes. */
+function clientSourceHash(): string {
+  const hash = createHash("sha256");
+  const inputs = [
+    join(CLIENT_ROOT, "src"),
+    join(CLIENT_ROOT, "public"),
+    join(CLIENT_ROOT, "index.html"),
+    join(CLIENT_ROOT, "vite.config.ts"),
+    join(REPO_ROOT, "services/protocol/src"),
+    join(REPO_ROOT, "package-lock.json"),
+  ];
+  for (const input of inputs) {
+    const files = statSync(input).isDirectory()
+      ? readdirSync(input, { recursive: true, encoding: "utf8" })
+          .map((f) => join(input, f))
+          .filter((f) => statSync(f).isFile())
+          .sort()
+      : [input];
+    for (const f of files) hash.update(f).update(readFileSync(f));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
 let built: Promise<string> | null = null;
-/** `vite build` once per process into a temp dir; resolves to the directory holding index.html. */
+/**
+ * `vite build` of the current sources, shared by every e2e test file (and run) while the sources are
+ * unchanged: built into a temp dir, then renamed into place, so concurrent files never see half a build.
+ */
 export function buildClient(): Promise<string> {
   built ??= (async () => {
-    const outDir = await mkdtemp(join(tmpdir(), "client-e2e-"));
+    const outDir = join(tmpdir(), `messenger-client-e2e-${clientSourceHash()}`);
+    if (existsSync(join(outDir, "index.html"))) return outDir;
+    const staging = await mkdtemp(join(tmpdir(), "client-e2e-build-"));
     const { build } = await import("vite");
     await build({
       root: CLIENT_ROOT,
       configFile: join(CLIENT_ROOT, "vite.config.ts"),
       logLevel: "error",
-      build: { outDir, emptyOutDir: true, sourcemap: false, reportCompressedSize: false },
+      build: { outDir: staging, emptyOutDir: true, sourcemap: false, reportCompressedSize: false },
     });
+    try {
+      await rename(staging, outDir);
+    } catch {
+      // Another test file finished the same build first: use theirs.
+      await rm(staging, { recursive: true, force: true });
+    }
     return outDir;
   })();
   return built;
@@ -236,3 +272,19 @@ export async function screenshot(page: Page, name: string) {
 
 /** A unique username per test run, so reruns against a reused database never collide. */
 export const uniqueName = (base: string) => `${base}${Math.random().toString(36).slice(2, 7)}`;
+
+/** Two people signed up in their own browser profiles, with a DM open on both sides. */
+export async function pairInDirect(browser: Browser, baseUrl: string) {
+  const anaName = uniqueName("ana");
+  const benName = uniqueName("ben");
+  const [ana, ben] = await Promise.all([openApp(browser, baseUrl), openApp(browser, baseUrl)]);
+  await Promise.all([
+    signUp(ana.page, { username: anaName, displayName: "Ana Torres" }),
+    signUp(ben.page, { username: benName, displayName: "Ben Okafor" }),
+  ]);
+  await startDirect(ben.page, anaName, "Ana Torres");
+  await sendText(ben.page, "Hi Ana!");
+  await conversationItem(ana.page, "Ben Okafor").click();
+  await ana.page.getByTestId("message-list").getByText("Hi Ana!").waitFor();
+  return { ana, ben, anaName, benName };
+}
