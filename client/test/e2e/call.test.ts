@@ -291,6 +291,9 @@ describe("calls and meetings in the web client", { concurrency: false }, () => {
     await ben.page.getByRole("dialog", { name: "Call with Ana Torres" }).waitFor({ state: "detached" });
     const ended = ana.page.getByRole("alertdialog", { name: "Call ended" });
     await ended.getByText("Ben Okafor hung up.").waitFor();
+    // (It would fade by itself; Esc closes it now.)
+    await ana.page.keyboard.press("Escape");
+    await ended.waitFor({ state: "detached" });
     await ana.page.getByRole("dialog", { name: "Call with Ben Okafor" }).waitFor({ state: "detached" });
     // Nothing keeps playing or capturing on either side.
     for (const { page } of [ana, ben]) {
