@@ -154,8 +154,9 @@ export class CallController {
     const ack = await withAck((cb) =>
       socket.emit("call:invite", { callId, conversationId: conversation.id, video }, cb),
     );
+    // A timed-out invite may still be delivered after a reconnect: cancel it so nobody rings for nothing.
     if (!ack.ok && this.isCurrent(callId))
-      this.fail(callId, ack.error.code === "busy" ? "self-busy" : "unavailable", false);
+      this.fail(callId, ack.error.code === "busy" ? "self-busy" : "unavailable", ack.error.code === "timeout");
   }
 
   async accept(): Promise<void> {
@@ -168,7 +169,7 @@ export class CallController {
     void this.startMedia(callId, call.video);
     const ack = await withAck<{ initiator: boolean }>((cb) => this.deps.socket.emit("call:accept", { callId }, cb));
     if (!this.isCurrent(callId)) return;
-    if (!ack.ok) return this.fail(callId, "unavailable", false);
+    if (!ack.ok) return this.fail(callId, "unavailable", ack.error.code === "timeout");
     this.store.dispatch({ type: "call/accepted", callId, initiator: ack.initiator });
     await this.startPeer(callId, ack.initiator);
   }
