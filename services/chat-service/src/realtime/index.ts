@@ -24,6 +24,13 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
       if (!claims) return next(new Error(UNAUTHORIZED));
       socket.data.userId = claims.userId;
       socket.data.username = claims.username;
+      // Rooms are joined before the client sees "connect": a client that connects and then
+      // catches up with ?after=<seq> can miss nothing (anything committed after its fetch is
+      // broadcast to rooms it is already in). The user room first, so a membership added
+      // while we query is applied by socketsJoin (and by the re-check after connect).
+      socket.join(roomOfUser(claims.userId));
+      const ids = await stores.conversations.conversationIdsOf(claims.userId);
+      socket.join(ids.map(roomOfConversation));
       next();
     } catch (err) {
       log.error({ err }, "socket auth failed");
@@ -45,13 +52,21 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
     socket.on("disconnect", () => deps.metrics.connectedSockets.dec());
     // Handlers first, so nothing the client sends right after connecting is lost.
     for (const register of factories) register(socket);
+    // socketsJoin/socketsLeave only reach connected sockets, so memberships that changed
+    // while this one was connecting are reconciled now: join, then re-read and leave. A
+    // removal committed after that re-read finds the socket connected and in the room,
+    // so its socketsLeave applies: a removed member never keeps a conversation's room.
     try {
-      // The user room first: a membership added while we query is then applied by socketsJoin.
-      socket.join(roomOfUser(userId));
-      const ids = await stores.conversations.conversationIdsOf(userId);
-      if (socket.connected) socket.join(ids.map(roomOfConversation));
+      const added = (await stores.conversations.conversationIdsOf(userId)).map(roomOfConversation);
+      // Joining a closed socket would leave stale entries in the adapter.
+      if (!socket.connected) return;
+      socket.join(added);
+      const current = new Set((await stores.conversations.conversationIdsOf(userId)).map(roomOfConversation));
+      for (const room of socket.rooms) {
+        if (room.startsWith("conv:") && !current.has(room)) socket.leave(room);
+      }
     } catch (err) {
-      log.error({ err, userId }, "could not join conversation rooms");
+      log.error({ err, userId }, "could not reconcile conversation rooms");
       socket.disconnect(true);
     }
   });
