@@ -128,6 +128,22 @@ describe("chat client core against the real chat-service", () => {
       () => ben.client.stores.conversations.byId(dm.id)?.lastMessage?.clientId === offlineId,
       "ben gets it",
     );
+
+    // Ana's second device: opening the chat loads the newest page, scrolling up the older ones.
+    const tablet = await signIn("ana", undefined, false);
+    await tablet.client.open(dm.id);
+    let btl = tablet.client.stores.messages.timeline(dm.id);
+    assert.equal(btl.messages.length, 50);
+    assert.equal(btl.messages.at(-1)?.seq, 152);
+    assert.equal(btl.hasMoreBefore, true);
+    while (await tablet.client.loadOlder(dm.id)) {}
+    btl = tablet.client.stores.messages.timeline(dm.id);
+    assert.equal(btl.hasMoreBefore, false);
+    assert.equal(btl.prepended, 102, "the virtual list is told how many rows were added above");
+    assert.deepEqual(
+      btl.messages.map((m) => m.seq),
+      Array.from({ length: 152 }, (_, i) => i + 1),
+    );
   });
 
   test("a refused send shows as failed with the reason; retry re-sends it with the same clientId", async () => {

@@ -225,6 +225,15 @@ describe("web client end to end: chat", () => {
     await chatOf(ana.page).getByText("update 6 of 6").waitFor();
     await ana.page.getByPlaceholder("Escribe un mensaje…").waitFor();
     await screenshot(ana.page, "12-phone-chat-es");
+    // A reply's quote jumps to the original, scrolled into view and highlighted.
+    await chatOf(ana.page).getByTestId("reply-quote").first().click();
+    const highlighted = chatOf(ana.page).locator(".row.highlighted");
+    await highlighted.filter({ hasText: "Great, see you there" }).waitFor();
+    await ana.page.waitForFunction(() => {
+      const row = document.querySelector(".row.highlighted")?.getBoundingClientRect();
+      const list = document.querySelector("[data-testid=message-list]")?.getBoundingClientRect();
+      return !!row && !!list && row.top >= list.top - 1 && row.bottom <= list.bottom + 1;
+    });
     // The choice is remembered across reloads.
     await ana.page.reload();
     await ana.page.getByPlaceholder("Escribe un mensaje…").waitFor();
