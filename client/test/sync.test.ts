@@ -224,4 +224,22 @@ describe("chat client core against the real chat-service", () => {
     assert.equal(page.messages.filter((m) => m.clientId === clientId).length, 1);
     assert.equal(gus.storage.getItem(`messenger.outbox.${gus.auth.user()!.id}`), null);
   });
+  test("a refused access token is refreshed silently, for REST calls and for the socket's reconnect", async () => {
+    const ivy = await signIn("ivy");
+    const firstRefresh = ivy.auth.session.get()!.refreshToken;
+    const stale = "stale.access.token";
+    // As if the access token had expired while the laptop slept.
+    ivy.auth.session.set({ ...ivy.auth.session.get()!, accessToken: stale });
+    const users = await ivy.client.searchUsers("");
+    assert.ok(Array.isArray(users), "the REST call succeeded after a silent refresh");
+    assert.notEqual(ivy.auth.accessToken(), stale);
+    assert.notEqual(ivy.auth.session.get()!.refreshToken, firstRefresh, "refresh tokens rotate");
+
+    ivy.auth.session.set({ ...ivy.auth.session.get()!, accessToken: stale });
+    ivy.client.networkChanged(false);
+    ivy.client.networkChanged(true);
+    await until(ivy.client, () => ivy.client.stores.connection.get() === "connected", "socket back with a new token");
+    assert.notEqual(ivy.auth.accessToken(), stale);
+    assert.ok(ivy.auth.user(), "still signed in");
+  });
 });
