@@ -170,4 +170,38 @@ describe("web client end to end: media", () => {
     assert.match((await error.textContent()) ?? "", /^Too large: dump\.txt/);
     await ben.page.getByRole("button", { name: "Remove" }).click();
   });
+  test("files can also be dropped on the chat or pasted into the composer", async () => {
+    // A small PNG made in the page, wrapped in a DataTransfer as a real drop or paste carries it.
+    const transfer = await ben.page.evaluateHandle(async () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 64;
+      canvas.height = 48;
+      const ctx = canvas.getContext("2d")!;
+      ctx.fillStyle = "#2da44e";
+      ctx.fillRect(0, 0, 64, 48);
+      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/png"));
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], "dropped.png", { type: "image/png" }));
+      return dt;
+    });
+    await ben.page.dispatchEvent("[data-testid=chat]", "dragover", { dataTransfer: transfer });
+    await ben.page.dispatchEvent("[data-testid=chat]", "drop", { dataTransfer: transfer });
+    await ben.page.locator('[data-testid=upload][data-status="done"]').filter({ hasText: "dropped.png" }).waitFor();
+
+    await ben.page.getByTestId("composer-input").evaluate((el, dt) => {
+      el.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: dt as DataTransfer, bubbles: true, cancelable: true }),
+      );
+    }, transfer);
+    await ben.page.locator("[data-testid=upload]").nth(1).waitFor();
+    await ben.page.locator('[data-testid=upload][data-status="done"]').nth(1).waitFor();
+
+    await ben.page.getByTestId("composer-input").fill("two ways to attach");
+    await ben.page.getByTestId("composer-input").press("Enter");
+    const received = chatOf(ana.page)
+      .locator("[data-testid=message][data-id]")
+      .filter({ hasText: "two ways to attach" });
+    await received.getByTestId("image-thumbnail").nth(1).waitFor();
+    assert.equal(await received.getByTestId("image-thumbnail").count(), 2);
+  });
 });
