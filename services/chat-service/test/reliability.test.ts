@@ -118,3 +118,18 @@ test("restarting the service mid-conversation loses no acked message", async () 
     Array.from({ length: 31 }, (_, i) => i + 1),
   );
 });
+
+test("a socket gets every message sent from the moment it is connected (rooms are joined before connect)", async () => {
+  const alice = await register(h);
+  const bob = await register(h);
+  const conv = await groupOf(h, alice, [bob]);
+  const sa = await socketFor(h, alice.accessToken);
+  for (let i = 0; i < 10; i++) {
+    // Alice sends the instant Bob's new socket reports "connect".
+    const sb = await socketFor(h, bob.accessToken);
+    const rb = recorder(sb);
+    const m = await send(sa, conv, `right after connect ${i}`);
+    await rb.waitFor<Message>("message:new", (x) => x.id === m.id);
+    sb.disconnect();
+  }
+});
