@@ -3,7 +3,7 @@ import { useCallback, useMemo, useRef, useState } from "react";
 import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
 import { useI18n } from "../i18n";
 import { emptyTimeline, type PendingSend } from "../stores/messages";
-import { continuesGroup } from "./format";
+import { continuesGroup, conversationTitle } from "./format";
 import { useClient, useStore } from "./hooks";
 import { MessageItem, PendingItem } from "./MessageItem";
 
@@ -75,7 +75,7 @@ export function MessageList({
     );
 
   return (
-    <div className="messages" data-testid="message-list" role="log" aria-label={conversation.title ?? undefined}>
+    <div className="messages" data-testid="message-list" role="log" aria-label={conversationTitle(conversation, me)}>
       <Virtuoso
         ref={ref}
         data={rows}
