@@ -29,23 +29,7 @@ export const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR ?? join(REPO_ROOT, "d
 export const JWT_SECRET = "e2e-secret";
 export const PASSWORD = "correct horse battery";
 
-/** Chromium flags verified on this machine kind (see the recipes): headless, no GPU, fake camera/mic. */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-  // Two pages side by side must both keep running timers and sockets at full speed.
-  "--disable-background-timer-throttling",
-  "--disable-renderer-backgrounding",
-  "--disable-backgrounding-occluded-windows",
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "@messenger/common/testing";
 
 /** Everything the bundle is made from: the build is reused while none of it changes. */
 function clientSourceHash(): string {
@@ -201,7 +185,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
   });

@@ -129,7 +129,7 @@ test("malformed REST input gets 400/401/404/413 with an error body", async () =>
     ["POST", "/api/conversations", { kind: "group", title: "t", memberIds: [randomUUID()] }, 400],
     ["GET", "/api/conversations/not-a-uuid", undefined, 400],
     ["GET", `/api/conversations/${randomUUID()}`, undefined, 404],
-    ["GET", "/api/users?q=" + "x".repeat(65), undefined, 400],
+    ["GET", `/api/users?q=${"x".repeat(65)}`, undefined, 400],
     ["GET", "/api/nope", undefined, 404],
     ["POST", "/api/conversations", { kind: "group", title: "x".repeat(70_000), memberIds: [] }, 413],
   ];

@@ -1,3 +1,4 @@
+export * from "./chromium.js";
 export * from "./clamd.js";
 export * from "./db.js";
 export * from "./s3.js";
