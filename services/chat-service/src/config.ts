@@ -33,6 +33,12 @@ const ConfigSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** Refresh token lifetime. */
   REFRESH_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** An unanswered call ends as "no-answer" after this long. */
+  CALL_RING_TIMEOUT_MS: z.coerce.number().int().positive().default(45_000),
+  /** A call participant whose sockets are all gone for this long ends the call as "disconnected". */
+  CALL_DISCONNECT_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long a started group meeting keeps its room (and "join" finds it). */
+  MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
   /** Minimum interval between relayed typing events per user and conversation. */
   TYPING_THROTTLE_MS: z.coerce.number().int().nonnegative().default(1000),
 });
