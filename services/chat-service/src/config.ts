@@ -38,7 +38,7 @@ const ConfigSchema = z.object({
   /** A call participant whose sockets are all gone for this long ends the call as "disconnected". */
   CALL_DISCONNECT_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** How long a started group meeting keeps its room (and "join" finds it). */
-  MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+  MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(28_800),
   /** Minimum interval between relayed typing events per user and conversation. */
   TYPING_THROTTLE_MS: z.coerce.number().int().nonnegative().default(1000),
 });
