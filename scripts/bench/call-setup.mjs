@@ -29,7 +29,7 @@ const { directWith, register } = await import("../../services/chat-service/test/
 
 const turn = await startTurnServer();
 const html = pageHtml(await bundlePage());
-const h = await startCallHarness({ TURN_SECRET: turn.secret, TURN_URLS: turn.urls.join(",") }, {}, { pageHtml: html });
+const h = await startCallHarness({ TURN_SECRET: turn.secret, TURN_URLS: turn.urls.join(",") }, { pageHtml: html });
 const browser = await launchChromium();
 const results = [];
 try {

@@ -39,7 +39,7 @@ let conversationId: string;
 
 before(async () => {
   [turn, html, browser] = await Promise.all([startTurnServer(), bundlePage().then(pageHtml), launchChromium()]);
-  h = await startCallHarness({ TURN_SECRET: turn.secret, TURN_URLS: turn.urls.join(",") }, {}, { pageHtml: html });
+  h = await startCallHarness({ TURN_SECRET: turn.secret, TURN_URLS: turn.urls.join(",") }, { pageHtml: html });
   [alice, bob] = await Promise.all([register(h), register(h)]);
   conversationId = await directWith(h, alice, bob);
 });

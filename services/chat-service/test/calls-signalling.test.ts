@@ -34,9 +34,9 @@ let hRing: Harness;
 let hGrace: Harness;
 before(async () => {
   [h, hRing, hGrace] = await Promise.all([
-    startCallHarness({}, { CALL_RING_TIMEOUT_MS: 60_000, CALL_DISCONNECT_GRACE_MS: 30_000 }),
-    startCallHarness({}, { CALL_RING_TIMEOUT_MS: RING_MS, CALL_DISCONNECT_GRACE_MS: 30_000 }),
-    startCallHarness({}, { CALL_RING_TIMEOUT_MS: 60_000, CALL_DISCONNECT_GRACE_MS: 200 }),
+    startCallHarness({ CALL_RING_TIMEOUT_MS: "60000", CALL_DISCONNECT_GRACE_MS: "30000" }),
+    startCallHarness({ CALL_RING_TIMEOUT_MS: String(RING_MS), CALL_DISCONNECT_GRACE_MS: "30000" }),
+    startCallHarness({ CALL_RING_TIMEOUT_MS: "60000", CALL_DISCONNECT_GRACE_MS: "200" }),
   ]);
 });
 after(() => Promise.all([h.close(), hRing.close(), hGrace.close()]));

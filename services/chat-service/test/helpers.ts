@@ -21,10 +21,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+/** `configure` adds test-only routes (e.g. a browser page) before the app listens, again after a restart. */
+export async function startHarness(
+  env: Record<string, string> = {},
+  opts: { configure?: (app: FastifyInstance) => void } = {},
+): Promise<Harness> {
   const db = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: db.url, NODE_ENV: "test", LOG_LEVEL: "silent", ...env });
-  let app = await buildApp(config);
+  const start = async () => {
+    const app = await buildApp(config);
+    opts.configure?.(app);
+    return app;
+  };
+  let app = await start();
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as AddressInfo).port;
   const h: Harness = {
@@ -35,7 +44,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     sockets: [],
     async restart() {
       await h.app.close();
-      app = await buildApp(config);
+      app = await start();
       await app.listen({ port, host: "127.0.0.1" });
       h.app = app;
     },
