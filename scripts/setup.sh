@@ -20,14 +20,15 @@ for cmd in "${!PKGS[@]}"; do
 done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  # As root run apt-get itself; otherwise through sudo, keeping DEBIAN_FRONTEND.
+  SUDO=()
+  if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo -E); fi
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO -E apt-get install -y -qq --no-install-recommends "${missing[@]}" clamav >/dev/null
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" clamav >/dev/null
   # The tests run their own nginx on free ports; the distribution's default site must not hold :80.
   if [[ " ${missing[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null 2>&1; then
-    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+    "${SUDO[@]}" systemctl disable --now nginx >/dev/null 2>&1 || true
   fi
 fi
 
