@@ -25,7 +25,15 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, chromium
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CLIENT_ROOT = resolve(HERE, "../..");
 export const REPO_ROOT = resolve(CLIENT_ROOT, "..");
-export const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR ?? join(REPO_ROOT, "docs", "screenshots");
+/**
+ * Where `screenshot()` writes: the tests always take the screenshots (they exercise rendering), but only
+ * `UPDATE_SCREENSHOTS=1` puts them in docs/screenshots, so an ordinary test run leaves the tree clean.
+ * Otherwise they go to one temp dir, overwritten by the next run and left there to look at.
+ */
+export const SCREENSHOTS_DIR =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(REPO_ROOT, "docs", "screenshots")
+    : join(tmpdir(), "messenger-e2e-screenshots");
 export const JWT_SECRET = "e2e-secret";
 export const PASSWORD = "correct horse battery";
 
