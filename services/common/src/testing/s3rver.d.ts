@@ -1,4 +1,4 @@
-// @20minutes/s3rver ships no types; this is the part the test harness uses.
+// @20minutes/s3rver ships no types; this is the part the test harness and media-service (its zero-config default) use.
 declare module "@20minutes/s3rver" {
   export default class S3rver {
     constructor(options: {
