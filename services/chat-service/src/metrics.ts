@@ -22,6 +22,12 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    sendBatchSize: new Histogram({
+      name: "chat_send_batch_size",
+      help: "Sends written per transaction (group commit)",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
     fanoutSeconds: new Histogram({
       name: "chat_fanout_seconds",
       help: "Time to hand an event to socket.io for all recipients after commit",

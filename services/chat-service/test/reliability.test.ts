@@ -133,3 +133,69 @@ test("a socket gets every message sent from the moment it is connected (rooms ar
     sb.disconnect();
   }
 });
+
+test("messages one connection sends without waiting keep the order they were sent in", async () => {
+  const alice = await register(h);
+  const bob = await register(h);
+  const conv = await groupOf(h, alice, [bob]);
+  const other = await groupOf(h, bob, [alice]);
+  const sa = await socketFor(h, alice.accessToken);
+  const sb = await socketFor(h, bob.accessToken);
+  const rb = recorder(sb);
+  // Interleaved with traffic in another conversation, so sends share write batches.
+  const mine = Array.from({ length: 60 }, (_, i) => send(sa, conv, `in order ${i}`));
+  const theirs = Array.from({ length: 30 }, (_, i) => send(sb, other, `elsewhere ${i}`));
+  const acked = await Promise.all(mine);
+  await Promise.all(theirs);
+  assert.deepEqual(
+    acked.map((m) => m.seq),
+    Array.from({ length: 60 }, (_, i) => i + 1),
+    "seq follows the order of sending",
+  );
+  await rb.waitFor<Message>("message:new", (m) => m.id === acked.at(-1)!.id);
+  assert.deepEqual(
+    rb
+      .of<Message>("message:new")
+      .filter((m) => m.conversationId === conv)
+      .map((m) => m.body),
+    acked.map((m) => m.body),
+    "the other member hears them in that order",
+  );
+});
+
+test("a refused send in a burst costs the other sends in that burst nothing", async () => {
+  const alice = await register(h);
+  const bob = await register(h);
+  const mallory = await register(h);
+  const conv = await groupOf(h, alice, [bob]);
+  const sa = await socketFor(h, alice.accessToken);
+  const sb = await socketFor(h, bob.accessToken);
+  const sm = await socketFor(h, mallory.accessToken);
+  const sendAck = (s: typeof sa, extra: object) =>
+    emitAck<{ message: Message }>(s, "message:send", { conversationId: conv, clientId: randomUUID(), ...extra });
+  // All in flight at once: good sends mixed with a non-member's send and a send claiming an
+  // attachment that does not exist.
+  const [good1, intruder, badAttachment, good2, good3] = await Promise.all([
+    sendAck(sa, { body: "one" }),
+    sendAck(sm, { body: "let me in" }),
+    sendAck(sa, { body: "with a ghost file", attachmentIds: [randomUUID()] }),
+    sendAck(sb, { body: "two" }),
+    sendAck(sa, { body: "three" }),
+  ]);
+  assert.equal(intruder.ok, false);
+  if (!intruder.ok) assert.equal(intruder.error.code, "not_found");
+  assert.equal(badAttachment.ok, false);
+  if (!badAttachment.ok) assert.equal(badAttachment.error.code, "invalid_attachment");
+  for (const a of [good1, good2, good3]) assert.equal(a.ok, true, JSON.stringify(a));
+  const all = await catchUp(bob, conv, 0);
+  assert.deepEqual(
+    all.map((m) => m.body).sort(),
+    ["one", "three", "two"],
+    "every accepted send landed, nothing refused did",
+  );
+  assert.deepEqual(
+    all.map((m) => m.seq),
+    [1, 2, 3],
+    "refused sends leave no gap",
+  );
+});

@@ -3,24 +3,27 @@ import type { AttachmentRow, Queryable } from "@messenger/common";
 export function createAttachmentStore(db: Queryable) {
   return {
     /**
-     * Claims the sender's own uploads for a message, in the send transaction. Only
-     * attachments uploaded by this sender to this conversation, not failed and not
-     * yet on another message qualify; the caller compares counts.
+     * Claims uploads for new messages: only the uploader's own, uploaded to that
+     * conversation, not failed and not already on a message. Returns what was claimed;
+     * the caller compares it with what each message asked for.
      */
-    async attachToMessage(
-      messageId: string,
-      conversationId: string,
-      uploaderId: string,
-      attachmentIds: readonly string[],
+    async attachToMessages(
+      claims: readonly { messageId: string; conversationId: string; uploaderId: string; attachmentId: string }[],
       q: Queryable,
     ): Promise<AttachmentRow[]> {
-      if (attachmentIds.length === 0) return [];
+      if (claims.length === 0) return [];
       const r = await q.query<AttachmentRow>(
-        `UPDATE attachments SET message_id = $1, updated_at = now()
-         WHERE id = ANY($4::uuid[]) AND conversation_id = $2 AND uploader_id = $3
-           AND status <> 'failed' AND message_id IS NULL
-         RETURNING *`,
-        [messageId, conversationId, uploaderId, attachmentIds],
+        `UPDATE attachments a SET message_id = c.message_id, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) AS c(attachment_id, message_id, conversation_id, uploader_id)
+         WHERE a.id = c.attachment_id AND a.conversation_id = c.conversation_id AND a.uploader_id = c.uploader_id
+           AND a.status <> 'failed' AND a.message_id IS NULL
+         RETURNING a.*`,
+        [
+          claims.map((c) => c.attachmentId),
+          claims.map((c) => c.messageId),
+          claims.map((c) => c.conversationId),
+          claims.map((c) => c.uploaderId),
+        ],
       );
       return r.rows;
     },

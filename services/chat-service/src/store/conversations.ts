@@ -34,20 +34,6 @@ export function createConversationStore(db: Queryable) {
       const r = await q.query<ConversationRow>(`SELECT ${CONV} FROM conversations c WHERE c.id = $1 FOR UPDATE`, [id]);
       return r.rows[0] ?? null;
     },
-    /**
-     * Takes the conversation's row lock and the next sequence number in one statement,
-     * only if the sender is a member; null otherwise (or if there is no such conversation).
-     */
-    async takeNextSeq(conversationId: string, senderId: string, q: Queryable): Promise<number | null> {
-      const r = await q.query<{ last_seq: number }>(
-        `UPDATE conversations c SET last_seq = c.last_seq + 1, last_activity_at = now()
-         WHERE c.id = $1 AND EXISTS (
-           SELECT 1 FROM conversation_members m WHERE m.conversation_id = $1 AND m.user_id = $2)
-         RETURNING c.last_seq`,
-        [conversationId, senderId],
-      );
-      return r.rows[0]?.last_seq ?? null;
-    },
     /** The caller's conversations, latest activity first. */
     async listForUser(userId: string, q: Queryable = db): Promise<ConversationRow[]> {
       const r = await q.query<ConversationRow>(

@@ -18,6 +18,6 @@ export type Stores = ReturnType<typeof createStores>;
 
 export type { AttachmentStore } from "./attachments.js";
 export type { ConversationRow, ConversationStore, MemberRow } from "./conversations.js";
-export type { MessageRow, MessageStore } from "./messages.js";
+export type { MessageRow, MessageStore, SentRow } from "./messages.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
 export type { UserRow, UserStore } from "./users.js";

@@ -23,7 +23,6 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export interface NewMessage {
   conversationId: string;
-  seq: number;
   senderId: string;
   clientId: string;
   kind: "text" | "call";
@@ -32,53 +31,78 @@ export interface NewMessage {
   call: CallLog | null;
 }
 
+export interface SentRow {
+  row: MessageRow;
+  /** false: this clientId was already sent, `row` is that message. */
+  created: boolean;
+}
+
 export function createMessageStore(db: Queryable) {
   const store = {
     async findById(id: string, q: Queryable = db): Promise<MessageRow | null> {
       const r = await q.query<MessageRow>(`SELECT ${COLS} FROM messages m WHERE m.id = $1`, [id]);
       return r.rows[0] ?? null;
     },
-    async findByClientId(
-      conversationId: string,
-      senderId: string,
-      clientId: string,
-      q: Queryable = db,
-    ): Promise<MessageRow | null> {
-      const r = await q.query<MessageRow>(
-        `SELECT ${COLS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3`,
-        [conversationId, senderId, clientId],
-      );
-      return r.rows[0] ?? null;
-    },
-    /** Caller holds the conversation row lock and has bumped last_seq to `seq`. */
-    async insert(m: NewMessage, q: Queryable): Promise<MessageRow> {
-      const r = await q.query<MessageRow>(
-        `INSERT INTO messages AS m (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLS}`,
-        [m.conversationId, m.seq, m.senderId, m.clientId, m.kind, m.body, m.replyToId, m.call],
-      );
-      return r.rows[0]!;
-    },
     /**
-     * Inserts and, in the same statement, moves the sender's own read/delivered
-     * position to it (what I send I have read, as in Slack/WhatsApp), which keeps
-     * unread = last_seq - last_read_seq exact.
+     * Writes a batch of sends in one statement. The caller passes at most one item per
+     * (conversation, sender, clientId) and starts it only after every earlier write to
+     * these conversations has committed, so that the clientId check sees them (a
+     * concurrent one fails the statement with a unique violation instead). For each item it returns the new message
+     * (`created`), the message already sent with that clientId (not created), or nothing
+     * when the sender is not a member. New messages take the next gap-free seqs in batch
+     * order, and the sender's own read/delivered position moves to them (what I send I
+     * have read, as in Slack/WhatsApp), which keeps unread = last_seq - last_read_seq exact.
      */
-    async insertAndMarkRead(m: NewMessage, q: Queryable): Promise<MessageRow> {
-      const r = await q.query<MessageRow>(
-        `WITH m AS (
+    async insertBatch(items: readonly NewMessage[], q: Queryable): Promise<(SentRow | undefined)[]> {
+      const r = await q.query<MessageRow & { idx: number; created: boolean }>({
+        // Named: prepared once per connection, not parsed again for every batch.
+        name: "messages.insertBatch",
+        text: `WITH input AS (
+           SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[])
+             AS t(idx, conversation_id, sender_id, client_id, kind, body, reply_to_id, call)
+         ), member AS (
+           SELECT i.* FROM input i WHERE EXISTS (
+             SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = i.conversation_id AND cm.user_id = i.sender_id)
+         ), existing AS (
+           SELECT i.idx, x.id FROM member i JOIN messages x
+             ON x.conversation_id = i.conversation_id AND x.sender_id = i.sender_id AND x.client_id = i.client_id
+         ), fresh AS (
+           SELECT i.*, row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.idx) AS n
+           FROM member i WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.idx = i.idx)
+         ), bumped AS (
+           UPDATE conversations c SET last_seq = c.last_seq + k.cnt, last_activity_at = now()
+           FROM (SELECT conversation_id, count(*) AS cnt FROM fresh GROUP BY conversation_id) k
+           WHERE c.id = k.conversation_id
+           RETURNING c.id, c.last_seq - k.cnt AS base
+         ), inserted AS (
            INSERT INTO messages (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           SELECT f.conversation_id, b.base + f.n, f.sender_id, f.client_id, f.kind, f.body, f.reply_to_id, f.call::jsonb
+           FROM fresh f JOIN bumped b ON b.id = f.conversation_id
            RETURNING *
-         ), pos AS (
-           UPDATE conversation_members SET last_read_seq = GREATEST(last_read_seq, $2),
-             last_delivered_seq = GREATEST(last_delivered_seq, $2)
-           WHERE conversation_id = $1 AND user_id = $3
+         ), positions AS (
+           UPDATE conversation_members cm
+           SET last_read_seq = GREATEST(cm.last_read_seq, p.seq), last_delivered_seq = GREATEST(cm.last_delivered_seq, p.seq)
+           FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM inserted GROUP BY conversation_id, sender_id) p
+           WHERE cm.conversation_id = p.conversation_id AND cm.user_id = p.sender_id
          )
-         SELECT ${COLS} FROM m`,
-        [m.conversationId, m.seq, m.senderId, m.clientId, m.kind, m.body, m.replyToId, m.call],
-      );
-      return r.rows[0]!;
+         SELECT f.idx, true AS created, ${COLS} FROM inserted m
+           JOIN fresh f ON f.conversation_id = m.conversation_id AND f.sender_id = m.sender_id AND f.client_id = m.client_id
+         UNION ALL
+         SELECT e.idx, false AS created, ${COLS} FROM existing e JOIN messages m ON m.id = e.id`,
+        values: [
+          items.map((_, i) => i),
+          items.map((m) => m.conversationId),
+          items.map((m) => m.senderId),
+          items.map((m) => m.clientId),
+          items.map((m) => m.kind),
+          items.map((m) => m.body),
+          items.map((m) => m.replyToId),
+          items.map((m) => (m.call ? JSON.stringify(m.call) : null)),
+        ],
+      });
+      const out: (SentRow | undefined)[] = new Array(items.length).fill(undefined);
+      for (const { idx, created, ...row } of r.rows) out[idx] = { row, created };
+      return out;
     },
     async existsInConversation(messageId: string, conversationId: string, q: Queryable = db): Promise<boolean> {
       const r = await q.query("SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2", [
