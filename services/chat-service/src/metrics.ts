@@ -28,6 +28,12 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    callsEnded: new Counter({
+      name: "chat_calls_total",
+      help: "1:1 calls ended, by outcome (completed, missed, declined, busy, failed)",
+      labelNames: ["outcome", "video"] as const,
+      registers: [registry],
+    }),
     fanoutSeconds: new Histogram({
       name: "chat_fanout_seconds",
       help: "Time to hand an event to socket.io for all recipients after commit",

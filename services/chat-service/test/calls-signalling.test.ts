@@ -45,6 +45,13 @@ interface Device {
   s: Client;
   r: Recorder;
 }
+/** chat_calls_total for one outcome (voice calls), as Prometheus scrapes it. */
+async function callsCounted(outcome: string, on = h): Promise<number> {
+  const body = (await on.app.inject({ url: "/metrics" })).body;
+  const line = body.split("\n").find((l) => l.startsWith(`chat_calls_total{outcome="${outcome}",video="false"}`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
 async function device(u: TestUser, on = h): Promise<Device> {
   const s = await socketFor(on, u.accessToken);
   return { s, r: recorder(s) };
@@ -133,6 +140,7 @@ describe("1:1 calls", () => {
   });
 
   test("decline tells the caller and stops the callee's other devices, and logs a declined call", async () => {
+    const declinedBefore = await callsCounted("declined");
     const { conversationId, a1, b1, b2 } = await pair();
     const callId = randomUUID();
     ok(await emitAck(a1.s, "call:invite", { callId, conversationId, video: false }));
@@ -142,6 +150,7 @@ describe("1:1 calls", () => {
     assert.deepEqual(await b2.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "declined" });
     const log = await callLog(a1.r, callId);
     assert.deepEqual(log.call, { callId, video: false, outcome: "declined", durationMs: 0 });
+    assert.equal(await callsCounted("declined"), declinedBefore + 1, "operators see the outcome in /metrics");
     // The caller cannot decline, and a declined call cannot be accepted.
     refused(await emitAck(b2.s, "call:accept", { callId }));
   });

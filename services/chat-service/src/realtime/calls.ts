@@ -28,7 +28,9 @@ export function createCallHandlers(deps: AppDeps) {
       },
     },
     isSocketAlive: async (socketId) => (await io.in(socketId).fetchSockets()).length > 0,
+    // Every call ends with exactly one log (guarded end), so this is also where outcomes are counted.
     postCallLog: async (entry) => {
+      deps.metrics.callsEnded.inc({ outcome: entry.call.outcome, video: String(entry.call.video) });
       await deps.messages.send(entry.callerId, {
         conversationId: entry.conversationId,
         // One log per call, even if two instances race to write it.
