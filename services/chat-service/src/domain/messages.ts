@@ -58,9 +58,9 @@ export function createMessageService(deps: CoreDeps) {
   }
 
   /**
-   * Writes sends in one round trip: one statement (its own transaction) when none carries
-   * attachments; otherwise that statement and the attachment claim in one transaction,
-   * rolled back with the refused sends named when a claim falls short.
+   * Writes sends: when none carries attachments, one statement that is its own transaction
+   * (one round trip); otherwise that statement and the attachment claim in one transaction,
+   * rolled back, with the refused sends named, when a claim falls short.
    */
   async function writeOnce(
     sends: PendingSend[],
