@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { Message, MessagesResponse } from "@messenger/protocol";
+import pg from "pg";
 import { api, emitAck, groupOf, type Harness, recorder, register, send, socketFor, startHarness } from "./helpers.js";
 
 let h: Harness;
@@ -198,4 +199,52 @@ test("a refused send in a burst costs the other sends in that burst nothing", as
     [1, 2, 3],
     "refused sends leave no gap",
   );
+});
+
+test("a send racing another instance's write of the same clientId answers with that message", async () => {
+  const alice = await register(h);
+  const bob = await register(h);
+  const conv = await groupOf(h, alice, [bob]);
+  const clientId = randomUUID();
+  // Another instance, mid-write: it holds the conversation's row lock and has inserted this clientId.
+  const other = new pg.Client({ connectionString: h.db.url });
+  await other.connect();
+  try {
+    await other.query("BEGIN");
+    const { last_seq } = (
+      await other.query<{ last_seq: number }>(
+        "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+        [conv],
+      )
+    ).rows[0]!;
+    const theirs = (
+      await other.query<{ id: string }>(
+        `INSERT INTO messages (conversation_id, seq, sender_id, client_id, body)
+         VALUES ($1, $2, $3, $4, 'hello') RETURNING id`,
+        [conv, last_seq, alice.user.id, clientId],
+      )
+    ).rows[0]!.id;
+    const racing = h.app.deps.messages.send(alice.user.id, { conversationId: conv, clientId, body: "hello" });
+    // Commit only once our write is queued behind their lock (its snapshot predates their row).
+    for (let waited = 0; ; waited++) {
+      const r = await h.app.deps.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (r.rows[0]!.n > 0) break;
+      assert.ok(waited < 5000, "our write never waited for their lock");
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await other.query("COMMIT");
+    const result = await racing;
+    assert.equal(result.message.id, theirs, "the retry answers with the message already written");
+    assert.equal(result.created, false);
+  } finally {
+    await other.end();
+  }
+  const next = await h.app.deps.messages.send(bob.user.id, {
+    conversationId: conv,
+    clientId: randomUUID(),
+    body: "next",
+  });
+  assert.equal(next.message.seq, 2, "no seq was lost to the race");
 });

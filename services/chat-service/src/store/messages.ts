@@ -71,7 +71,8 @@ export function createMessageStore(db: Queryable) {
            FROM member i WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.idx = i.idx)
          ), bumped AS (
            UPDATE conversations c SET last_seq = c.last_seq + k.cnt, last_activity_at = now()
-           FROM (SELECT conversation_id, count(*) AS cnt FROM fresh GROUP BY conversation_id) k
+           -- In id order, so that concurrent writers (other instances) tend to lock rows alike.
+           FROM (SELECT conversation_id, count(*) AS cnt FROM fresh GROUP BY conversation_id ORDER BY conversation_id) k
            WHERE c.id = k.conversation_id
            RETURNING c.id, c.last_seq - k.cnt AS base
          ), inserted AS (
