@@ -261,6 +261,14 @@ describe("nginx in front of two chat-service instances", () => {
     assert.equal(mediaReply.status, 401, mediaReply.body);
   });
 
+  test("each service logs and echoes nginx's request id (the proxy headers reach every route)", async () => {
+    // nginx's $request_id is 32 hex digits; a service that did not get it would make up a UUID.
+    for (const path of ["/api/me", "/api/media/00000000-0000-4000-8000-000000000000"]) {
+      const reply = await request(`${base}${path}`);
+      assert.match(String(reply.headers["x-request-id"]), /^[0-9a-f]{32}$/, path);
+    }
+  });
+
   test("the socket.io WebSocket upgrade goes through", async () => {
     const user = await registerUser("ws");
     const conv = await ownGroup(user.accessToken);

@@ -1,5 +1,5 @@
 import cookie from "@fastify/cookie";
-import { createPool, type Db, installErrorHandlers } from "@messenger/common";
+import { createPool, type Db, echoRequestId, installErrorHandlers, proxiedServerOptions } from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { Server } from "socket.io";
@@ -53,10 +53,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    requestIdHeader: "x-request-id",
-    trustProxy: true,
+    ...proxiedServerOptions,
   });
   installErrorHandlers(app);
+  echoRequestId(app);
 
   const db = opts.db ?? createPool(config.DATABASE_URL, 20);
   const io: ChatServer = new Server(app.server, { serveClient: false, maxHttpBufferSize: SOCKET_MAX_BYTES });

@@ -1,5 +1,5 @@
 import multipart from "@fastify/multipart";
-import { installErrorHandlers } from "@messenger/common";
+import { echoRequestId, installErrorHandlers, proxiedServerOptions } from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config.js";
 import { createSweeper } from "./domain/sweep.js";
@@ -23,8 +23,9 @@ export async function buildApp(
   config: Config,
   opts: { logger?: FastifyServerOptions["logger"] } = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, ...proxiedServerOptions });
   installErrorHandlers(app);
+  echoRequestId(app);
 
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(metricsPlugin);
