@@ -239,8 +239,14 @@ describe("docker-compose.yml", () => {
     assert.match(location("/api/"), /proxy_pass http:\/\/chat_api;/);
     const socket = location("/socket.io/");
     assert.match(socket, /proxy_pass http:\/\/chat_socket;/);
-    assert.match(socket, /proxy_set_header Upgrade \$http_upgrade;/);
-    assert.match(socket, /proxy_set_header Connection \$connection_upgrade;/);
+    // The WebSocket upgrade and the proxy headers are set once for the server; a location with a
+    // proxy_set_header of its own would silently drop all of them (nginx inherits all or nothing).
+    const serverLevel = app.slice(0, app.search(/^\s*location /m));
+    assert.match(serverLevel, /proxy_set_header Upgrade \$http_upgrade;/);
+    assert.match(serverLevel, /proxy_set_header Connection \$connection_upgrade;/);
+    assert.match(serverLevel, /proxy_set_header X-Request-Id \$request_id;/);
+    for (const path of ["/api/media", "/api/", "/socket.io/"])
+      assert.doesNotMatch(location(path), /proxy_set_header/, `${path} would lose the server's proxy headers`);
     // /api/media must win over /api/ (nginx picks the longest prefix), and the client is served for the rest.
     assert.match(location("/"), /try_files \$uri \/index\.html;/);
     // The service containers' healthchecks probe the port the service listens on.

@@ -108,7 +108,8 @@ before(async () => {
     .replaceAll("listen 8080", `listen 127.0.0.1:${httpPort}`)
     .replaceAll("listen 8443", `listen 127.0.0.1:${httpsPort}`)
     .replaceAll("/etc/nginx/certs", join(dir, "certs"))
-    .replaceAll("/usr/share/nginx/html", join(dir, "html"));
+    .replaceAll("/usr/share/nginx/html", join(dir, "html"))
+    .replaceAll("/var/log/nginx/access.log", join(dir, "access.log"));
   // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.27).
   const version = execFileSync("sh", ["-c", "nginx -v 2>&1"], { encoding: "utf8" }).match(/nginx\/(\d+)\.(\d+)\.(\d+)/);
   const [maj, min, patch] = version ? version.slice(1).map(Number) : [0, 0, 0];
@@ -265,7 +266,18 @@ describe("nginx in front of two chat-service instances", () => {
     // nginx's $request_id is 32 hex digits; a service that did not get it would make up a UUID.
     for (const path of ["/api/me", "/api/media/00000000-0000-4000-8000-000000000000"]) {
       const reply = await request(`${base}${path}`);
-      assert.match(String(reply.headers["x-request-id"]), /^[0-9a-f]{32}$/, path);
+      const id = String(reply.headers["x-request-id"]);
+      assert.match(id, /^[0-9a-f]{32}$/, path);
+      // nginx writes its log line when the response is done: poll for it.
+      const deadline = Date.now() + 5000;
+      while (!readFileSync(join(dir, "access.log"), "utf8").includes(`"GET ${path} HTTP/1.1" ${reply.status}`)) {
+        assert.ok(Date.now() < deadline, `no access log line for ${path}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const line = readFileSync(join(dir, "access.log"), "utf8")
+        .split("\n")
+        .find((l) => l.includes(`rid=${id}`));
+      assert.ok(line?.includes(`"GET ${path} HTTP/1.1"`), `nginx logged ${path} with rid=${id}`);
     }
   });
 
