@@ -41,6 +41,10 @@ const ConfigSchema = z.object({
   MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(28_800),
   /** Minimum interval between relayed typing events per user and conversation. */
   TYPING_THROTTLE_MS: z.coerce.number().int().nonnegative().default(1000),
+  /** With Redis: how often an instance renews its liveness and reaps dead instances' presence. */
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(5000),
+  /** With Redis: an instance silent this long is dead and its users go offline (> the heartbeat). */
+  PRESENCE_TTL_MS: z.coerce.number().int().positive().default(15_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

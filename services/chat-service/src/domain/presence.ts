@@ -1,8 +1,25 @@
+/** How an instance keeps its users' presence alive across instances (see plugins/redis.ts). */
+export interface PresenceWatch {
+  /** How often this instance renews its liveness (and looks for dead instances). */
+  heartbeatMs: number;
+  /** An instance not heard from for this long is dead: its users count as gone. */
+  ttlMs: number;
+  /**
+   * Users whose presence changed with no socket event on this instance: offline because the
+   * instance holding their last socket died, or online again because this instance had been
+   * taken for dead and came back. Called with a non-empty list and not awaited by the
+   * watch, so it handles its own errors.
+   */
+  onChange(userIds: string[], online: boolean): Promise<void>;
+}
+
 /**
  * Who is online (≥1 connected socket) and the typing throttle. Kept behind an
- * interface so several instances can share it in Redis (see presence-redis.ts).
+ * interface so several instances can share it in Redis (see plugins/redis.ts).
  */
 export interface Presence {
+  /** Starts the bookkeeping that spans instances; call once, before the first socket connects. */
+  start(watch: PresenceWatch): void;
   /** Counts a new socket; true when the user just came online. */
   socketConnected(userId: string): Promise<boolean>;
   /** Uncounts a socket; true when the user's last socket went away. */
@@ -17,6 +34,8 @@ export function createMemoryPresence(typingThrottleMs: number): Presence {
   const sockets = new Map<string, number>();
   const typing = new Map<string, { typing: boolean; at: number }>();
   return {
+    // One process: its sockets die with it, so there is nothing to watch.
+    start() {},
     async socketConnected(userId) {
       const n = (sockets.get(userId) ?? 0) + 1;
       sockets.set(userId, n);

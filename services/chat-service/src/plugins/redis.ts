@@ -1,16 +1,18 @@
+import { randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { FastifyBaseLogger } from "fastify";
 import { type RateLimiterAbstract, RateLimiterRedis } from "rate-limiter-flexible";
 import { createClient } from "redis";
-import type { Presence } from "../domain/presence.js";
+import type { Presence, PresenceWatch } from "../domain/presence.js";
 import type { ChatServer } from "../realtime/hub.js";
 
 type RedisClient = ReturnType<typeof createClient>;
 
 /**
  * With REDIS_URL, several chat-service instances behave as one: socket.io rooms and
- * broadcasts go through the Redis adapter, and presence counts, typing throttles and
- * rate limits live in Redis instead of process memory.
+ * broadcasts go through the Redis adapter, and presence, typing throttles and rate
+ * limits live in Redis instead of process memory. Presence's Lua scripts build key names
+ * from the prefix, so this needs one Redis (standalone or Sentinel), not Redis Cluster.
  */
 export interface RedisInfra {
   presence: Presence;
@@ -32,32 +34,7 @@ export async function connectRedis(
   await Promise.all([client.connect(), pub.connect(), sub.connect()]);
   io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }));
 
-  const presenceKey = (userId: string) => `${prefix}:presence:${userId}`;
-  const presence: Presence = {
-    // A counter per user across instances (a crashed instance leaves its sockets counted
-    // until the user's next disconnect brings the count to zero).
-    async socketConnected(userId) {
-      return (await client.incr(presenceKey(userId))) === 1;
-    },
-    async socketDisconnected(userId) {
-      const n = await client.decr(presenceKey(userId));
-      if (n <= 0) await client.del(presenceKey(userId));
-      return n <= 0;
-    },
-    async onlineAmong(userIds) {
-      if (userIds.length === 0) return new Set();
-      const counts = await client.mGet(userIds.map(presenceKey));
-      return new Set(userIds.filter((_, i) => Number(counts[i] ?? 0) > 0));
-    },
-    async shouldRelayTyping(userId, conversationId, typing) {
-      const key = `${prefix}:typing:${userId}:${conversationId}`;
-      const state = typing ? "1" : "0";
-      // SET … GET returns the previous state atomically; the key expires after one interval.
-      const previous = await client.set(key, state, { PX: Math.max(1, opts.typingThrottleMs), GET: true });
-      return previous !== state;
-    },
-    async close() {},
-  };
+  const presence = createRedisPresence(client, prefix, opts);
 
   const limiter = (keyPrefix: string, points: number, duration: number) =>
     new RateLimiterRedis({
@@ -77,6 +54,199 @@ export async function connectRedis(
     },
     async close() {
       await Promise.allSettled([client.quit(), pub.quit(), sub.quit()]);
+    },
+  };
+}
+
+// Presence across instances.
+//
+// Every instance has an id and a deadline in `instances` (a sorted set: id → now + TTL, from the
+// Redis clock), renewed every heartbeat. A user's sockets are counted in process memory; Redis
+// holds, per user, the set of instances where they have ≥1 socket (`user:<id>`) and, per instance,
+// its users (`instance:<id>`). Online = in the set of at least one instance whose deadline has
+// not passed, so a killed instance's users count as gone once its TTL runs out, with no event
+// needed. Each heartbeat also reaps instances past their deadline: it removes them from their
+// users' sets and reports the users left on no live instance, whose contacts then hear
+// "offline". Scripts run atomically, so of several survivors exactly one reaps a dead instance.
+// A graceful close reaps its own instance at once. An instance that stalled past its TTL and was
+// reaped re-registers its users on its next heartbeat.
+
+const LUA_COMMON = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local instances = KEYS[1]
+local prefix = ARGV[1]
+local function live(id)
+  local deadline = redis.call('ZSCORE', instances, id)
+  return deadline and tonumber(deadline) > now
+end
+local function onlineElsewhere(user, except)
+  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'user:' .. user)) do
+    if id ~= except and live(id) then return true end
+  end
+  return false
+end
+local function reap(dead, offline)
+  redis.call('ZREM', instances, dead)
+  local instanceKey = prefix .. 'instance:' .. dead
+  for _, user in ipairs(redis.call('SMEMBERS', instanceKey)) do
+    redis.call('SREM', prefix .. 'user:' .. user, dead)
+    if not onlineElsewhere(user, dead) then offline[#offline + 1] = user end
+  end
+  redis.call('DEL', instanceKey)
+  return offline
+end
+`;
+
+/** ARGV: prefix, instance, users… → the users who were on no other live instance (came online). */
+const CONNECT = `${LUA_COMMON}
+local came = {}
+for i = 3, #ARGV do
+  local user = ARGV[i]
+  if not onlineElsewhere(user, ARGV[2]) then came[#came + 1] = user end
+  redis.call('SADD', prefix .. 'user:' .. user, ARGV[2])
+  redis.call('SADD', prefix .. 'instance:' .. ARGV[2], user)
+end
+return came`;
+
+/** ARGV: prefix, instance, users… → the users now on no live instance (went offline). */
+const DISCONNECT = `${LUA_COMMON}
+local gone = {}
+for i = 3, #ARGV do
+  local user = ARGV[i]
+  redis.call('SREM', prefix .. 'user:' .. user, ARGV[2])
+  redis.call('SREM', prefix .. 'instance:' .. ARGV[2], user)
+  if not onlineElsewhere(user, ARGV[2]) then gone[#gone + 1] = user end
+end
+return gone`;
+
+/**
+ * ARGV: prefix, instance, ttlMs → { 1 if this instance was still registered (0: new, or reaped
+ * as dead), the users of reaped instances now on no live instance }.
+ */
+const HEARTBEAT = `${LUA_COMMON}
+local known = redis.call('ZSCORE', instances, ARGV[2])
+redis.call('ZADD', instances, now + tonumber(ARGV[3]), ARGV[2])
+local offline = {}
+for _, dead in ipairs(redis.call('ZRANGEBYSCORE', instances, '-inf', now, 'LIMIT', 0, 100)) do
+  reap(dead, offline)
+end
+return { known and 1 or 0, offline }`;
+
+/** ARGV: prefix, instance → its users now on no live instance. */
+const LEAVE = `${LUA_COMMON}
+return reap(ARGV[2], {})`;
+
+/** ARGV: prefix, users… → 1/0 per user. */
+const ONLINE = `${LUA_COMMON}
+local out = {}
+for i = 2, #ARGV do out[#out + 1] = onlineElsewhere(ARGV[i], nil) and 1 or 0 end
+return out`;
+
+function createRedisPresence(
+  client: RedisClient,
+  prefix: string,
+  opts: { typingThrottleMs: number; log: FastifyBaseLogger },
+): Presence {
+  const keyPrefix = `${prefix}:presence:`;
+  const instanceId = randomUUID();
+  const instancesKey = `${keyPrefix}instances`;
+  const run = async (script: string, args: string[]) =>
+    (await client.eval(script, { keys: [instancesKey], arguments: [keyPrefix, ...args] })) as unknown;
+  const users = async (script: string, ids: string[]) =>
+    ids.length ? ((await run(script, [instanceId, ...ids])) as string[]) : [];
+
+  // This instance's sockets per user; Redis only hears when a user's first/last socket here comes/goes.
+  const local = new Map<string, number>();
+  let watch: PresenceWatch | null = null;
+  let ready: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let beating: Promise<void> = Promise.resolve();
+  // Announcements the heartbeat started; not awaited by it, awaited on close.
+  const announcing = new Set<Promise<void>>();
+  const notify = (w: PresenceWatch, userIds: string[], online: boolean) => {
+    const p = w.onChange(userIds, online);
+    announcing.add(p);
+    void p.finally(() => announcing.delete(p));
+  };
+
+  async function heartbeat(w: PresenceWatch) {
+    const [known, offline] = (await run(HEARTBEAT, [instanceId, String(w.ttlMs)])) as [number, string[]];
+    if (!known && local.size) {
+      // Taken for dead (a stall longer than the TTL) and reaped: register our users again.
+      opts.log.warn({ instanceId, users: local.size }, "presence: this instance had been reaped; re-registering");
+      const came = await users(CONNECT, [...local.keys()]);
+      if (came.length) notify(w, came, true);
+    }
+    // Not awaited: announcing many users must not delay this instance's own next beat.
+    if (offline.length) notify(w, offline, false);
+  }
+
+  return {
+    start(w) {
+      if (watch) throw new Error("presence already started");
+      if (!(w.heartbeatMs > 0 && w.ttlMs > w.heartbeatMs)) {
+        throw new Error("PRESENCE_TTL_MS must be longer than PRESENCE_HEARTBEAT_MS");
+      }
+      watch = w;
+      const beat = () => {
+        beating = heartbeat(w).catch((err) => opts.log.warn({ err }, "presence heartbeat failed"));
+        return beating;
+      };
+      // Sockets wait for the first beat, so this instance is live before it counts anyone;
+      // if Redis is down, a later beat registers it and its users.
+      ready = beat();
+      timer = setInterval(() => {
+        // One beat at a time: a slow Redis must not pile them up.
+        void beating.then(() => (timer ? beat() : undefined));
+      }, w.heartbeatMs);
+      timer.unref();
+    },
+    async socketConnected(userId) {
+      if (!ready) throw new Error("presence not started");
+      await ready;
+      const n = (local.get(userId) ?? 0) + 1;
+      local.set(userId, n);
+      if (n > 1) return false;
+      return (await users(CONNECT, [userId])).length > 0;
+    },
+    async socketDisconnected(userId) {
+      if (!ready) throw new Error("presence not started");
+      await ready;
+      const n = (local.get(userId) ?? 1) - 1;
+      if (n > 0) {
+        local.set(userId, n);
+        return false;
+      }
+      local.delete(userId);
+      return (await users(DISCONNECT, [userId])).length > 0;
+    },
+    async onlineAmong(userIds) {
+      if (userIds.length === 0) return new Set();
+      const flags = (await run(ONLINE, [...userIds])) as number[];
+      return new Set(userIds.filter((_, i) => flags[i] === 1));
+    },
+    async shouldRelayTyping(userId, conversationId, typing) {
+      const key = `${prefix}:typing:${userId}:${conversationId}`;
+      const state = typing ? "1" : "0";
+      // SET … GET returns the previous state atomically; the key expires after one interval.
+      const previous = await client.set(key, state, { PX: Math.max(1, opts.typingThrottleMs), GET: true });
+      return previous !== state;
+    },
+    async close() {
+      clearInterval(timer);
+      timer = undefined;
+      await beating;
+      await Promise.allSettled([...announcing]);
+      if (!watch) return;
+      // Graceful: leave at once rather than after the TTL. Sockets were closed and their
+      // disconnects counted already; anyone still registered here goes offline now.
+      const offline = (await run(LEAVE, [instanceId])) as string[];
+      if (offline.length) {
+        await watch
+          .onChange(offline, false)
+          .catch((err) => opts.log.warn({ err }, "presence: announcing on close failed"));
+      }
     },
   };
 }

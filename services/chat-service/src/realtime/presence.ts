@@ -3,10 +3,12 @@ import type { ChatSocket } from "./hub.js";
 
 /**
  * Online while at least one socket is connected; going offline persists lastSeenAt.
- * Only users who share a conversation hear about it.
+ * Only users who share a conversation hear about it. With several instances, a user
+ * whose last socket was on an instance that died goes offline when the presence
+ * watch (plugins/redis.ts) finds the instance dead.
  */
 export function createPresenceHandlers(deps: AppDeps): ((socket: ChatSocket) => void) & { drain(): Promise<void> } {
-  const { presence, stores, hub, log } = deps;
+  const { presence, stores, hub, log, config } = deps;
 
   async function announce(userId: string, online: boolean, lastSeenAt: Date | null) {
     const audience = await stores.conversations.contactsOf(userId);
@@ -23,6 +25,35 @@ export function createPresenceHandlers(deps: AppDeps): ((socket: ChatSocket) => 
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
+
+  presence.start({
+    heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
+    ttlMs: config.PRESENCE_TTL_MS,
+    onChange: (userIds, online) => {
+      const p = (async () => {
+        // Someone reported gone may have reconnected elsewhere meanwhile: say only what is still true.
+        const now = await presence.onlineAmong(userIds);
+        await Promise.all(
+          userIds
+            .filter((userId) => now.has(userId) === online)
+            .map(async (userId) => {
+              try {
+                if (online) {
+                  const user = await stores.users.findById(userId);
+                  await announce(userId, true, user?.last_seen_at ?? null);
+                } else {
+                  await announce(userId, false, await stores.users.touchLastSeen(userId));
+                }
+              } catch (err) {
+                log.error({ err, userId, online }, "presence (instance change) failed");
+              }
+            }),
+        );
+      })().catch((err) => log.error({ err }, "presence (instance change) failed"));
+      track(p);
+      return p;
+    },
+  });
 
   const register = (socket: ChatSocket) => {
     const { userId } = socket.data;
