@@ -94,7 +94,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await app.register(cookie);
   await app.register(authPlugin, { secret: config.JWT_SECRET });
-  await app.register(healthRoutes, { deps });
+  await app.register(healthRoutes, { deps, redis: redis ?? undefined });
   await app.register(authRoutes, { prefix: "/api", deps, loginLimiters: redis?.loginLimiters });
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });

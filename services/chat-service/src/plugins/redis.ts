@@ -18,6 +18,8 @@ export interface RedisInfra {
   presence: Presence;
   sendLimiter: RateLimiterAbstract;
   loginLimiters: { perUser: RateLimiterAbstract; perIp: RateLimiterAbstract };
+  /** Readiness: Redis answers a PING within `timeoutMs` (a stalled Redis would queue it forever). */
+  ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,18 @@ export async function connectRedis(
     loginLimiters: {
       perUser: limiter("login-user", opts.loginPerMinute, 60),
       perIp: limiter("login-ip", opts.loginPerMinute * 10, 60),
+    },
+    async ping(timeoutMs) {
+      if (!client.isReady) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const answered = client.ping().then(
+        () => true,
+        () => false,
+      );
+      return Promise.race([answered, late]).finally(() => clearTimeout(timer));
     },
     async close() {
       await Promise.allSettled([client.quit(), pub.quit(), sub.quit()]);
