@@ -50,7 +50,22 @@ async function connectAll(url, users, groupOf) {
   return sockets;
 }
 
-async function run(label, url, users, groups) {
+/** chat-service's own view (prom-client): a scrape resets its event-loop histogram, so scrape before and after. */
+async function serverMetrics(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? Number.NaN);
+  return {
+    loopLagP99: value("chat_nodejs_eventloop_lag_p99_seconds") * 1000,
+    gcSeconds: ["minor", "major", "incremental", "weakcb"].reduce((n, kind) => {
+      const v = value(`chat_nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\}`);
+      return n + (Number.isNaN(v) ? 0 : v);
+    }, 0),
+    batches: value("chat_send_batch_size_count"),
+    batched: value("chat_send_batch_size_sum"),
+  };
+}
+
+async function run(label, url, users, groups, { withServerMetrics = false } = {}) {
   const groupOf = users.map((_, i) => groups[Math.floor(i / GROUP)]);
   const t0 = performance.now();
   const sockets = await connectAll(url, users, groupOf);
@@ -103,6 +118,7 @@ async function run(label, url, users, groups) {
   let acked = 0;
   let failed = 0;
   let recipients = 0;
+  const before = withServerMetrics ? await serverMetrics(url) : null;
   measuring = true;
   // The load generator's own event-loop delay: when it is high, the generator (not the server) limits.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -137,6 +153,7 @@ async function run(label, url, users, groups) {
   }
   const seconds = (performance.now() - start) / 1000;
   measuring = false;
+  const afterwards = withServerMetrics ? await serverMetrics(url) : null;
   loopDelay.disable();
   for (const s of sockets) s.disconnect();
 
@@ -155,6 +172,11 @@ async function run(label, url, users, groups) {
     generatorDelayP99: loopDelay.percentile(99) / 1e6,
     // Every message acked and delivered, no socket dropped: the latencies describe a system keeping up.
     keptUp: recipients === received && acked === sent && disconnects === 0,
+    server: afterwards && {
+      loopLagP99: afterwards.loopLagP99,
+      gcMs: (afterwards.gcSeconds - before.gcSeconds) * 1000,
+      avgBatch: (afterwards.batched - before.batched) / (afterwards.batches - before.batches),
+    },
   };
 }
 
@@ -175,13 +197,14 @@ try {
     // The per-user send budget stays at its production default: the load spreads over all members.
     const chat = await startChatService(db.url);
     try {
-      persisteds.push(await run(`persisted${round}`, chat.url, users, groups));
+      persisteds.push(await run(`persisted${round}`, chat.url, users, groups, { withServerMetrics: true }));
     } finally {
       await chat.stop();
     }
     const [f, p] = [floors.at(-1), persisteds.at(-1)];
     log(
-      `round ${round}: floor p50/p99 ${f.p50.toFixed(2)}/${f.p99.toFixed(2)} ms, persisted ${p.p50.toFixed(2)}/${p.p99.toFixed(2)} ms`,
+      `round ${round}: floor p50/p99 ${f.p50.toFixed(2)}/${f.p99.toFixed(2)} ms, persisted ${p.p50.toFixed(2)}/${p.p99.toFixed(2)} ms` +
+        ` (chat-service event-loop lag p99 ${p.server.loopLagP99.toFixed(1)} ms, GC ${p.server.gcMs.toFixed(0)} ms, ${p.server.avgBatch.toFixed(1)} sends per write)`,
     );
   }
   const median = (xs) => {
