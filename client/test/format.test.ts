@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { RequestError } from "../src/core/errors";
 import { translator } from "../src/i18n";
 import { en } from "../src/i18n/en";
 import { es } from "../src/i18n/es";
-import { continuesGroup, linkify, typingText, uploadErrorText } from "../src/ui/format";
+import {
+  continuesGroup,
+  errorText,
+  highlightMatches,
+  linkify,
+  matchSnippet,
+  membersCountText,
+  searchTerms,
+  typingText,
+  uploadErrorText,
+} from "../src/ui/format";
 import { BEN, msg } from "./fixtures";
 
 describe("message text", () => {
@@ -29,7 +40,57 @@ describe("message text", () => {
   });
 });
 
+describe("search result text", () => {
+  test("the words of a query, as the server matches them (quotes, OR and -excluded words aside)", () => {
+    assert.deepEqual(searchTerms('  Budget "Q3 plan" or -draft  '), ["budget", "q3", "plan"]);
+    assert.deepEqual(searchTerms("¿Qué tal, José?"), ["qué", "tal", "josé"]);
+    assert.deepEqual(searchTerms("   "), []);
+  });
+
+  test("whole words of the query are marked, whatever their case; parts of longer words are not", () => {
+    assert.deepEqual(highlightMatches("The budget, BUDGET and budgeting", ["budget"]), [
+      { text: "The ", match: false },
+      { text: "budget", match: true },
+      { text: ", ", match: false },
+      { text: "BUDGET", match: true },
+      { text: " and budgeting", match: false },
+    ]);
+    assert.deepEqual(highlightMatches("no match here", ["budget"]), [{ text: "no match here", match: false }]);
+    // Terms are text, not patterns.
+    assert.deepEqual(highlightMatches("a+b (c) ab", ["a+b", "(c"]), [
+      { text: "a+b", match: true },
+      { text: " ", match: false },
+      { text: "(c", match: true },
+      { text: ") ab", match: false },
+    ]);
+  });
+
+  test("a long message is cut around its first match so the match is visible", () => {
+    const long = `${"word ".repeat(60)}the needle is here ${"tail ".repeat(60)}`;
+    const snippet = matchSnippet(long, ["needle"], 80);
+    assert.ok(snippet.includes("needle"));
+    assert.ok(snippet.length <= 82, `short: ${snippet.length}`);
+    assert.ok(snippet.startsWith("…") && snippet.endsWith("…"));
+    assert.equal(matchSnippet("short text", ["needle"], 80), "short text");
+    assert.ok(matchSnippet(long, ["absent"], 80).startsWith("word word"));
+  });
+});
+
 describe("UI text", () => {
+  test("member counts read right for one and for many", () => {
+    assert.equal(membersCountText(1, translator("en")), "1 member");
+    assert.equal(membersCountText(3, translator("en")), "3 members");
+    assert.equal(membersCountText(1, translator("es")), "1 miembro");
+  });
+
+  test("errors from the server show its message; no network says so", () => {
+    const t = translator("en");
+    const forbidden = new RequestError(403, { code: "forbidden", message: "only a group admin may do that" });
+    assert.equal(errorText(forbidden, t), "only a group admin may do that");
+    assert.match(errorText(new RequestError(0, { code: "network", message: "network error" }), t), /Can't reach/);
+    assert.equal(errorText(new Error("boom"), t), "boom");
+  });
+
   test("typing indicator wording in English and Spanish", () => {
     const t = translator("en");
     assert.equal(typingText(["Ana"], t), "Ana is typing…");

@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import {
   addPending,
   applyPage,
+  applyWindow,
   catchUpCursor,
   createMessagesStore,
   emptyTimeline,
@@ -150,5 +151,67 @@ describe("messages store: catch-up cursor", () => {
     tl = mergeMessages(tl, [msg(13), msg(14), msg(15), msg(16)]);
     assert.equal(catchUpCursor(tl), 16);
     assert.deepEqual(seqs(tl), [10, 11, 12, 13, 14, 15, 16]);
+  });
+});
+
+describe("messages store: a window on older history (a search result far back)", () => {
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
+
+  test("the window replaces what was shown, keeps unsent messages and starts the list over", () => {
+    let tl = applyPage(emptyTimeline, range(951, 1000), true, "latest");
+    tl = addPending(tl, pending("unsent"));
+    tl = applyPage(tl, range(941, 950), true, "before");
+    const window = applyWindow(tl, [...range(10, 25), ...range(26, 40)], true, true);
+    assert.deepEqual(
+      seqs(window),
+      range(10, 40).map((m) => m.seq),
+    );
+    assert.equal(window.hasMoreBefore, true);
+    assert.equal(window.hasMoreAfter, true);
+    assert.equal(window.prepended, 0);
+    assert.equal(window.epoch, tl.epoch + 1, "the list re-mounts at the new place");
+    assert.equal(window.pending[0]?.clientId, "unsent");
+  });
+
+  test("live messages do not enter a window that stops before the newest; updates of shown ones do", () => {
+    let tl = applyWindow(emptyTimeline, range(10, 40), true, true);
+    assert.equal(leavesGap(tl, msg(1001)), false, "a message far beyond the window is no reason to catch up");
+    tl = mergeMessages(tl, [msg(1001)]);
+    assert.equal(tl.messages.at(-1)?.seq, 40);
+    tl = mergeMessages(tl, [msg(20, { body: "edited", editedAt: "2026-01-05T10:00:00.000Z" })]);
+    assert.equal(tl.messages.find((m) => m.seq === 20)?.body, "edited");
+    assert.equal(catchUpCursor(tl), 40);
+  });
+
+  test("newer pages extend the window until it reaches the newest message, then live messages append again", () => {
+    let tl = applyWindow(emptyTimeline, range(10, 40), true, true);
+    tl = applyPage(tl, range(41, 140), true, "after");
+    assert.equal(tl.hasMoreAfter, true);
+    tl = applyPage(tl, range(141, 150), false, "after");
+    assert.equal(tl.hasMoreAfter, false);
+    tl = mergeMessages(tl, [msg(151)]);
+    assert.deepEqual(
+      seqs(tl),
+      range(10, 151).map((m) => m.seq),
+      "contiguous, nothing twice",
+    );
+    tl = applyPage(tl, range(1, 9), false, "before");
+    assert.equal(tl.prepended, 9);
+    assert.equal(tl.hasMoreBefore, false);
+  });
+
+  test("a window that already reaches the newest message behaves like the latest page", () => {
+    let tl = applyWindow(emptyTimeline, range(80, 100), true, false);
+    assert.equal(leavesGap(tl, msg(102)), true);
+    tl = mergeMessages(tl, [msg(101)]);
+    assert.equal(tl.messages.at(-1)?.seq, 101);
+  });
+
+  test("resetting a timeline starts the list over too", () => {
+    const store = createMessagesStore();
+    store.applyPage(CONV, [msg(1)], false, "latest");
+    const before = store.timeline(CONV).epoch;
+    store.reset(CONV);
+    assert.equal(store.timeline(CONV).epoch, before + 1);
   });
 });

@@ -3,82 +3,18 @@
 // with the same clientId, unread counts that survive a restart of the client.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { buildApp, loadConfig } from "@messenger/chat-service";
-import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
-import type { FastifyInstance } from "fastify";
-import { createAuth, type KeyValueStorage } from "../src/core/auth";
-import { type ChatClient, createChatClient } from "../src/core/client";
-
-const JWT_SECRET = "sync-test-secret";
-
-function memoryStorage(): KeyValueStorage {
-  const m = new Map<string, string>();
-  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
-}
-
-/** Resolves when `check()` holds, re-checking on every change of the client's stores. */
-function until(client: ChatClient, check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stores = Object.values(client.stores);
-    const offs: (() => void)[] = [];
-    const done = () => {
-      clearTimeout(timer);
-      for (const off of offs) off();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`timed out waiting for: ${what}`));
-    }, timeoutMs);
-    const test = () => {
-      if (check()) {
-        done();
-        resolve();
-      }
-    };
-    for (const s of stores) offs.push(s.subscribe(test));
-    test();
-  });
-}
+import { type CoreServer, startCoreServer, until } from "./core-harness";
 
 describe("chat client core against the real chat-service", () => {
-  let db: TestDatabase;
-  let app: FastifyInstance;
-  let base: string;
-  const clients: ChatClient[] = [];
-  const auths: ReturnType<typeof createAuth>[] = [];
-
-  async function signIn(username: string, storage = memoryStorage(), register = true) {
-    const auth = createAuth({ baseUrl: base, storage });
-    auths.push(auth);
-    if (register) await auth.register({ username, password: "password123", displayName: username });
-    else await auth.login({ username, password: "password123" });
-    const client = createChatClient({ auth, url: base, outboxStorage: storage });
-    clients.push(client);
-    await client.start();
-    await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
-    return { auth, client, storage };
-  }
+  let server: CoreServer;
+  const signIn = (...args: Parameters<CoreServer["signIn"]>) => server.signIn(...args);
 
   before(async () => {
-    db = await createTestDatabase();
-    app = await buildApp(
-      loadConfig({
-        NODE_ENV: "test",
-        LOG_LEVEL: "silent",
-        DATABASE_URL: db.url,
-        JWT_SECRET,
-        SEND_RATE_PER_SECOND: "1000",
-      }),
-    );
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    server = await startCoreServer();
   });
 
   after(async () => {
-    for (const c of clients) c.stop();
-    for (const a of auths) a.dispose();
-    await app?.close();
-    await db?.drop();
+    await server?.stop();
   });
 
   test("after a long disconnect every missed message appears once, in order; offline sends go out once", async () => {

@@ -90,6 +90,7 @@ export function createAuth(opts: AuthOptions) {
       throw networkError();
     }
     if (!res.ok) throw await errorFromResponse(res);
+    if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
   }
 
@@ -157,6 +158,7 @@ export function createAuth(opts: AuthOptions) {
       throw networkError();
     }
     if (!res.ok) throw await errorFromResponse(res);
+    if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
   }
 

@@ -7,6 +7,7 @@ import type {
   ConversationsResponse,
   Message,
   MessagesResponse,
+  SearchResponse,
   ServerToClientEvents,
   User,
   UsersResponse,
@@ -31,6 +32,7 @@ const ACK_TIMEOUT_MS = 15_000;
 /** Further behind than this, a timeline is dropped and reloaded from the latest page instead of paged through. */
 const CATCH_UP_MAX = 500;
 const PAGE = 50;
+const CATCH_UP_PAGE = 100;
 /** Re-announce typing this often while the user keeps typing; the indicator expires on the other side otherwise. */
 const TYPING_RENEW_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -45,6 +47,23 @@ export interface ChatClientOptions {
   isOnline?: () => boolean;
   /** Where unsent messages are kept across reloads (localStorage in the browser). */
   outboxStorage?: KeyValueStorage;
+}
+
+/** A message the list should bring into view and highlight (a chosen search result). */
+export interface MessageFocus {
+  conversationId: string;
+  messageId: string;
+  /** Distinct for every request, so choosing the same result twice shows it twice. */
+  nonce: number;
+  /** Set when it could not be shown: `gone` (deleted meanwhile), `network`, or the server's code. */
+  failed?: ApiError;
+}
+
+/** The conversation on screen went away: I left it, or an admin removed me. */
+export interface MembershipNotice {
+  conversationId: string;
+  title: string;
+  reason: "left" | "removed";
 }
 
 export interface IncomingEvent {
@@ -79,6 +98,11 @@ export function createChatClient(opts: ChatClientOptions) {
   /** The conversation on screen (null: the list). */
   const active = createStore<string | null>(null);
   const listLoaded = createStore(false);
+  const focus = createStore<MessageFocus | null>(null);
+  let focusNonce = 0;
+  const membershipNotice = createStore<MembershipNotice | null>(null);
+  /** Conversations I am leaving right now: the server's `conversation:removed` then means "left". */
+  const leaving = new Set<string>();
 
   const incomingListeners = new Set<(e: IncomingEvent) => void>();
   const uploadAborts = new Map<string, () => void>();
@@ -143,16 +167,29 @@ export function createChatClient(opts: ChatClientOptions) {
     if (e.userId !== me()) typing.apply(e);
   });
   socket.on("presence", (e) => presence.apply(e));
-  socket.on("conversation:updated", (c) => {
+  socket.on("conversation:updated", (c) => applyConversation(c));
+  socket.on("conversation:removed", ({ conversationId }) =>
+    forget(conversationId, leaving.has(conversationId) ? "left" : "removed"),
+  );
+
+  /** The server's view of a conversation (members, roles); live activity we already applied is kept. */
+  function applyConversation(c: Conversation) {
     const prev = conversations.byId(c.id);
     conversations.upsert(prev && prev.lastSeq > c.lastSeq ? { ...c, ...pickActivity(prev) } : c);
     presence.seed([c]);
-  });
-  socket.on("conversation:removed", ({ conversationId }) => {
-    conversations.remove(conversationId);
-    messages.remove(conversationId);
-    if (active.get() === conversationId) active.set(null);
-  });
+  }
+
+  /** No longer a member: the server no longer shows me this conversation, so neither do we. */
+  function forget(cid: string, reason: MembershipNotice["reason"]) {
+    const c = conversations.byId(cid);
+    conversations.remove(cid);
+    messages.remove(cid);
+    if (focus.get()?.conversationId === cid) focus.set(null);
+    if (active.get() === cid) {
+      active.set(null);
+      if (c) membershipNotice.set({ conversationId: cid, title: c.title ?? "", reason });
+    }
+  }
 
   async function receive(m: Message, live: boolean) {
     const cid = m.conversationId;
@@ -236,6 +273,9 @@ export function createChatClient(opts: ChatClientOptions) {
     const running = catchingUp.get(cid);
     if (running) return running;
     const run = (async () => {
+      // A window on older history has nothing to catch up: scrolling down fetches what is newer.
+      if (messages.timeline(cid).hasMoreAfter) return;
+      const epoch = messages.timeline(cid).epoch;
       const target = conversations.byId(cid)?.lastSeq ?? 0;
       let cursor = catchUpCursor(messages.timeline(cid));
       if (target - cursor > CATCH_UP_MAX) {
@@ -244,7 +284,11 @@ export function createChatClient(opts: ChatClientOptions) {
         return;
       }
       for (;;) {
-        const page = await auth.api<MessagesResponse>(`/api/conversations/${cid}/messages?after=${cursor}&limit=100`);
+        const page = await auth.api<MessagesResponse>(
+          `/api/conversations/${cid}/messages?after=${cursor}&limit=${CATCH_UP_PAGE}`,
+        );
+        // The timeline was replaced meanwhile (a search result far back): these pages no longer fit it.
+        if (messages.timeline(cid).epoch !== epoch) break;
         messages.merge(cid, page.messages);
         for (const m of page.messages) conversations.applyMessage(m, readingNow(cid));
         const next = catchUpCursor(messages.timeline(cid));
@@ -259,29 +303,105 @@ export function createChatClient(opts: ChatClientOptions) {
   // ---- history ------------------------------------------------------------------------
 
   async function loadLatest(cid: string) {
+    const epoch = messages.timeline(cid).epoch;
     const page = await auth.api<MessagesResponse>(`/api/conversations/${cid}/messages?limit=${PAGE}`);
+    // A search result was shown meanwhile: its window is what the user asked for.
+    if (messages.timeline(cid).epoch !== epoch) return;
     messages.applyPage(cid, page.messages, page.hasMore, "latest");
     // Anything newer than that page that arrived meanwhile is already merged; fill a hole if one opened.
     const c = conversations.byId(cid);
     if (c && c.lastSeq > lastSeq(messages.timeline(cid))) await catchUp(cid);
   }
 
-  const loadingOlder = new Set<string>();
-  /** Scrolling up: the page before the first message shown. Resolves false when there is nothing older. */
-  async function loadOlder(cid: string): Promise<boolean> {
+  /** Page requests in flight, one per conversation and direction. */
+  const paging = new Set<string>();
+  /**
+   * The page before the first message shown (scrolling up) or after the last one (scrolling down a
+   * window on older history). Resolves false when there is nothing more that way.
+   */
+  async function loadAdjacent(cid: string, direction: "before" | "after"): Promise<boolean> {
     const tl = messages.timeline(cid);
-    const first = tl.messages[0];
-    if (!tl.loaded || !tl.hasMoreBefore || !first || loadingOlder.has(cid)) return false;
-    loadingOlder.add(cid);
+    const edge = direction === "before" ? tl.messages[0] : tl.messages.at(-1);
+    const more = direction === "before" ? tl.hasMoreBefore : tl.hasMoreAfter;
+    const key = `${direction}:${cid}`;
+    if (!tl.loaded || !more || !edge || paging.has(key)) return false;
+    paging.add(key);
     try {
       const page = await auth.api<MessagesResponse>(
-        `/api/conversations/${cid}/messages?before=${first.seq}&limit=${PAGE}`,
+        `/api/conversations/${cid}/messages?${direction}=${edge.seq}&limit=${PAGE}`,
       );
-      messages.applyPage(cid, page.messages, page.hasMore, "before");
+      // The timeline was replaced meanwhile: this page no longer borders it.
+      if (messages.timeline(cid).epoch !== tl.epoch) return false;
+      messages.applyPage(cid, page.messages, page.hasMore, direction);
+      if (direction === "after") await fillToNewest(cid);
       return page.messages.length > 0;
     } finally {
-      loadingOlder.delete(cid);
+      paging.delete(key);
     }
+  }
+  const loadOlder = (cid: string) => loadAdjacent(cid, "before");
+  const loadNewer = (cid: string) => loadAdjacent(cid, "after");
+
+  /** A window that just reached the newest message: anything that arrived while it could not take it. */
+  async function fillToNewest(cid: string) {
+    const tl = messages.timeline(cid);
+    const c = conversations.byId(cid);
+    if (!tl.hasMoreAfter && c && c.lastSeq > lastSeq(tl)) await catchUp(cid);
+  }
+
+  /** The messages around `seq`, half a page either side, and whether there are more before and after. */
+  async function fetchAround(cid: string, seq: number) {
+    const half = PAGE / 2;
+    const base = `/api/conversations/${cid}/messages`;
+    const [older, newer] = await Promise.all([
+      auth.api<MessagesResponse>(`${base}?before=${seq + 1}&limit=${half}`),
+      auth.api<MessagesResponse>(`${base}?after=${seq}&limit=${half}`),
+    ]);
+    return {
+      messages: [...older.messages, ...newer.messages],
+      hasMoreBefore: older.hasMore,
+      hasMoreAfter: newer.hasMore,
+    };
+  }
+
+  /**
+   * Brings one message (a search result) into the timeline and asks the list to show it: in place when
+   * it is loaded, by one older page when it is just above, otherwise by loading the history around it
+   * (the list then starts over there). Resolves false, and says why in `focus`, when it cannot.
+   */
+  async function showMessage(cid: string, target: { id: string; seq: number }): Promise<boolean> {
+    const loaded = () => !!messages.findById(cid, target.id);
+    const show = (failed?: ApiError) =>
+      focus.set({ conversationId: cid, messageId: target.id, nonce: ++focusNonce, ...(failed && { failed }) });
+    try {
+      const tl = messages.timeline(cid);
+      const first = tl.messages[0];
+      if (!loaded() && tl.loaded && first && target.seq < first.seq && first.seq - target.seq <= PAGE)
+        await loadOlder(cid);
+      if (!loaded()) {
+        const around = await fetchAround(cid, target.seq);
+        if (!around.messages.some((m) => m.id === target.id)) {
+          show({ code: "gone", message: "message not found" });
+          return false;
+        }
+        // Told before the window is applied, so the list mounts at the message rather than at the end.
+        show();
+        messages.applyWindow(cid, around.messages, around.hasMoreBefore, around.hasMoreAfter);
+        await fillToNewest(cid);
+        return true;
+      }
+      show();
+      return true;
+    } catch (e) {
+      show(e instanceof RequestError ? e.error : { code: "network", message: String(e) });
+      return false;
+    }
+  }
+
+  /** Leaves a window on older history for the newest messages (unsent ones stay). */
+  async function showLatest(cid: string) {
+    messages.reset(cid);
+    await loadLatest(cid);
   }
 
   /** Jump to a replied-to message: load older pages until it is in the timeline (bounded). */
@@ -367,6 +487,8 @@ export function createChatClient(opts: ChatClientOptions) {
       attempts: 1,
     };
     messages.addPending(p);
+    // Written while reading old history: it belongs after the newest messages, so show those.
+    if (messages.timeline(cid).hasMoreAfter) void showLatest(cid).catch(() => undefined);
     stopTyping(cid);
     pump(cid);
     return p.clientId;
@@ -500,7 +622,18 @@ export function createChatClient(opts: ChatClientOptions) {
   return {
     socket,
     me,
-    stores: { conversations, messages, presence, typing, uploads, connection, active, listLoaded },
+    stores: {
+      conversations,
+      messages,
+      presence,
+      typing,
+      uploads,
+      connection,
+      active,
+      listLoaded,
+      focus,
+      membershipNotice,
+    },
     start,
     stop() {
       stopOutbox();
@@ -528,13 +661,17 @@ export function createChatClient(opts: ChatClientOptions) {
       const prev = active.get();
       if (prev && prev !== cid) stopTyping(prev);
       active.set(cid);
+      if (cid) membershipNotice.set(null);
       if (!cid) return;
       if (!messages.timeline(cid).loaded) await loadLatest(cid);
       if (readingNow(cid)) markRead(cid);
     },
     markRead,
     loadOlder,
+    loadNewer,
     ensureLoaded,
+    showMessage,
+    showLatest,
     send,
     retry,
     discard: (cid: string, clientId: string) => messages.removePending(cid, clientId),
@@ -551,6 +688,38 @@ export function createChatClient(opts: ChatClientOptions) {
     async searchUsers(q: string): Promise<User[]> {
       const { users } = await auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`);
       return users.filter((u) => u.id !== me());
+    },
+    /** Full-text search over my conversations (or one of them), newest first. */
+    async searchMessages(q: string, conversationId?: string): Promise<Message[]> {
+      const scope = conversationId ? `&conversationId=${encodeURIComponent(conversationId)}` : "";
+      const { messages: found } = await auth.api<SearchResponse>(`/api/search?q=${encodeURIComponent(q)}${scope}`);
+      return found;
+    },
+    /** Group admins only; everyone in the conversation hears of it (`conversation:updated`). */
+    async addMembers(cid: string, userIds: string[]): Promise<Conversation> {
+      const { conversation } = await auth.api<ConversationResponse>(`/api/conversations/${cid}/members`, {
+        method: "POST",
+        json: { userIds },
+      });
+      applyConversation(conversation);
+      return conversation;
+    },
+    /** An admin removes someone, or (my own id) I leave: then the conversation is gone for me. */
+    async removeMember(cid: string, userId: string): Promise<void> {
+      const self = userId === me();
+      if (self) leaving.add(cid);
+      try {
+        await auth.api<void>(`/api/conversations/${cid}/members/${userId}`, { method: "DELETE" });
+      } finally {
+        if (self) leaving.delete(cid);
+      }
+      if (self) return forget(cid, "left");
+      // The server's conversation:updated follows with the full picture; show the change at once.
+      const c = conversations.byId(cid);
+      if (c) conversations.upsert({ ...c, members: c.members.filter((m) => m.user.id !== userId) });
+    },
+    leave(cid: string): Promise<void> {
+      return this.removeMember(cid, me());
     },
     async startDirect(userId: string): Promise<Conversation> {
       const { conversation } = await auth.api<ConversationResponse>("/api/conversations", {

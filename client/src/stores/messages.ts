@@ -27,6 +27,14 @@ export interface Timeline {
   hasMoreBefore: boolean;
   /** How many messages were ever inserted above the first one shown: lets the virtualised list keep its place. */
   prepended: number;
+  /**
+   * The server has messages newer than the last one shown: a window opened on older history (a search
+   * result). Live messages are not added to it (they would leave a hole); newer pages are, until it
+   * reaches the newest message again.
+   */
+  hasMoreAfter: boolean;
+  /** Bumped whenever the messages are replaced by ones that do not continue them: the list starts over there. */
+  epoch: number;
 }
 
 export const emptyTimeline: Timeline = Object.freeze({
@@ -35,6 +43,8 @@ export const emptyTimeline: Timeline = Object.freeze({
   loaded: false,
   hasMoreBefore: true,
   prepended: 0,
+  hasMoreAfter: false,
+  epoch: 0,
 }) as Timeline;
 
 /**
@@ -47,9 +57,12 @@ export function mergeMessages(tl: Timeline, incoming: readonly Message[]): Timel
   const bySeq = new Map<number, Message>();
   for (const m of tl.messages) bySeq.set(m.seq, m);
   const firstSeq = tl.messages[0]?.seq;
+  // A window on older history takes updates of what it shows, never messages beyond its end.
+  const endSeq = tl.hasMoreAfter ? lastSeq(tl) : Number.POSITIVE_INFINITY;
   let prepended = 0;
   let changed = false;
   for (const m of incoming) {
+    if (m.seq > endSeq) continue;
     const existing = bySeq.get(m.seq);
     if (existing === undefined) {
       if (firstSeq !== undefined && m.seq < firstSeq) prepended++;
@@ -74,15 +87,46 @@ function isStale(incoming: Message, existing: Message): boolean {
   return false;
 }
 
-/** A page from `GET …/messages` (`before` = older page, otherwise the latest page). */
+/**
+ * A page from `GET …/messages`: `before` = the older page, `after` = the newer page of a window on
+ * older history (`hasMore` false: it has reached the newest message), otherwise the latest page.
+ */
 export function applyPage(
   tl: Timeline,
   page: readonly Message[],
   hasMore: boolean,
-  direction: "latest" | "before",
+  direction: "latest" | "before" | "after",
 ): Timeline {
+  if (direction === "after") {
+    const merged = mergeMessages({ ...tl, hasMoreAfter: false }, page);
+    return { ...merged, loaded: true, hasMoreAfter: hasMore };
+  }
   const merged = mergeMessages(tl, page);
   return { ...merged, loaded: true, hasMoreBefore: direction === "before" || !tl.loaded ? hasMore : tl.hasMoreBefore };
+}
+
+/**
+ * Replaces what is shown by the messages around one that is not loaded (a search result far back):
+ * `hasMoreBefore` / `hasMoreAfter` say whether the server has older / newer ones. Unsent messages stay.
+ */
+export function applyWindow(
+  tl: Timeline,
+  around: readonly Message[],
+  hasMoreBefore: boolean,
+  hasMoreAfter: boolean,
+): Timeline {
+  const bySeq = new Map(around.map((m) => [m.seq, m]));
+  const messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  const confirmed = new Set(messages.map((m) => m.clientId));
+  return {
+    messages,
+    pending: tl.pending.filter((p) => !confirmed.has(p.clientId)),
+    loaded: true,
+    hasMoreBefore,
+    hasMoreAfter,
+    prepended: 0,
+    epoch: tl.epoch + 1,
+  };
 }
 
 export function addPending(tl: Timeline, p: PendingSend): Timeline {
@@ -137,7 +181,7 @@ export function lastSeq(tl: Timeline): number {
 
 /** A live message that does not follow the last one means events were missed: time to catch up. */
 export function leavesGap(tl: Timeline, m: Message): boolean {
-  return tl.loaded && tl.messages.length > 0 && m.seq > lastSeq(tl) + 1;
+  return tl.loaded && !tl.hasMoreAfter && tl.messages.length > 0 && m.seq > lastSeq(tl) + 1;
 }
 
 // ---- the store: timelines of every conversation -------------------------------------------
@@ -156,8 +200,14 @@ export function createMessagesStore() {
     ...store,
     timeline: (conversationId: string): Timeline => store.get()[conversationId] ?? emptyTimeline,
     merge: (conversationId: string, msgs: readonly Message[]) => edit(conversationId, (tl) => mergeMessages(tl, msgs)),
-    applyPage: (conversationId: string, msgs: readonly Message[], hasMore: boolean, direction: "latest" | "before") =>
-      edit(conversationId, (tl) => applyPage(tl, msgs, hasMore, direction)),
+    applyPage: (
+      conversationId: string,
+      msgs: readonly Message[],
+      hasMore: boolean,
+      direction: "latest" | "before" | "after",
+    ) => edit(conversationId, (tl) => applyPage(tl, msgs, hasMore, direction)),
+    applyWindow: (conversationId: string, msgs: readonly Message[], hasMoreBefore: boolean, hasMoreAfter: boolean) =>
+      edit(conversationId, (tl) => applyWindow(tl, msgs, hasMoreBefore, hasMoreAfter)),
     addPending: (p: PendingSend) => edit(p.conversationId, (tl) => addPending(tl, p)),
     markFailed: (conversationId: string, clientId: string, error: ApiError) =>
       edit(conversationId, (tl) => markFailed(tl, clientId, error)),
@@ -169,7 +219,8 @@ export function createMessagesStore() {
     unacked: (): PendingSend[] =>
       Object.values(store.get()).flatMap((tl) => tl.pending.filter((p) => p.status === "pending")),
     /** Forget a conversation's timeline (left the conversation, or too far behind to catch up page by page). */
-    reset: (conversationId: string) => edit(conversationId, (tl) => ({ ...emptyTimeline, pending: tl.pending })),
+    reset: (conversationId: string) =>
+      edit(conversationId, (tl) => ({ ...emptyTimeline, pending: tl.pending, epoch: tl.epoch + 1 })),
     /** Drop a conversation entirely, pending sends included (no longer a member). */
     remove: (conversationId: string) =>
       store.update((s) => {

@@ -1,14 +1,16 @@
-import type { Message } from "@messenger/protocol";
-import { type DragEvent, useEffect, useState } from "react";
+import type { Conversation, Message } from "@messenger/protocol";
+import { type DragEvent, useEffect, useRef, useState } from "react";
 import { CallButtons, MeetingBanner, MeetingButton } from "../calls/index.js";
 import { useI18n } from "../i18n";
 import { Avatar, GroupAvatar } from "./Avatar";
 import { Composer } from "./Composer";
-import { conversationTitle, dayLabel, otherMember, timeLabel, typingText } from "./format";
+import { conversationTitle, dayLabel, errorText, membersCountText, otherMember, timeLabel, typingText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
+import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
 import { openConversation } from "./Messenger";
+import { MessageResults, moveBetweenResults } from "./search";
 
 /** What the composer is doing besides writing a new message. */
 export type ComposerMode = { kind: "new" } | { kind: "reply"; message: Message } | { kind: "edit"; message: Message };
@@ -19,6 +21,11 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const conversation = useStore(client.stores.conversations, (s) => s[conversationId]);
   const [mode, setMode] = useState<ComposerMode>({ kind: "new" });
   const [dragging, setDragging] = useState(false);
+  const [searching, setSearching] = useState(false);
+  // Kept while the panel is closed, so reopening it shows the same results.
+  const [searchQuery, setSearchQuery] = useState("");
+  const [showMembers, setShowMembers] = useState(false);
+  const searchButton = useRef<HTMLButtonElement>(null);
 
   if (!conversation) return <div className="empty-pane" />;
   const me = client.me();
@@ -63,14 +70,46 @@ export function ChatView({ conversationId }: { conversationId: string }) {
           {other ? (
             <PresenceLine userId={other.id} />
           ) : (
-            <span className="muted">{t("group.membersCount", { count: conversation.members.length })}</span>
+            <button
+              type="button"
+              className="members-button muted"
+              data-testid="members-button"
+              title={t("members.open")}
+              aria-haspopup="dialog"
+              onClick={() => setShowMembers(true)}
+            >
+              {membersCountText(conversation.members.length, t)}
+            </button>
           )}
         </div>
         <div className="chat-actions">
+          <button
+            ref={searchButton}
+            type="button"
+            className="icon-button"
+            aria-label={t("search.open")}
+            title={t("search.open")}
+            aria-expanded={searching}
+            onClick={() => setSearching((v) => !v)}
+          >
+            <Icon name="search" />
+          </button>
           <CallButtons conversation={conversation} />
           <MeetingButton conversation={conversation} />
         </div>
       </header>
+      {searching && (
+        <ConversationSearch
+          conversation={conversation}
+          query={searchQuery}
+          setQuery={setSearchQuery}
+          onClose={() => {
+            setSearching(false);
+            searchButton.current?.focus();
+          }}
+        />
+      )}
+      <ShowMessageProblem conversationId={conversationId} />
       <MeetingBanner conversation={conversation} />
       <MessageList
         conversation={conversation}
@@ -79,6 +118,9 @@ export function ChatView({ conversationId }: { conversationId: string }) {
       />
       <TypingLine conversationId={conversationId} />
       <Composer conversation={conversation} mode={mode} setMode={setMode} />
+      {showMembers && conversation.kind === "group" && (
+        <MembersDialog conversation={conversation} onClose={() => setShowMembers(false)} />
+      )}
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           {t("chat.dropHere")}
@@ -128,5 +170,83 @@ function TypingLine({ conversationId }: { conversationId: string }) {
     <div className="typing" aria-live="polite" data-testid="typing-indicator">
       {text}
     </div>
+  );
+}
+
+/** Search within the open conversation: a field under the header, results below it; Esc closes. */
+function ConversationSearch({
+  conversation,
+  query,
+  setQuery,
+  onClose,
+}: {
+  conversation: Conversation;
+  query: string;
+  setQuery(q: string): void;
+  onClose(): void;
+}) {
+  const client = useClient();
+  const { t } = useI18n();
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+    input.current?.select();
+  }, []);
+  const title = conversationTitle(conversation, client.me());
+  return (
+    <search
+      className="chat-search"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+        moveBetweenResults(e, input.current);
+      }}
+    >
+      <div className="chat-search-bar">
+        <input
+          ref={input}
+          type="search"
+          className="search"
+          aria-label={t("search.inConversation", { title })}
+          placeholder={t("search.inConversation", { title })}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <button type="button" className="icon-button" aria-label={t("search.close")} onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      </div>
+      {query.trim() && (
+        <MessageResults
+          query={query}
+          conversationId={conversation.id}
+          onPick={(m) => {
+            onClose();
+            void client.showMessage(conversation.id, m);
+          }}
+        />
+      )}
+    </search>
+  );
+}
+
+/** A chosen search result that could not be shown (deleted meanwhile, or no network): say so for a moment. */
+function ShowMessageProblem({ conversationId }: { conversationId: string }) {
+  const client = useClient();
+  const { t } = useI18n();
+  const focus = useStore(client.stores.focus);
+  const failed = focus?.conversationId === conversationId ? focus.failed : undefined;
+  useEffect(() => {
+    if (!failed) return;
+    const timer = setTimeout(() => client.stores.focus.set(null), 6000);
+    return () => clearTimeout(timer);
+  }, [failed, client]);
+  if (!failed) return null;
+  return (
+    <p className="show-problem" role="alert">
+      {failed.code === "gone" ? t("search.gone") : t("search.showFailed", { message: errorText(failed, t) })}
+    </p>
   );
 }

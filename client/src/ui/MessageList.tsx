@@ -1,5 +1,5 @@
 import type { Conversation, Message } from "@messenger/protocol";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
 import { useI18n } from "../i18n";
 import { emptyTimeline, type PendingSend } from "../stores/messages";
@@ -11,9 +11,21 @@ type Row =
   | { kind: "message"; message: Message; prev?: Message }
   | { kind: "pending"; pending: PendingSend; prev?: Message };
 
-function ListHeader({ context }: { context?: { text: string } }) {
+interface ListContext {
+  text: string;
+  footer: string;
+}
+
+function ListHeader({ context }: { context?: ListContext }) {
   return <div className="list-header">{context?.text}</div>;
 }
+
+function ListFooter({ context }: { context?: ListContext }) {
+  return context?.footer ? <div className="list-header">{context.footer}</div> : null;
+}
+
+/** How long a message brought into view (reply quote, search result) stays highlighted. */
+const HIGHLIGHT_MS = 2500;
 
 /** Large enough that prepending older pages never reaches zero. */
 const FIRST_INDEX = 1_000_000;
@@ -34,6 +46,35 @@ export function MessageList({
   const ref = useRef<VirtuosoHandle>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loadingNewer, setLoadingNewer] = useState(false);
+  const highlightTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const flash = useCallback((messageId: string) => {
+    setHighlight(messageId);
+    clearTimeout(highlightTimer.current);
+    highlightTimer.current = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+  }, []);
+  useEffect(() => () => clearTimeout(highlightTimer.current), []);
+
+  // A search result to show: the list (re)mounts with it in the middle of the screen, highlighted.
+  // Remounting (a new key) is how a virtualised list is told to start somewhere else.
+  const focus = useStore(client.stores.focus);
+  const [anchor, setAnchor] = useState<{ messageId: string; nonce: number; epoch: number } | null>(null);
+  const pendingFocus =
+    focus &&
+    focus.conversationId === conversation.id &&
+    !focus.failed &&
+    tl.messages.some((m) => m.id === focus.messageId)
+      ? focus
+      : null;
+  // Once the timeline is replaced again (back to the newest messages), the list starts at the end again.
+  const shownAnchor = pendingFocus ?? (anchor?.epoch === tl.epoch ? anchor : null);
+  const anchorIndex = shownAnchor ? tl.messages.findIndex((m) => m.id === shownAnchor.messageId) : -1;
+  useEffect(() => {
+    if (!pendingFocus) return;
+    setAnchor({ messageId: pendingFocus.messageId, nonce: pendingFocus.nonce, epoch: tl.epoch });
+    flash(pendingFocus.messageId);
+    client.stores.focus.set(null);
+  }, [pendingFocus, client, flash, tl.epoch]);
 
   const rows = useMemo<Row[]>(() => {
     const out: Row[] = [];
@@ -59,12 +100,20 @@ export function MessageList({
       requestAnimationFrame(() => {
         const idx = client.stores.messages.timeline(conversation.id).messages.findIndex((m) => m.id === messageId);
         if (idx >= 0) ref.current?.scrollToIndex({ index: idx, align: "center", behavior: "smooth" });
-        setHighlight(messageId);
-        setTimeout(() => setHighlight((h) => (h === messageId ? null : h)), 2000);
+        flash(messageId);
       });
     },
-    [client, conversation.id],
+    [client, conversation.id, flash],
   );
+
+  /** One page at a time each way; the flag shows "Loading…" at that end. */
+  const loadMore = (load: (cid: string) => Promise<boolean>, busy: boolean, setBusy: (b: boolean) => void) => {
+    if (busy) return;
+    setBusy(true);
+    void load(conversation.id)
+      .catch(() => undefined)
+      .finally(() => setBusy(false));
+  };
 
   if (!tl.loaded) return <div className="messages loading" aria-busy="true" />;
   if (rows.length === 0)
@@ -75,12 +124,21 @@ export function MessageList({
     );
 
   return (
-    <div className="messages" data-testid="message-list" role="log" aria-label={conversationTitle(conversation, me)}>
+    <div
+      className="messages"
+      data-testid="message-list"
+      data-window={tl.hasMoreAfter ? "older" : "latest"}
+      role="log"
+      aria-label={conversationTitle(conversation, me)}
+    >
       <Virtuoso
+        key={`${tl.epoch}:${shownAnchor?.nonce ?? 0}`}
         ref={ref}
         data={rows}
         firstItemIndex={FIRST_INDEX - tl.prepended}
-        initialTopMostItemIndex={{ index: "LAST", align: "end" }}
+        initialTopMostItemIndex={
+          anchorIndex >= 0 ? { index: anchorIndex, align: "center" } : { index: "LAST", align: "end" }
+        }
         increaseViewportBy={{ top: 600, bottom: 300 }}
         computeItemKey={(_, row) =>
           row.kind === "pending"
@@ -90,20 +148,23 @@ export function MessageList({
               : row.message.id
         }
         startReached={() => {
-          if (!tl.hasMoreBefore || loadingOlder) return;
-          setLoadingOlder(true);
-          void client
-            .loadOlder(conversation.id)
-            .catch(() => undefined)
-            .finally(() => setLoadingOlder(false));
+          if (tl.hasMoreBefore) loadMore(client.loadOlder, loadingOlder, setLoadingOlder);
+        }}
+        endReached={() => {
+          if (tl.hasMoreAfter) loadMore(client.loadNewer, loadingNewer, setLoadingNewer);
         }}
         followOutput={(atBottom) => {
+          // Older history on screen: what arrives now is not below it.
+          if (tl.hasMoreAfter) return false;
           const last = rows.at(-1);
           if (last?.kind === "pending") return "auto";
           return atBottom ? "smooth" : false;
         }}
-        context={{ text: tl.hasMoreBefore ? (loadingOlder ? t("chat.loadingOlder") : "") : t("chat.beginning") }}
-        components={{ Header: ListHeader }}
+        context={{
+          text: tl.hasMoreBefore ? (loadingOlder ? t("chat.loadingOlder") : "") : t("chat.beginning"),
+          footer: tl.hasMoreAfter && loadingNewer ? t("chat.loadingNewer") : "",
+        }}
+        components={{ Header: ListHeader, Footer: ListFooter }}
         itemContent={(_, row) =>
           row.kind === "message" ? (
             <MessageItem
@@ -122,6 +183,16 @@ export function MessageList({
           )
         }
       />
+      {tl.hasMoreAfter && (
+        <button
+          type="button"
+          className="jump-latest"
+          data-testid="jump-latest"
+          onClick={() => void client.showLatest(conversation.id).catch(() => undefined)}
+        >
+          {t("chat.jumpToLatest")} ↓
+        </button>
+      )}
     </div>
   );
 }

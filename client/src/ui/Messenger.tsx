@@ -51,6 +51,16 @@ export function Messenger() {
     return () => window.removeEventListener("hashchange", sync);
   }, [client]);
 
+  // The open conversation went away (I left, or was removed): the URL no longer points at it.
+  useEffect(
+    () =>
+      client.stores.membershipNotice.subscribe(() => {
+        const notice = client.stores.membershipNotice.get();
+        if (notice && conversationFromHash() === notice.conversationId) openConversation(null);
+      }),
+    [client],
+  );
+
   useAttention(client);
   useNotifications(client);
 
@@ -61,7 +71,7 @@ export function Messenger() {
         <div className="app" data-view={activeId ? "chat" : "list"}>
           <Sidebar />
           <main className="chat-pane">
-            {activeId ? <ChatView key={activeId} conversationId={activeId} /> : <EmptyPane />}
+            {activeId ? <ChatView key={activeId} conversationId={activeId} /> : <EmptyPane client={client} />}
           </main>
         </div>
         <NotificationPrompt />
@@ -71,11 +81,19 @@ export function Messenger() {
   );
 }
 
-function EmptyPane() {
+function EmptyPane({ client }: { client: ReturnType<typeof createChatClient> }) {
   const { t } = useI18n();
+  const notice = useStore(client.stores.membershipNotice);
   return (
     <div className="empty-pane">
-      <p>{t("chat.empty")}</p>
+      <div>
+        {notice && (
+          <p className="membership-notice" role="status" data-testid="membership-notice">
+            {t(notice.reason === "left" ? "members.left" : "members.removed", { title: notice.title })}
+          </p>
+        )}
+        <p>{t("chat.empty")}</p>
+      </div>
     </div>
   );
 }

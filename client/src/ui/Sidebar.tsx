@@ -1,5 +1,5 @@
 import type { Conversation, User } from "@messenger/protocol";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { LANGS, type Lang, useI18n } from "../i18n";
 import { sortedConversations } from "../stores/conversations";
 import { Avatar, GroupAvatar } from "./Avatar";
@@ -8,6 +8,7 @@ import { conversationTitle, listTime, otherMember, previewText } from "./format"
 import { useAuth, useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { openConversation } from "./Messenger";
+import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
 
 export function Sidebar() {
   const client = useClient();
@@ -17,6 +18,8 @@ export function Sidebar() {
   const loaded = useStore(client.stores.listLoaded);
   const [query, setQuery] = useState("");
   const [creating, setCreating] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const resultsRef = useRef<HTMLElement>(null);
 
   return (
     <aside className="sidebar" aria-label={t("list.title")}>
@@ -24,14 +27,20 @@ export function Sidebar() {
       <ConnectionBanner />
       <div className="sidebar-tools">
         <input
+          ref={searchRef}
           type="search"
           className="search"
           placeholder={t("list.search")}
           aria-label={t("list.searchLabel")}
+          aria-controls="sidebar-search-results"
           value={query}
           onChange={(e) => setQuery(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Escape") setQuery("");
+            if (e.key === "ArrowDown") {
+              e.preventDefault();
+              resultsRef.current?.querySelector<HTMLElement>("[data-result]")?.focus();
+            }
           }}
         />
         <button
@@ -45,14 +54,27 @@ export function Sidebar() {
         </button>
       </div>
       {query.trim() ? (
-        <PeopleResults
-          query={query.trim()}
-          onPick={async (u) => {
-            const c = await client.startDirect(u.id);
-            setQuery("");
-            openConversation(c.id);
+        <section
+          ref={resultsRef}
+          id="sidebar-search-results"
+          className="search-results"
+          aria-label={t("search.results")}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") searchRef.current?.focus();
+            moveBetweenResults(e, searchRef.current);
           }}
-        />
+        >
+          <PeopleResults
+            query={query.trim()}
+            onPick={async (u) => {
+              const c = await client.startDirect(u.id);
+              setQuery("");
+              openConversation(c.id);
+            }}
+          />
+          <h3 className="results-heading">{t("search.messages")}</h3>
+          <MessageResults query={query} onPick={(m) => showResult(client, m)} />
+        </section>
       ) : (
         <nav className="conversation-list" aria-label={t("list.title")}>
           {loaded && list.length === 0 && <p className="hint">{t("list.empty")}</p>}
@@ -159,35 +181,17 @@ function ConversationItem({ conversation: c }: { conversation: Conversation }) {
   );
 }
 
-function useUserSearch(query: string) {
-  const client = useClient();
-  const [users, setUsers] = useState<User[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    const timer = setTimeout(() => {
-      client.searchUsers(query).then(
-        (u) => live && setUsers(u),
-        () => live && setUsers([]),
-      );
-    }, 150);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [client, query]);
-  return users;
-}
-
 function PeopleResults({ query, onPick }: { query: string; onPick(u: User): void }) {
   const { t } = useI18n();
   const users = useUserSearch(query);
   return (
-    <section className="people-results" aria-label={t("list.searchLabel")}>
+    <div className="people-results">
+      <h3 className="results-heading">{t("search.people")}</h3>
       {users?.length === 0 && <p className="hint">{t("list.noResults")}</p>}
       <ul>
         {users?.map((u) => (
           <li key={u.id}>
-            <button type="button" className="person" data-testid="person-result" onClick={() => onPick(u)}>
+            <button type="button" className="person" data-result data-testid="person-result" onClick={() => onPick(u)}>
               <Avatar user={u} online={u.online} />
               <span>
                 <strong>{u.displayName}</strong> <span className="muted">@{u.username}</span>
@@ -196,7 +200,7 @@ function PeopleResults({ query, onPick }: { query: string; onPick(u: User): void
           </li>
         ))}
       </ul>
-    </section>
+    </div>
   );
 }
 

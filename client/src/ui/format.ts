@@ -122,3 +122,71 @@ export function uploadErrorText(code: string, name: string, detail: string, t: T
       return t("upload.error.generic", { name, detail });
   }
 }
+
+// ---- search results ---------------------------------------------------------------------
+
+const WORD = /-?[\p{L}\p{N}_]+/gu;
+
+/**
+ * The words a query matches, as the server reads it (`websearch_to_tsquery('simple', q)`):
+ * lower-cased words; quotes group words, `or` joins them, a leading `-` excludes one.
+ */
+export function searchTerms(query: string): string[] {
+  const words = (query.match(WORD) ?? []).filter((w) => !w.startsWith("-") && w.toLowerCase() !== "or");
+  return [...new Set(words.map((w) => w.toLowerCase()))];
+}
+
+export interface MatchPart {
+  text: string;
+  match: boolean;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Splits text into runs, marking whole-word occurrences of any term (any case). Rendered as text, never HTML. */
+export function highlightMatches(text: string, terms: readonly string[]): MatchPart[] {
+  if (terms.length === 0 || !text) return text ? [{ text, match: false }] : [];
+  const alternatives = [...terms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join("|")})(?![\\p{L}\\p{N}_])`, "giu");
+  const parts: MatchPart[] = [];
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    const start = m.index ?? 0;
+    if (start > last) parts.push({ text: text.slice(last, start), match: false });
+    parts.push({ text: m[0], match: true });
+    last = start + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last), match: false });
+  return parts;
+}
+
+/** At most about `max` characters of a message, cut around its first match so the match is visible. */
+export function matchSnippet(text: string, terms: readonly string[], max = 160): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  let at = 0;
+  const parts = highlightMatches(flat, terms);
+  for (const p of parts) {
+    if (p.match) break;
+    at += p.text.length;
+  }
+  if (at >= flat.length) at = 0; // no match: the beginning
+  let start = Math.max(0, Math.min(at - Math.floor(max / 3), flat.length - max));
+  // Start and end at a space, so no word is cut in half.
+  if (start > 0) start = flat.indexOf(" ", start) + 1 || start;
+  let end = Math.min(flat.length, start + max);
+  if (end < flat.length) end = flat.lastIndexOf(" ", end) > at ? flat.lastIndexOf(" ", end) : end;
+  return `${start > 0 ? "…" : ""}${flat.slice(start, end).trim()}${end < flat.length ? "…" : ""}`;
+}
+
+export function membersCountText(count: number, t: Translate): string {
+  return t(count === 1 ? "group.membersCount.one" : "group.membersCount", { count });
+}
+
+/** What went wrong, in words: the server's message, or that the server cannot be reached. */
+export function errorText(err: unknown, t: Translate): string {
+  const code = (err as { code?: unknown })?.code;
+  if (code === "network" || code === "timeout") return t("error.network");
+  const message = (err as { message?: unknown })?.message;
+  return typeof message === "string" && message ? message : String(err);
+}

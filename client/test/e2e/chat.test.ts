@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
   conversationItem,
+  createGroup,
   launchBrowser,
   type OpenedApp,
   openApp,
@@ -195,13 +196,7 @@ describe("web client end to end: chat", () => {
   });
 
   test("a group: created with a title and members, messages show the sender and who has seen them", async () => {
-    await ben.page.getByRole("button", { name: "New group" }).click();
-    const dialog = ben.page.getByRole("dialog", { name: "New group" });
-    await dialog.getByLabel("Group name").fill("Design review");
-    await dialog.getByLabel("Add people").fill(anaName);
-    await dialog.getByRole("button", { name: /Ana Torres/ }).click();
-    await dialog.getByRole("button", { name: "Create group" }).click();
-    await ben.page.getByTestId("chat-title").filter({ hasText: "Design review" }).waitFor();
+    await createGroup(ben.page, "Design review", [{ query: anaName, displayName: "Ana Torres" }]);
     await sendText(ben.page, "Kick-off: mockups are in the drive");
 
     await conversationItem(ana.page, "Design review").getByTestId("unread-badge").filter({ hasText: "1" }).waitFor();
@@ -219,7 +214,7 @@ describe("web client end to end: chat", () => {
     // One pane at a time: back to the list (where the settings are), then into the DM.
     await ana.page.getByRole("button", { name: "Back to conversations" }).click();
     await ana.page.getByLabel("Language").selectOption("es");
-    await ana.page.getByLabel("Buscar personas para iniciar una conversación").waitFor();
+    await ana.page.getByLabel("Buscar personas y mensajes").waitFor();
     await screenshot(ana.page, "11-phone-list-es");
     await conversationItem(ana.page, "Ben Okafor").click();
     await chatOf(ana.page).getByText("update 6 of 6").waitFor();

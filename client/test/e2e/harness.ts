@@ -241,9 +241,22 @@ export async function signUp(page: Page, user: { username: string; displayName: 
 
 /** From the conversation list: find a person by name and open (get-or-create) the DM with them. */
 export async function startDirect(page: Page, query: string, displayName: string) {
-  await page.getByLabel("Search people to start a conversation").fill(query);
+  await page.getByLabel("Search people and messages").fill(query);
   await page.getByTestId("person-result").filter({ hasText: displayName }).click();
   await page.getByTestId("chat-title").filter({ hasText: displayName }).waitFor();
+}
+
+/** From the conversation list: a new group with a title and members (found by `query`), opened. */
+export async function createGroup(page: Page, title: string, members: { query: string; displayName: string }[]) {
+  await page.getByRole("button", { name: "New group" }).click();
+  const dialog = page.getByRole("dialog", { name: "New group" });
+  await dialog.getByLabel("Group name").fill(title);
+  for (const m of members) {
+    await dialog.getByLabel("Add people").fill(m.query);
+    await dialog.locator(".people-pick").getByRole("button", { name: m.displayName }).click();
+  }
+  await dialog.getByRole("button", { name: "Create group" }).click();
+  await page.getByTestId("chat-title").filter({ hasText: title }).waitFor();
 }
 
 /** Types into the composer and presses Enter. */

@@ -1,0 +1,103 @@
+// The chat client core (no React, no browser) against a real chat-service on a fresh PostgreSQL
+// database: shared by the client-level tests (sync, search, members).
+import { buildApp, loadConfig } from "@messenger/chat-service";
+import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import type { FastifyInstance } from "fastify";
+import { type Auth, createAuth, type KeyValueStorage } from "../src/core/auth";
+import { type ChatClient, createChatClient } from "../src/core/client";
+
+export function memoryStorage(): KeyValueStorage {
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
+}
+
+/** Resolves when `check()` holds, re-checking on every change of the client's stores. */
+export function until(client: ChatClient, check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stores = Object.values(client.stores);
+    const offs: (() => void)[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for: ${what}`));
+    }, timeoutMs);
+    const test = () => {
+      if (check()) {
+        done();
+        resolve();
+      }
+    };
+    for (const s of stores) offs.push(s.subscribe(test));
+    test();
+  });
+}
+
+/** Sends `bodies` in order and resolves once every one is acknowledged; rejects if the server refused one. */
+export async function sendAll(client: ChatClient, conversationId: string, bodies: string[]) {
+  for (const b of bodies) client.send(conversationId, b);
+  const pending = () => client.stores.messages.timeline(conversationId).pending;
+  await until(
+    client,
+    () => pending().length === 0 || pending().some((p) => p.status === "failed"),
+    `${bodies.length} messages sent`,
+    60_000,
+  );
+  const refused = pending().find((p) => p.status === "failed");
+  if (refused) throw new Error(`the server refused "${refused.body}": ${refused.error?.message}`);
+}
+
+export interface SignedIn {
+  auth: Auth;
+  client: ChatClient;
+  storage: KeyValueStorage;
+  /** The signed-in user's id. */
+  id: string;
+}
+
+export interface CoreServer {
+  base: string;
+  /** Registers (or signs in again) and starts a client; resolves once its socket is connected. */
+  signIn(username: string, storage?: KeyValueStorage, register?: boolean): Promise<SignedIn>;
+  stop(): Promise<void>;
+}
+
+export async function startCoreServer(env: Record<string, string> = {}): Promise<CoreServer> {
+  const db: TestDatabase = await createTestDatabase();
+  const app: FastifyInstance = await buildApp(
+    loadConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      DATABASE_URL: db.url,
+      JWT_SECRET: "client-core-test-secret",
+      SEND_RATE_PER_SECOND: "1000",
+      ...env,
+    }),
+  );
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const clients: ChatClient[] = [];
+  const auths: Auth[] = [];
+  return {
+    base,
+    async signIn(username, storage = memoryStorage(), register = true) {
+      const auth = createAuth({ baseUrl: base, storage });
+      auths.push(auth);
+      if (register) await auth.register({ username, password: "password123", displayName: username });
+      else await auth.login({ username, password: "password123" });
+      const client = createChatClient({ auth, url: base, outboxStorage: storage });
+      clients.push(client);
+      await client.start();
+      await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
+      return { auth, client, storage, id: auth.user()!.id };
+    },
+    async stop() {
+      for (const c of clients) c.stop();
+      for (const a of auths) a.dispose();
+      await app.close();
+      await db.drop();
+    },
+  };
+}
