@@ -51,11 +51,14 @@ try {
     if (route.localCandidateType !== "relay" || route.remoteCandidateType !== "relay") {
       throw new Error(`not relayed: ${JSON.stringify(route)}`);
     }
+    // The frame callback can lag the poll by one frame, and the connection-state event the frame
+    // check: wait until both have fired before reading the marks.
+    await b.page.waitForFunction(
+      () => window.callPage.marks.firstFrameAt !== undefined && window.callPage.marks.connectedAt !== undefined,
+    );
     const ma = await a.page.evaluate(() => ({ ...window.callPage.marks }));
     const mb = await b.page.evaluate(() => ({ ...window.callPage.marks }));
-    // The frame callback can lag the poll by one frame; wait until it has fired.
-    await b.page.waitForFunction(() => window.callPage.marks.firstFrameAt !== undefined);
-    const firstFrameAt = await b.page.evaluate(() => window.callPage.marks.firstFrameAt);
+    const firstFrameAt = mb.firstFrameAt;
     results.push({
       total: firstFrameAt - ma.inviteAt,
       ring: mb.incomingAt - ma.inviteAt,
