@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
 import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
+import { createClient } from "redis";
 import { io as connect, type Socket } from "socket.io-client";
 import { buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config.js";
@@ -55,6 +56,23 @@ export async function startHarness(
     },
   };
   return h;
+}
+
+/**
+ * A listening app built outside startHarness (several instances on one database) seen as a
+ * Harness: register() and api() use its app, socketFor() its url and the given socket list.
+ */
+export function harnessOf(app: FastifyInstance, sockets: Client[] = []): Harness {
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { app, url, sockets } as unknown as Harness;
+}
+
+/** Deletes a test file's own Redis keys and channels' state (everything under `prefix:`). */
+export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const r = createClient({ url });
+  await r.connect();
+  for await (const keys of r.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await r.del(keys);
+  await r.quit();
 }
 
 export interface TestUser extends AuthResponse {

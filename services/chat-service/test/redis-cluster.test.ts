@@ -1,16 +1,13 @@
 // Two chat-service instances on one database and one real Redis behave as one service.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
 import type { Conversation, Message, PresenceEvent, TypingEvent } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
-import { createClient } from "redis";
-import { io as connect } from "socket.io-client";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { api, type Client, emitAck, type Harness, recorder, register, send } from "./helpers.js";
+import { api, type Client, dropRedisKeys, emitAck, harnessOf, recorder, register, send, socketFor } from "./helpers.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 // Keys and channels of this file only, so parallel test files never meet.
@@ -20,24 +17,8 @@ let a: FastifyInstance;
 let b: FastifyInstance;
 const sockets: Client[] = [];
 
-const urlOf = (app: FastifyInstance) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-// The helpers take a Harness; only `app` is used by register()/api().
-const asHarness = (app: FastifyInstance) => ({ app }) as unknown as Harness;
-
-async function socketOn(app: FastifyInstance, token: string): Promise<Client> {
-  const s: Client = connect(urlOf(app), {
-    auth: { token },
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-  });
-  sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once("connect", () => resolve());
-    s.once("connect_error", reject);
-  });
-  return s;
-}
+const asHarness = (app: FastifyInstance) => harnessOf(app, sockets);
+const socketOn = (app: FastifyInstance, token: string): Promise<Client> => socketFor(asHarness(app), token);
 
 before(async () => {
   db = await createTestDatabase();
@@ -60,10 +41,7 @@ after(async () => {
   await a?.close();
   await b?.close();
   await db?.drop();
-  const r = createClient({ url: REDIS_URL });
-  await r.connect();
-  for await (const keys of r.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await r.del(keys);
-  await r.quit();
+  await dropRedisKeys(REDIS_URL, prefix);
 });
 
 test("users on different instances exchange messages, receipts, typing, presence and membership changes", async () => {

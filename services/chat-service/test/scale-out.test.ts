@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
@@ -20,16 +19,17 @@ import type {
   PresenceEvent,
 } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
-import { createClient } from "redis";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import {
   api,
   type Client,
   directWith,
+  dropRedisKeys,
   emitAck,
   groupOf,
   type Harness,
+  harnessOf,
   type Recorder,
   recorder,
   register,
@@ -74,9 +74,9 @@ async function startInstance(extra: Record<string, string> = {}): Promise<Fastif
   return app;
 }
 
-const urlOf = (app: FastifyInstance) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const urlOf = (app: FastifyInstance) => harnessOf(app).url;
 // The helpers take a Harness; only `app` is used by register()/api().
-const asHarness = (app: FastifyInstance) => ({ app }) as unknown as Harness;
+const asHarness = (app: FastifyInstance) => harnessOf(app, sockets);
 
 /** A chat-service in a process of its own (src/server.ts, as deployed), which the test can SIGKILL. */
 interface ChildInstance {
@@ -161,10 +161,7 @@ after(async () => {
   await a?.close();
   await b?.close();
   await db?.drop();
-  const r = createClient({ url: REDIS_URL });
-  await r.connect();
-  for await (const keys of r.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await r.del(keys);
-  await r.quit();
+  await dropRedisKeys(REDIS_URL, prefix);
 });
 
 const ok = (ack: { ok: boolean; error?: unknown }) => assert.equal(ack.ok, true, JSON.stringify(ack));
