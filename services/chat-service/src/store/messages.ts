@@ -45,12 +45,12 @@ export function createMessageStore(db: Queryable) {
     },
     /**
      * Writes a batch of sends in one statement. The caller passes at most one item per
-     * (conversation, sender, clientId) and starts it only after every earlier write to
-     * these conversations has committed, so that the clientId check sees them (a
-     * concurrent one fails the statement with a unique violation instead). For each item it returns the new message
-     * (`created`), the message already sent with that clientId (not created), or nothing
-     * when the sender is not a member. New messages take the next gap-free seqs in batch
-     * order, and the sender's own read/delivered position moves to them (what I send I
+     * (conversation, sender, clientId) and starts it only after every earlier write to these
+     * conversations has committed, so that the clientId check sees them (a concurrent one
+     * fails the statement with a unique violation instead). For each item it returns the new
+     * message (`created`), the message already sent with that clientId (not created), or
+     * nothing when the sender is not a member. New messages take the next gap-free seqs in
+     * batch order, and the sender's own read/delivered position moves to them (what I send I
      * have read, as in Slack/WhatsApp), which keeps unread = last_seq - last_read_seq exact.
      */
     async insertBatch(items: readonly NewMessage[], q: Queryable): Promise<(SentRow | undefined)[]> {
