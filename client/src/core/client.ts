@@ -27,8 +27,15 @@ import { UploadError, uploadFile } from "./upload";
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
-/** How long a send may wait for its ack on a live connection before it is shown as failed. */
+/** How long a send may wait for its ack on a live connection; then it counts as refused for a passing reason. */
 const ACK_TIMEOUT_MS = 15_000;
+/** A send the server turns away for a passing reason goes this many times in all before it shows as failed. */
+export const SEND_ATTEMPTS = 6;
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 8000;
+/** Refusals that mean "not now" rather than "never": the send budget is spent, the database hiccuped, no answer. */
+const PASSING_SEND_ERRORS = new Set(["rate_limited", "internal", "timeout"]);
+
 /** Further behind than this, a timeline is dropped and reloaded from the latest page instead of paged through. */
 const CATCH_UP_MAX = 500;
 const PAGE = 50;
@@ -36,6 +43,18 @@ const CATCH_UP_PAGE = 100;
 /** Re-announce typing this often while the user keeps typing; the indicator expires on the other side otherwise. */
 const TYPING_RENEW_MS = 3000;
 const TYPING_IDLE_MS = 4000;
+
+/**
+ * How long to wait before sending again a message the server has turned away `failures` times in a
+ * row, the last time with `error`; null when it should show as failed instead (the reason will not
+ * pass, or the attempts ran out). Doubles from 0.5 s up to 8 s, ±20 % so that clients refused
+ * together do not all come back together.
+ */
+export function sendRetryDelay(error: ApiError, failures: number, random: () => number = Math.random): number | null {
+  if (!PASSING_SEND_ERRORS.has(error.code) || failures >= SEND_ATTEMPTS) return null;
+  const base = Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
 
 export interface ChatClientOptions {
   auth: Auth;
@@ -72,13 +91,22 @@ export interface IncomingEvent {
   sender: User | undefined;
 }
 
+/** A message waiting to be sent again after passing refusals (see `sendRetryDelay`). */
+interface Backoff {
+  clientId: string;
+  failures: number;
+  /** Set while it waits; the conversation sends nothing else until it fires. */
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 const newClientId = () =>
   globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 /**
  * Everything the app knows and does, without React: REST + one socket feeding small stores.
- * Guarantees the UI relies on: every message once, in seq order; sends survive disconnects
- * (re-sent with the same clientId); after any reconnect every conversation is caught up.
+ * Guarantees the UI relies on: every message once, in seq order; sends survive disconnects and
+ * refusals that pass (re-sent with the same clientId, in the order written); after any reconnect
+ * every conversation is caught up.
  */
 export function createChatClient(opts: ChatClientOptions) {
   const { auth } = opts;
@@ -111,7 +139,13 @@ export function createChatClient(opts: ChatClientOptions) {
    * One send in flight per conversation: the server handles a socket's events concurrently, so
    * messages typed quickly would otherwise get seqs in a different order than they were written.
    */
-  const inFlight = new Map<string, string>();
+  const inFlight = new Map<string, { clientId: string }>();
+  /**
+   * Per conversation: the message the server last turned away for a passing reason, how many times in
+   * a row, and while it waits the timer that sends it again. Nothing behind it goes out meanwhile, so
+   * the conversation keeps the order its messages were written in.
+   */
+  const backoff = new Map<string, Backoff>();
 
   /** Read positions this connection has told the server (reset on reconnect, so they are told again). */
   const readTold = new Map<string, number>();
@@ -134,7 +168,8 @@ export function createChatClient(opts: ChatClientOptions) {
   });
   socket.on("disconnect", (reason) => {
     readTold.clear();
-    // Acks of this connection will never come; the reconnect re-sends (same clientIds).
+    // Acks of this connection will never come; the reconnect re-sends (same clientIds). A message
+    // waiting out a backoff keeps waiting: its timer, not the reconnect, sends it.
     inFlight.clear();
     connection.set(networkUp() ? "reconnecting" : "offline");
     // The server closed us (token expired mid-session, or a deploy): come back with a fresh token.
@@ -182,6 +217,8 @@ export function createChatClient(opts: ChatClientOptions) {
   /** No longer a member: the server no longer shows me this conversation, so neither do we. */
   function forget(cid: string, reason: MembershipNotice["reason"]) {
     const c = conversations.byId(cid);
+    clearTimeout(backoff.get(cid)?.timer);
+    backoff.delete(cid);
     conversations.remove(cid);
     messages.remove(cid);
     if (focus.get()?.conversationId === cid) focus.set(null);
@@ -435,14 +472,14 @@ export function createChatClient(opts: ChatClientOptions) {
 
   // ---- sending ------------------------------------------------------------------------
 
+  /** The one place a message is sent: the conversation's oldest unsent one, when nothing else of it is under way. */
   function pump(cid: string) {
-    if (!socket.connected || inFlight.has(cid)) return; // not connected: the reconnect pumps again
+    // Not connected: the reconnect pumps again. Waiting out a backoff: its timer does.
+    if (!socket.connected || inFlight.has(cid) || backoff.get(cid)?.timer) return;
     const p = messages.timeline(cid).pending.find((x) => x.status === "pending");
     if (!p) return;
-    inFlight.set(cid, p.clientId);
-    const settle = () => {
-      if (inFlight.get(cid) === p.clientId) inFlight.delete(cid);
-    };
+    const attempt = { clientId: p.clientId };
+    inFlight.set(cid, attempt);
     socket.timeout(ACK_TIMEOUT_MS).emit(
       "message:send",
       {
@@ -453,18 +490,38 @@ export function createChatClient(opts: ChatClientOptions) {
         replyToId: p.replyToId,
       },
       (err, ack) => {
-        if (err) {
-          // No ack: if the connection dropped, the reconnect re-sends it; otherwise let the user retry.
-          if (inFlight.get(cid) === p.clientId && socket.connected)
-            messages.markFailed(cid, p.clientId, { code: "timeout", message: "no answer" });
-        } else if (ack.ok) {
+        if (!err && ack.ok) {
           messages.merge(cid, [ack.message]);
           conversations.applyMessage(ack.message, true);
-        } else messages.markFailed(cid, p.clientId, ack.error);
-        settle();
+        }
+        // The connection dropped meanwhile (its acks never come): the reconnect re-sends it.
+        if (inFlight.get(cid) !== attempt) return;
+        inFlight.delete(cid);
+        if (err) {
+          if (socket.connected) refused(cid, p.clientId, { code: "timeout", message: "no answer" });
+        } else if (!ack.ok) refused(cid, p.clientId, ack.error);
+        else if (backoff.get(cid)?.clientId === p.clientId) backoff.delete(cid);
         pump(cid);
       },
     );
+  }
+
+  /** Not accepted: sent again after a while if the reason may pass, otherwise shown as failed (Retry, discard). */
+  function refused(cid: string, clientId: string, error: ApiError) {
+    const prev = backoff.get(cid);
+    const failures = (prev?.clientId === clientId ? prev.failures : 0) + 1;
+    const wait = sendRetryDelay(error, failures);
+    if (wait === null) {
+      backoff.delete(cid);
+      messages.markFailed(cid, clientId, error);
+      return;
+    }
+    const entry: Backoff = { clientId, failures };
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      pump(cid);
+    }, wait);
+    backoff.set(cid, entry);
   }
 
   function flushUnacked() {
@@ -640,6 +697,8 @@ export function createChatClient(opts: ChatClientOptions) {
       socket.disconnect();
       for (const abort of uploadAborts.values()) abort();
       for (const st of typingState.values()) clearTimeout(st.idle);
+      for (const b of backoff.values()) clearTimeout(b.timer);
+      backoff.clear();
     },
     /** The browser says the network went away / came back. */
     networkChanged(online: boolean) {
