@@ -128,3 +128,64 @@ describe("group members in the client core", () => {
     assert.ok(joe.client.stores.conversations.byId(dm.id), "a refused leave keeps the conversation");
   });
 });
+
+describe("a conversation list read before a removal", () => {
+  let server: CoreServer;
+  before(async () => {
+    server = await startCoreServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("does not bring the group back when it arrives after the removal", async () => {
+    const [ada, ben] = await Promise.all([server.signIn("ama"), server.signIn("bob")]);
+    const group = await ada.client.createGroup("Stale", [ben.id]);
+    await until(ben.client, () => !!ben.client.stores.conversations.byId(group.id), "ben has the group");
+
+    // Ben's next list is read by the server now (the group still in it) but reaches him only after
+    // he has been removed, as on a slow network during a reconnect.
+    const realFetch = globalThis.fetch;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let listRead!: () => void;
+    const read = new Promise<void>((resolve) => {
+      listRead = resolve;
+    });
+    globalThis.fetch = async (input, init) => {
+      const res = await realFetch(input, init);
+      if (String(input).endsWith("/api/conversations") && (init?.method ?? "GET") === "GET") {
+        globalThis.fetch = realFetch;
+        const body = await res.text();
+        listRead();
+        await released;
+        return new Response(body, { status: res.status, headers: res.headers });
+      }
+      return res;
+    };
+    try {
+      ben.client.networkChanged(false);
+      ben.client.networkChanged(true);
+      await read;
+      await ada.client.removeMember(group.id, ben.id);
+      await until(ben.client, () => !ben.client.stores.conversations.byId(group.id), "ben loses the group live");
+
+      let applied = false;
+      let reappeared = false;
+      const off = ben.client.stores.conversations.subscribe(() => {
+        applied = true;
+        if (ben.client.stores.conversations.byId(group.id)) reappeared = true;
+      });
+      release();
+      await until(ben.client, () => applied, "the late list is applied");
+      off();
+      assert.equal(reappeared, false, "the removed group never shows again");
+      assert.equal(ben.client.stores.conversations.byId(group.id), undefined);
+    } finally {
+      globalThis.fetch = realFetch;
+      release();
+    }
+  });
+});

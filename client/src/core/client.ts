@@ -214,8 +214,21 @@ export function createChatClient(opts: ChatClientOptions) {
     presence.seed([c]);
   }
 
+  /**
+   * Conversations forgotten (left or removed), numbered in order: a list the server read before
+   * that (a reload in flight during the removal) must not bring them back.
+   */
+  let forgettings = 0;
+  const forgottenAt = new Map<string, number>();
+  const fetchConversationList = async (): Promise<Conversation[]> => {
+    const asOf = forgettings;
+    const { conversations: list } = await auth.api<ConversationsResponse>("/api/conversations");
+    return list.filter((c) => (forgottenAt.get(c.id) ?? 0) <= asOf);
+  };
+
   /** No longer a member: the server no longer shows me this conversation, so neither do we. */
   function forget(cid: string, reason: MembershipNotice["reason"]) {
+    forgottenAt.set(cid, ++forgettings);
     const c = conversations.byId(cid);
     clearTimeout(backoff.get(cid)?.timer);
     backoff.delete(cid);
@@ -275,7 +288,7 @@ export function createChatClient(opts: ChatClientOptions) {
   /** After (re)connecting: refresh the list, fill every open timeline, re-send what was never acked. */
   async function resync() {
     try {
-      const { conversations: list } = await auth.api<ConversationsResponse>("/api/conversations");
+      const list = await fetchConversationList();
       const known = conversations.get();
       // The list was read before some live events we may already have applied: keep the newer activity.
       conversations.setAll(
@@ -664,7 +677,7 @@ export function createChatClient(opts: ChatClientOptions) {
     // The list also loads over REST right away, so the screen fills before the socket is up.
     if (!listLoaded.get()) {
       try {
-        const { conversations: list } = await auth.api<ConversationsResponse>("/api/conversations");
+        const list = await fetchConversationList();
         if (!listLoaded.get()) {
           conversations.setAll(list);
           presence.seed(list);
