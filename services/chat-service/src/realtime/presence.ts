@@ -10,7 +10,11 @@ import type { ChatSocket } from "./hub.js";
 export function createPresenceHandlers(deps: AppDeps): ((socket: ChatSocket) => void) & { drain(): Promise<void> } {
   const { presence, stores, hub, log, config } = deps;
 
-  async function announce(userId: string, online: boolean, lastSeenAt: Date | null) {
+  /** Tells the user's contacts; going offline first persists lastSeenAt. */
+  async function announce(userId: string, online: boolean) {
+    const lastSeenAt = online
+      ? ((await stores.users.findById(userId))?.last_seen_at ?? null)
+      : await stores.users.touchLastSeen(userId);
     const audience = await stores.conversations.contactsOf(userId);
     hub.toUsers(audience).emit("presence", {
       userId,
@@ -38,12 +42,7 @@ export function createPresenceHandlers(deps: AppDeps): ((socket: ChatSocket) => 
             .filter((userId) => now.has(userId) === online)
             .map(async (userId) => {
               try {
-                if (online) {
-                  const user = await stores.users.findById(userId);
-                  await announce(userId, true, user?.last_seen_at ?? null);
-                } else {
-                  await announce(userId, false, await stores.users.touchLastSeen(userId));
-                }
+                await announce(userId, online);
               } catch (err) {
                 log.error({ err, userId, online }, "presence (instance change) failed");
               }
@@ -60,10 +59,7 @@ export function createPresenceHandlers(deps: AppDeps): ((socket: ChatSocket) => 
     track(
       (async () => {
         try {
-          if (await presence.socketConnected(userId)) {
-            const user = await stores.users.findById(userId);
-            await announce(userId, true, user?.last_seen_at ?? null);
-          }
+          if (await presence.socketConnected(userId)) await announce(userId, true);
         } catch (err) {
           log.error({ err, userId }, "presence (connect) failed");
         }
@@ -73,10 +69,7 @@ export function createPresenceHandlers(deps: AppDeps): ((socket: ChatSocket) => 
       track(
         (async () => {
           try {
-            if (await presence.socketDisconnected(userId)) {
-              const lastSeenAt = await stores.users.touchLastSeen(userId);
-              await announce(userId, false, lastSeenAt);
-            }
+            if (await presence.socketDisconnected(userId)) await announce(userId, false);
           } catch (err) {
             log.error({ err, userId }, "presence (disconnect) failed");
           }
