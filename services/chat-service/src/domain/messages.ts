@@ -60,11 +60,11 @@ export function createMessageService(deps: CoreDeps) {
   /**
    * Writes sends: when none carries attachments, one statement that is its own transaction
    * (one round trip); otherwise that statement and the attachment claim in one transaction,
-   * rolled back, with the refused sends named, when a claim falls short.
+   * rolled back by WriteAgain, naming the refused sends, when a claim falls short.
    */
   async function writeOnce(
     sends: PendingSend[],
-  ): Promise<{ rows: (SentRow | undefined)[]; attachmentsOf: Map<string, AttachmentRow[]>; refused: number[] }> {
+  ): Promise<{ rows: (SentRow | undefined)[]; attachmentsOf: Map<string, AttachmentRow[]> }> {
     const items = sends.map(({ senderId, input }) => ({
       conversationId: input.conversationId,
       senderId,
@@ -75,35 +75,30 @@ export function createMessageService(deps: CoreDeps) {
       call: input.call ?? null,
     }));
     if (sends.every((s) => s.attachmentIds.length === 0))
-      return { rows: await stores.messages.insertBatch(items, db), attachmentsOf: new Map(), refused: [] };
-    try {
-      return await withTransaction(db, async (tx) => {
-        const rows = await stores.messages.insertBatch(items, tx);
-        const claims = sends.flatMap(({ senderId, input, attachmentIds }, k) => {
-          const sent = rows[k];
-          if (!sent?.created) return [];
-          return attachmentIds.map((attachmentId) => ({
-            messageId: sent.row.id,
-            conversationId: input.conversationId,
-            uploaderId: senderId,
-            attachmentId,
-          }));
-        });
-        const attachmentsOf = new Map<string, AttachmentRow[]>();
-        for (const a of await stores.attachments.attachToMessages(claims, tx))
-          attachmentsOf.set(a.message_id!, [...(attachmentsOf.get(a.message_id!) ?? []), a]);
-        const refused = sends.flatMap((s, k) => {
-          const sent = rows[k];
-          const short = sent?.created && (attachmentsOf.get(sent.row.id)?.length ?? 0) !== s.attachmentIds.length;
-          return short ? [k] : [];
-        });
-        if (refused.length > 0) throw new WriteAgain(refused);
-        return { rows, attachmentsOf, refused };
+      return { rows: await stores.messages.insertBatch(items, db), attachmentsOf: new Map() };
+    return withTransaction(db, async (tx) => {
+      const rows = await stores.messages.insertBatch(items, tx);
+      const claims = sends.flatMap(({ senderId, input, attachmentIds }, k) => {
+        const sent = rows[k];
+        if (!sent?.created) return [];
+        return attachmentIds.map((attachmentId) => ({
+          messageId: sent.row.id,
+          conversationId: input.conversationId,
+          uploaderId: senderId,
+          attachmentId,
+        }));
       });
-    } catch (err) {
-      if (err instanceof WriteAgain) return { rows: [], attachmentsOf: new Map(), refused: err.refused };
-      throw err;
-    }
+      const attachmentsOf = new Map<string, AttachmentRow[]>();
+      for (const a of await stores.attachments.attachToMessages(claims, tx))
+        attachmentsOf.set(a.message_id!, [...(attachmentsOf.get(a.message_id!) ?? []), a]);
+      const refused = sends.flatMap((s, k) => {
+        const sent = rows[k];
+        const short = sent?.created && (attachmentsOf.get(sent.row.id)?.length ?? 0) !== s.attachmentIds.length;
+        return short ? [k] : [];
+      });
+      if (refused.length > 0) throw new WriteAgain(refused);
+      return { rows, attachmentsOf };
+    });
   }
 
   /**
@@ -128,14 +123,14 @@ export function createMessageService(deps: CoreDeps) {
       try {
         result = await writeOnce(todo.map((i) => batch[i]!));
       } catch (err) {
+        if (err instanceof WriteAgain) {
+          const refused = new Set(err.refused.map((k) => todo[k]!));
+          for (const i of refused) outcomes[i] = { ok: false, error: invalidAttachment() };
+          todo = todo.filter((i) => !refused.has(i));
+          continue;
+        }
         if (attempt < 5 && isWriteConflict(err)) continue;
         throw err;
-      }
-      if (result.refused.length > 0) {
-        const refused = new Set(result.refused.map((k) => todo[k]!));
-        for (const i of refused) outcomes[i] = { ok: false, error: invalidAttachment() };
-        todo = todo.filter((i) => !refused.has(i));
-        continue;
       }
       todo.forEach((i, k) => {
         const sent = result.rows[k];
