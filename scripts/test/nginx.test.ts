@@ -5,12 +5,12 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
-import { type AddressInfo, createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildApp as buildChat, loadConfig as loadChatConfig } from "@messenger/chat-service";
-import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import { createTestDatabase, freePort, type TestDatabase } from "@messenger/common/testing";
 import { buildApp as buildMedia, loadConfig as loadMediaConfig } from "@messenger/media-service";
 import type { AuthResponse, ConversationResponse } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
@@ -18,18 +18,6 @@ import { io, type Socket } from "socket.io-client";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const JWT_SECRET = "nginx-test-secret";
-
-/** A port the OS considers free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let db: TestDatabase;
 let dir: string;

@@ -2,9 +2,8 @@
 // the test can freeze (SIGSTOP), as a stalled Redis would be.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { after, before, test } from "node:test";
-import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import { createTestDatabase, freePort, type TestDatabase } from "@messenger/common/testing";
 import type { FastifyInstance } from "fastify";
 import { createClient } from "redis";
 import { buildApp } from "../src/app.js";
@@ -13,17 +12,6 @@ import { loadConfig } from "../src/config.js";
 let db: TestDatabase;
 let redis: ChildProcess;
 let app: FastifyInstance;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   db = await createTestDatabase();
