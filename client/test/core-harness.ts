@@ -57,6 +57,8 @@ export interface SignedIn {
   id: string;
 }
 
+const PASSWORD = "correct horse battery";
+
 export interface CoreServer {
   base: string;
   /** Registers (or signs in again) and starts a client; resolves once its socket is connected. */
@@ -73,6 +75,7 @@ export async function startCoreServer(env: Record<string, string> = {}): Promise
       DATABASE_URL: db.url,
       JWT_SECRET: "client-core-test-secret",
       SEND_RATE_PER_SECOND: "1000",
+      REGISTRATIONS_PER_HOUR: "100000",
       ...env,
     }),
   );
@@ -85,8 +88,8 @@ export async function startCoreServer(env: Record<string, string> = {}): Promise
     async signIn(username, storage = memoryStorage(), register = true) {
       const auth = createAuth({ baseUrl: base, storage });
       auths.push(auth);
-      if (register) await auth.register({ username, password: "password123", displayName: username });
-      else await auth.login({ username, password: "password123" });
+      if (register) await auth.register({ username, password: PASSWORD, displayName: username });
+      else await auth.login({ username, password: PASSWORD });
       const client = createChatClient({ auth, url: base, outboxStorage: storage });
       clients.push(client);
       await client.start();

@@ -181,6 +181,19 @@ export function createChatClient(opts: ChatClientOptions) {
     else if (!socket.active) setTimeout(() => socket.connect(), 2000);
   });
 
+  // Every refreshed access token goes to the open socket too: the server closes a socket when
+  // the token it holds expires, so without this it would drop and reconnect every 15 minutes.
+  let tokenTold = auth.accessToken();
+  socket.on("connect", () => {
+    tokenTold = auth.accessToken();
+  });
+  const stopTokenWatch = auth.session.subscribe(() => {
+    const token = auth.accessToken();
+    if (!token || token === tokenTold || !socket.connected) return;
+    tokenTold = token;
+    socket.emit("auth:refresh", { token }, () => {});
+  });
+
   async function reconnectWithFreshToken() {
     try {
       if (!(await auth.refresh())) return; // signed out: the app shows the login screen
@@ -707,6 +720,7 @@ export function createChatClient(opts: ChatClientOptions) {
     start,
     stop() {
       stopOutbox();
+      stopTokenWatch();
       socket.disconnect();
       for (const abort of uploadAborts.values()) abort();
       for (const st of typingState.values()) clearTimeout(st.idle);

@@ -1,7 +1,14 @@
 import cookie from "@fastify/cookie";
-import { createPool, type Db, echoRequestId, installErrorHandlers, proxiedServerOptions } from "@messenger/common";
+import {
+  createPool,
+  createSessionGate,
+  type Db,
+  echoRequestId,
+  installErrorHandlers,
+  parseTrustedProxies,
+  proxiedServerOptions,
+} from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
@@ -9,6 +16,7 @@ import { createAccess } from "./domain/access.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
 import { createMemoryPresence } from "./domain/presence.js";
+import { createLimits, memoryLimiter } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
 import { connectRedis } from "./plugins/redis.js";
@@ -53,7 +61,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    ...proxiedServerOptions,
+    ...proxiedServerOptions(parseTrustedProxies(config.TRUSTED_PROXIES)),
   });
   installErrorHandlers(app);
   echoRequestId(app);
@@ -63,8 +71,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const redis = config.REDIS_URL
     ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, io, {
         typingThrottleMs: config.TYPING_THROTTLE_MS,
-        sendPerSecond: config.SEND_RATE_PER_SECOND,
-        loginPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
         log: app.log,
       })
     : null;
@@ -78,6 +84,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     stores,
     presence: redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS),
     metrics: createMetrics(),
+    sessions: createSessionGate(db, { cacheMs: config.SESSION_CHECK_MS }),
+    limits: createLimits(redis?.limiter ?? memoryLimiter, config),
   };
   const deps: AppDeps = {
     ...core,
@@ -87,15 +95,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate("deps", deps);
   app.decorate("io", io);
 
-  const sendLimiter = redis?.sendLimiter ?? new RateLimiterMemory({ points: config.SEND_RATE_PER_SECOND, duration: 1 });
-  const realtime = registerRealtime(io, deps, { sendLimiter });
+  const realtime = registerRealtime(io, deps);
   const attachmentListener = startAttachmentListener(deps);
   app.decorate("attachmentListener", attachmentListener);
 
   await app.register(cookie);
-  await app.register(authPlugin, { secret: config.JWT_SECRET });
+  await app.register(authPlugin, { secret: config.JWT_SECRET, sessions: deps.sessions });
   await app.register(healthRoutes, { deps, redis: redis ?? undefined });
-  await app.register(authRoutes, { prefix: "/api", deps, loginLimiters: redis?.loginLimiters });
+  await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
@@ -109,6 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await realtime.drain();
   });
   app.addHook("onClose", async () => {
+    realtime.close();
     await attachmentListener.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await deps.presence.close();

@@ -24,8 +24,30 @@ const ConfigSchema = z.object({
   JITSI_APP_SECRET: z.string().min(1).default(DEV_JITSI_APP_SECRET),
   /** Per-user message:send budget per second (burst); bounded so one client cannot flood a room. */
   SEND_RATE_PER_SECOND: z.coerce.number().int().positive().default(50),
-  /** Failed/attempted logins per username+IP per minute. */
+  /** Login attempts per username from one address per minute (and ×10 per address over all usernames). */
   LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /**
+   * Failed logins of one username from all addresses per 15 minutes before it counts as under attack:
+   * then each address gets only LOGIN_ATTEMPTS_UNDER_ATTACK tries per 15 minutes for it, so the owner's
+   * correct password from their own address still passes while a spread-out guesser is slowed to a crawl.
+   */
+  LOGIN_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().positive().default(30),
+  LOGIN_ATTEMPTS_UNDER_ATTACK: z.coerce.number().int().positive().default(3),
+  /** Accounts one address may register per hour. */
+  REGISTRATIONS_PER_HOUR: z.coerce.number().int().positive().default(10),
+  /** Groups one user may create per hour. */
+  GROUPS_PER_HOUR: z.coerce.number().int().positive().default(30),
+  /** Socket events of one user per second on one instance (all events but message:send, which has its own). */
+  SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(100),
+  /** Open sockets of one user on one instance; a new one closes the oldest beyond this. */
+  SOCKETS_PER_USER: z.coerce.number().int().positive().default(20),
+  /**
+   * How stale "is this session/user still active" may be: HTTP requests use an answer this old at
+   * most, and each instance re-checks its sockets this often (deactivated, deleted, logged out elsewhere).
+   */
+  SESSION_CHECK_MS: z.coerce.number().int().positive().default(5000),
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
+  TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   /** Mark the access cookie Secure (set when served over HTTPS). */
   COOKIE_SECURE: z
     .enum(["true", "false", "1", "0"])

@@ -1,10 +1,11 @@
-import type { Db } from "@messenger/common";
+import type { Db, SessionGate } from "@messenger/common";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "./config.js";
 import type { Access } from "./domain/access.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
 import type { Presence } from "./domain/presence.js";
+import type { Limits } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import type { Hub } from "./realtime/hub.js";
 import type { Stores } from "./store/index.js";
@@ -19,6 +20,9 @@ export interface CoreDeps {
   stores: Stores;
   presence: Presence;
   metrics: Metrics;
+  /** Is a token's user still active and its session not ended (cached briefly). */
+  sessions: SessionGate;
+  limits: Limits;
 }
 
 /**

@@ -15,3 +15,7 @@ export const invalidAttachment = () =>
   );
 export const conflict = (message: string) => new AppError("conflict", 409, message);
 export const notGroup = () => new AppError("not_group", 400, "only group conversations have members to change");
+export const weakPassword = (hint: string) =>
+  new AppError("weak_password", 400, `password is too easy to guess${hint ? ` (${hint})` : ""}: use a longer phrase`);
+/** A per-object cap (reactions on a message, sockets of a user) is reached. */
+export const tooMany = (message: string) => new AppError("too_many", 409, message);

@@ -11,6 +11,12 @@ export function createMetrics() {
       help: "Open socket.io connections",
       registers: [registry],
     }),
+    loginLockouts: new Counter({
+      name: "chat_login_lockouts_total",
+      help: "Login attempts refused by a limit, by which (user-address, address, under-attack)",
+      labelNames: ["limit"] as const,
+      registers: [registry],
+    }),
     messagesSent: new Counter({
       name: "chat_messages_sent_total",
       help: "Messages committed (duplicates of a clientId are not counted)",

@@ -1,5 +1,5 @@
 // Thin entry: config, logger, migrations, listen, graceful shutdown. Everything else is buildApp.
-import { createPool, runMigrations } from "@messenger/common";
+import { createPool, loggerOptions, runMigrations } from "@messenger/common";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 
@@ -13,7 +13,7 @@ try {
 
 const app = await buildApp(config, {
   // JSON lines (with reqId on every request log); pipe through pino-pretty to read them by eye.
-  logger: { level: config.LOG_LEVEL },
+  logger: loggerOptions(config.LOG_LEVEL),
 });
 
 let closing = false;

@@ -16,7 +16,11 @@ after(async () => {
 const post = (url: string, payload: object) => h.app.inject({ method: "POST", url, payload });
 
 test("register, then log in; a taken username is 409 and a wrong password 401", async () => {
-  const res = await post("/api/auth/register", { username: "grace", password: "hopper1906", displayName: "Grace H" });
+  const res = await post("/api/auth/register", {
+    username: "grace",
+    password: "hopper-1906-analytical",
+    displayName: "Grace H",
+  });
   assert.equal(res.statusCode, 201);
   const body = res.json() as AuthResponse;
   assert.equal(body.user.username, "grace");
@@ -31,11 +35,11 @@ test("register, then log in; a taken username is 409 and a wrong password 401", 
   assert.match(cookie, /Path=\//);
   assert.match(cookie, /Max-Age=900/);
 
-  const dup = await post("/api/auth/register", { username: "grace", password: "another-pass" });
+  const dup = await post("/api/auth/register", { username: "grace", password: "another pass phrase" });
   assert.equal(dup.statusCode, 409);
   assert.equal(dup.json().error.code, "username_taken");
 
-  const ok = await post("/api/auth/login", { username: "grace", password: "hopper1906" });
+  const ok = await post("/api/auth/login", { username: "grace", password: "hopper-1906-analytical" });
   assert.equal(ok.statusCode, 200);
   assert.equal((ok.json() as AuthResponse).user.id, body.user.id);
   const bad = await post("/api/auth/login", { username: "grace", password: "wrong-password" });

@@ -28,7 +28,14 @@ export async function startHarness(
   opts: { configure?: (app: FastifyInstance) => void } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, NODE_ENV: "test", LOG_LEVEL: "silent", ...env });
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    // Every test user registers from 127.0.0.1; the files that test the limit set their own.
+    REGISTRATIONS_PER_HOUR: "100000",
+    ...env,
+  });
   const start = async () => {
     const app = await buildApp(config);
     opts.configure?.(app);
@@ -124,6 +131,12 @@ export async function socketFor(h: Harness, token: string, opts: { reconnection?
     s.once("connect_error", (err) => reject(err));
   });
   return s;
+}
+
+/** Resolves with the reason when the socket is disconnected (already, or later). */
+export function disconnected(s: Client): Promise<string> {
+  if (s.disconnected) return Promise.resolve("already disconnected");
+  return new Promise((resolve) => s.once("disconnect", (reason) => resolve(reason)));
 }
 
 /** Emits with an ack and resolves with the ack. */

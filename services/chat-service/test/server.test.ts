@@ -49,7 +49,7 @@ test("server.ts migrates an empty database, serves, and exits 0 on SIGTERM with 
     const reg = await fetch(`${base}/api/auth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "starter", password: "password123" }),
+      body: JSON.stringify({ username: "starter", password: "correct horse battery" }),
     });
     assert.equal(reg.status, 201);
     const { accessToken } = (await reg.json()) as { accessToken: string };

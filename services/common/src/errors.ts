@@ -31,6 +31,9 @@ export function zodMessage(err: ZodError): string {
 export function toApiError(err: unknown): { status: number; error: ApiError } {
   if (err instanceof AppError) return { status: err.statusCode, error: { code: err.code, message: err.message } };
   if (err instanceof ZodError) return { status: 400, error: { code: "bad_request", message: zodMessage(err) } };
+  // A row it refers to went away meanwhile (say, an account deleted while its token is still cached).
+  if ((err as { code?: unknown }).code === "23503")
+    return { status: 409, error: { code: "conflict", message: "it refers to something that no longer exists" } };
   const fe = err as Partial<FastifyError>;
   const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
   if (status === 413) return { status, error: { code: "too_large", message: "request body too large" } };

@@ -3,4 +3,5 @@ export * from "./db.js";
 export * from "./errors.js";
 export * from "./http.js";
 export * from "./migrate.js";
+export * from "./sessions.js";
 export * from "./tokens.js";

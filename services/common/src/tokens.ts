@@ -7,6 +7,13 @@ const ISSUER = "staff-messenger";
 export interface AccessClaims {
   userId: string;
   username: string;
+  /** The sign-in (refresh-token family) the token was issued for; logging out or revoking it ends the token too. */
+  sessionId?: string;
+}
+
+export interface VerifiedClaims extends AccessClaims {
+  /** When the token stops being valid (ms since the epoch). */
+  expiresAt: number;
 }
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
@@ -17,7 +24,11 @@ export async function signAccessToken(
   claims: AccessClaims,
   ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
 ): Promise<string> {
-  return new SignJWT({ username: claims.username, typ: "access" })
+  return new SignJWT({
+    username: claims.username,
+    typ: "access",
+    ...(claims.sessionId ? { sid: claims.sessionId } : {}),
+  })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -27,14 +38,20 @@ export async function signAccessToken(
 }
 
 /** Returns the claims, or null for a missing, forged or expired token. */
-export async function verifyAccessToken(secret: string, token: string | undefined): Promise<AccessClaims | null> {
+export async function verifyAccessToken(secret: string, token: string | undefined): Promise<VerifiedClaims | null> {
   if (!token) return null;
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, algorithms: ["HS256"] });
     if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.username !== "string") {
       return null;
     }
-    return { userId: payload.sub, username: payload.username };
+    if (payload.sid !== undefined && typeof payload.sid !== "string") return null;
+    return {
+      userId: payload.sub,
+      username: payload.username,
+      ...(payload.sid ? { sessionId: payload.sid } : {}),
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
   } catch {
     return null;
   }

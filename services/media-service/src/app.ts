@@ -23,7 +23,11 @@ export async function buildApp(
   config: Config,
   opts: { logger?: FastifyServerOptions["logger"] } = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, ...proxiedServerOptions });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ...proxiedServerOptions(config.trustedProxies),
+  });
   installErrorHandlers(app);
   echoRequestId(app);
 

@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseTrustedProxies } from "@messenger/common";
 import { AttachmentKind } from "@messenger/protocol";
 import { z } from "zod";
 
@@ -16,6 +17,8 @@ const EnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
+  TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/messenger"),
   /** Must equal chat-service's: media-service verifies the access tokens chat-service signs. */
   JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
@@ -106,6 +109,7 @@ export interface Config {
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
   tmpDir: string;
+  trustedProxies: string[];
 }
 
 /** Parses the environment (or a test's overrides) once; refuses production with the development secret. */
@@ -148,5 +152,6 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     tmpDir: e.TMP_DIR,
+    trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
   };
 }

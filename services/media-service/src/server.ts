@@ -1,4 +1,4 @@
-import { createPool, runMigrations } from "@messenger/common";
+import { createPool, loggerOptions, runMigrations } from "@messenger/common";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 
@@ -9,7 +9,7 @@ await runMigrations(migrator);
 await migrator.end();
 
 const app = await buildApp(config, {
-  logger: { level: config.logLevel },
+  logger: loggerOptions(config.logLevel),
 });
 // Uploads of large videos take a while; requests stay open, but a stuck client does not hold a socket forever.
 app.server.requestTimeout = 30 * 60 * 1000;

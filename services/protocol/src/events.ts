@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { type ApiError, type Conversation, Id, type Message, User } from "./models.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
+import { Emoji, text } from "./text.js";
 
 /** Every client → server event is acknowledged with one of these. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ApiError };
 export type AckFn<T extends object = object> = (ack: Ack<T>) => void;
 
 const Seq = z.number().int().nonnegative();
-export const ClientId = z.string().min(1).max(64);
-export const MessageBody = z.string().min(1).max(MESSAGE_BODY_MAX);
+export const ClientId = text(64).min(1);
+export const MessageBody = text(MESSAGE_BODY_MAX).min(1);
 
 // ---- client → server payloads -----------------------------------------------
 
@@ -16,7 +17,7 @@ export const MessageSendPayload = z
   .object({
     conversationId: Id,
     clientId: ClientId,
-    body: z.string().max(MESSAGE_BODY_MAX).default(""),
+    body: text(MESSAGE_BODY_MAX).default(""),
     attachmentIds: z.array(Id).max(10).default([]),
     replyToId: Id.nullish(),
   })
@@ -33,9 +34,12 @@ export type MessageEditPayload = z.infer<typeof MessageEditPayload>;
 export const MessageDeletePayload = z.object({ messageId: Id });
 export type MessageDeletePayload = z.infer<typeof MessageDeletePayload>;
 
+/** Distinct emoji on one message; a new one beyond this is refused with `too_many`. */
+export const REACTIONS_PER_MESSAGE_MAX = 50;
+
 export const MessageReactPayload = z.object({
   messageId: Id,
-  emoji: z.string().min(1).max(32),
+  emoji: Emoji,
   on: z.boolean(),
 });
 export type MessageReactPayload = z.infer<typeof MessageReactPayload>;
@@ -60,6 +64,10 @@ export type CallIdPayload = z.infer<typeof CallIdPayload>;
 
 export const CallSignalPayload = z.object({ callId: Id, data: SignalData });
 export type CallSignalPayload = z.infer<typeof CallSignalPayload>;
+
+/** A fresh access token for an open socket (sent after every refresh), so it is not closed at the old one's expiry. */
+export const AuthRefreshPayload = z.object({ token: z.string().min(1).max(4096) });
+export type AuthRefreshPayload = z.infer<typeof AuthRefreshPayload>;
 
 // ---- server → client payloads -----------------------------------------------
 
@@ -130,6 +138,7 @@ export type MeetingStartedEvent = z.infer<typeof MeetingStartedEvent>;
 // ---- typed maps for socket.io -----------------------------------------------
 
 export interface ClientToServerEvents {
+  "auth:refresh": (p: AuthRefreshPayload, ack: AckFn) => void;
   "message:send": (p: MessageSendPayload, ack: AckFn<{ message: Message }>) => void;
   "message:edit": (p: MessageEditPayload, ack: AckFn<{ message: Message }>) => void;
   "message:delete": (p: MessageDeletePayload, ack: AckFn<{ message: Message }>) => void;

@@ -1,3 +1,4 @@
 export * from "./events.js";
 export * from "./models.js";
 export * from "./rest.js";
+export * from "./text.js";

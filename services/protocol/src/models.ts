@@ -127,6 +127,8 @@ export const ErrorCode = z.enum([
   "not_group",
   "call_not_found",
   "busy",
+  "weak_password",
+  "too_many",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

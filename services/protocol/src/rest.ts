@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { Attachment, Conversation, Id, Message, User } from "./models.js";
+import { displayText, text } from "./text.js";
 
 export const MESSAGE_BODY_MAX = 4000;
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 100;
 
 export const Username = z.string().regex(/^[a-z0-9._-]{3,32}$/, "3–32 characters of a-z, 0-9, '.', '_' or '-'");
-export const Password = z.string().min(8, "at least 8 characters").max(512);
-export const DisplayName = z.string().trim().min(1).max(64);
+/** Length here; the server also refuses passwords that are easy to guess (error code `weak_password`). */
+export const PASSWORD_MIN = 10;
+export const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(512);
+export const DisplayName = displayText(64);
+export const Title = displayText(100);
 
 // ---- auth -------------------------------------------------------------------
 
@@ -19,7 +23,7 @@ export const RegisterBody = z.object({
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
 export const LoginBody = z.object({
-  username: z.string().min(1).max(64),
+  username: text(64).min(1),
   password: z.string().min(1).max(512),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
@@ -41,7 +45,7 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
 export const MeResponse = z.object({ user: User });
 export type MeResponse = z.infer<typeof MeResponse>;
 
-export const UsersQuery = z.object({ q: z.string().max(64).default("") });
+export const UsersQuery = z.object({ q: text(64).default("") });
 export type UsersQuery = z.infer<typeof UsersQuery>;
 
 export const UsersResponse = z.object({ users: z.array(User) });
@@ -53,7 +57,7 @@ export const CreateConversationBody = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("direct"), userId: Id }),
   z.object({
     kind: z.literal("group"),
-    title: z.string().trim().min(1).max(100),
+    title: Title,
     memberIds: z.array(Id).max(500),
   }),
 ]);
@@ -89,7 +93,7 @@ export const MessagesResponse = z.object({ messages: z.array(Message), hasMore: 
 export type MessagesResponse = z.infer<typeof MessagesResponse>;
 
 export const SearchQuery = z.object({
-  q: z.string().trim().min(1).max(200),
+  q: text(200).trim().min(1),
   conversationId: Id.optional(),
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;

@@ -2,6 +2,7 @@ import { withTransaction } from "@messenger/common";
 import type { Conversation, Member, Message } from "@messenger/protocol";
 import type { CoreDeps } from "../deps.js";
 import { badRequest, notFound, notGroup } from "../errors.js";
+import { spend } from "../limits.js";
 import type { ConversationRow } from "../store/index.js";
 import { toUsers } from "./users.js";
 
@@ -101,6 +102,7 @@ export function createConversationService(deps: CoreDeps) {
       const others = [...new Set(memberIds)].filter((id) => id !== creatorId);
       const found = await stores.users.findByIds(others);
       if (found.length !== others.length) throw badRequest("memberIds: unknown user");
+      await spend(deps.limits.groupsPerUser, creatorId, "too many groups created, try again later");
       const row = await withTransaction(db, async (tx) => {
         const conv = await stores.conversations.insertGroup(title, creatorId, tx);
         await stores.conversations.addMembers(conv.id, [creatorId], "admin", tx);

@@ -1,7 +1,14 @@
 import { type AttachmentRow, withTransaction } from "@messenger/common";
-import type { CallLog, Message, MessageSendPayload, MessagesQuery, ReceiptKind } from "@messenger/protocol";
+import {
+  type CallLog,
+  type Message,
+  type MessageSendPayload,
+  type MessagesQuery,
+  REACTIONS_PER_MESSAGE_MAX,
+  type ReceiptKind,
+} from "@messenger/protocol";
 import type { CoreDeps } from "../deps.js";
-import { badRequest, conflict, forbidden, invalidAttachment, notFound } from "../errors.js";
+import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
 
@@ -165,7 +172,7 @@ export function createMessageService(deps: CoreDeps) {
   const service = {
     /**
      * Sends once per (conversation, sender, clientId), through the group commit above.
-     * Members hear about it only after commit, and a duplicate is never broadcast again.
+     * Members hear about it only after commit; a duplicate is broadcast again (see below).
      */
     async send(
       senderId: string,
@@ -181,6 +188,10 @@ export function createMessageService(deps: CoreDeps) {
       const written = await writes.push({ senderId, input, attachmentIds });
       if (!written.created) {
         const [message] = await stores.messages.hydrate([written.row]);
+        // A re-send means the sender never heard our answer, and may be because the first attempt
+        // failed after its commit, before its broadcast. So it is published again; clients keep
+        // one copy per id, so members who already have it see nothing new.
+        publish(input.conversationId, "message:new", message!, origin);
         return { message: message!, created: false };
       }
       // A new message has no reactions yet and exactly the attachments just claimed: no re-read needed.
@@ -228,7 +239,14 @@ export function createMessageService(deps: CoreDeps) {
     async react(userId: string, messageId: string, emoji: string, on: boolean, origin: Origin = {}): Promise<Message> {
       const { message } = await access.requireMessage(messageId, userId);
       if (message.deleted_at) throw conflict("message was deleted");
-      await stores.messages.setReaction(messageId, userId, emoji, on);
+      const set = await stores.messages.setReaction({
+        messageId,
+        userId,
+        emoji,
+        on,
+        maxDistinct: REACTIONS_PER_MESSAGE_MAX,
+      });
+      if (set === "limit") throw tooMany(`a message can have at most ${REACTIONS_PER_MESSAGE_MAX} different reactions`);
       const [m] = await stores.messages.hydrate([message]);
       publish(message.conversation_id, "message:updated", m!, origin);
       return m!;

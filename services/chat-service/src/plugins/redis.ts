@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { FastifyBaseLogger } from "fastify";
-import { type RateLimiterAbstract, RateLimiterRedis } from "rate-limiter-flexible";
+import { RateLimiterRedis } from "rate-limiter-flexible";
 import { createClient } from "redis";
 import type { Presence, PresenceWatch } from "../domain/presence.js";
+import type { LimiterFactory } from "../limits.js";
 import type { ChatServer } from "../realtime/hub.js";
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -16,8 +17,8 @@ type RedisClient = ReturnType<typeof createClient>;
  */
 export interface RedisInfra {
   presence: Presence;
-  sendLimiter: RateLimiterAbstract;
-  loginLimiters: { perUser: RateLimiterAbstract; perIp: RateLimiterAbstract };
+  /** Rate limits shared by every instance. */
+  limiter: LimiterFactory;
   /** Readiness: Redis answers a PING within `timeoutMs` (a stalled Redis would queue it forever). */
   ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -27,7 +28,7 @@ export async function connectRedis(
   url: string,
   prefix: string,
   io: ChatServer,
-  opts: { typingThrottleMs: number; sendPerSecond: number; loginPerMinute: number; log: FastifyBaseLogger },
+  opts: { typingThrottleMs: number; log: FastifyBaseLogger },
 ): Promise<RedisInfra> {
   const client: RedisClient = createClient({ url });
   const pub = client.duplicate();
@@ -38,7 +39,7 @@ export async function connectRedis(
 
   const presence = createRedisPresence(client, prefix, opts);
 
-  const limiter = (keyPrefix: string, points: number, duration: number) =>
+  const limiter: LimiterFactory = (keyPrefix, points, duration) =>
     new RateLimiterRedis({
       storeClient: client,
       useRedisPackage: true,
@@ -49,11 +50,7 @@ export async function connectRedis(
 
   return {
     presence,
-    sendLimiter: limiter("send", opts.sendPerSecond, 1),
-    loginLimiters: {
-      perUser: limiter("login-user", opts.loginPerMinute, 60),
-      perIp: limiter("login-ip", opts.loginPerMinute * 10, 60),
-    },
+    limiter,
     async ping(timeoutMs) {
       if (!client.isReady) return false;
       let timer: NodeJS.Timeout | undefined;

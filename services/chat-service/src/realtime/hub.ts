@@ -5,6 +5,10 @@ import type { BroadcastOperator, Server, Socket } from "socket.io";
 export interface SocketData {
   userId: string;
   username: string;
+  /** The sign-in the socket's token belongs to (absent for tokens minted without one by tooling). */
+  sessionId?: string;
+  /** When the socket's access token expires (ms); `auth:refresh` moves it on. */
+  expiresAt: number;
 }
 
 // biome-ignore lint/complexity/noBannedTypes: socket.io's own "no inter-server events" type
@@ -17,6 +21,8 @@ export type Broadcast = BroadcastOperator<ServerToClientEvents, SocketData>;
 export const roomOfUser = (userId: string) => `user:${userId}`;
 /** Every socket of every member joins this room; nothing of a conversation is sent elsewhere. */
 export const roomOfConversation = (conversationId: string) => `conv:${conversationId}`;
+/** Every socket of one sign-in (one device's session), so ending the session closes them. */
+export const roomOfSession = (sessionId: string) => `session:${sessionId}`;
 
 /**
  * The one way events leave the server. Call it only after the transaction that
@@ -31,6 +37,8 @@ export interface Hub {
   /** Membership changed: make the user's sockets (on every instance) join/leave the conversation room. */
   joinConversation(userIds: readonly string[], conversationId: string): void;
   leaveConversation(userIds: readonly string[], conversationId: string): void;
+  /** The session ended (logout, token theft): close its sockets on every instance. */
+  endSession(sessionId: string): void;
 }
 
 export function createHub(io: ChatServer): Hub {
@@ -53,6 +61,9 @@ export function createHub(io: ChatServer): Hub {
     },
     leaveConversation(userIds, conversationId) {
       if (userIds.length) io.in(userIds.map(roomOfUser)).socketsLeave(roomOfConversation(conversationId));
+    },
+    endSession(sessionId) {
+      io.in(roomOfSession(sessionId)).disconnectSockets(true);
     },
   };
 }

@@ -1,29 +1,25 @@
-import { verifyAccessToken } from "@messenger/common";
 import { HandshakeAuth, UNAUTHORIZED } from "@messenger/protocol";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AppDeps } from "../deps.js";
 import { createCallHandlers } from "./calls.js";
 import type { ChatServer, ChatSocket } from "./hub.js";
 import { roomOfConversation, roomOfUser } from "./hub.js";
 import { createMessageHandlers } from "./messages.js";
 import { createPresenceHandlers } from "./presence.js";
-
-export interface RealtimeOptions {
-  sendLimiter: RateLimiterAbstract;
-}
+import { createSocketSessions } from "./sessions.js";
 
 /** Authenticates every socket, puts it in its rooms, and wires each handler factory to it. */
-export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOptions): { drain(): Promise<void> } {
-  const { config, stores, log } = deps;
+export function registerRealtime(io: ChatServer, deps: AppDeps): { drain(): Promise<void>; close(): void } {
+  const { stores, log } = deps;
+  const socketSessions = createSocketSessions(io, deps);
 
-  // `io(url, { auth: { token } })`; a missing, forged or expired token → connect_error "unauthorized".
+  // `io(url, { auth: { token } })`; a missing, forged or expired token, or one of an ended session
+  // or a deactivated or deleted user → connect_error "unauthorized".
   io.use(async (socket, next) => {
     try {
       const auth = HandshakeAuth.safeParse(socket.handshake.auth);
-      const claims = auth.success ? await verifyAccessToken(config.JWT_SECRET, auth.data.token) : null;
+      const claims = auth.success ? await socketSessions.verify(auth.data.token) : null;
       if (!claims) return next(new Error(UNAUTHORIZED));
-      socket.data.userId = claims.userId;
-      socket.data.username = claims.username;
+      socketSessions.admit(socket, claims);
       // Rooms are joined before the client sees "connect": a client that connects and then
       // catches up with ?after=<seq> can miss nothing (anything committed after its fetch is
       // broadcast to rooms it is already in). The user room first, so a membership added
@@ -41,7 +37,8 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
   const presenceHandlers = createPresenceHandlers(deps);
   // One factory per area; each returns `(socket) => void` that registers its events.
   const factories: ((socket: ChatSocket) => void)[] = [
-    createMessageHandlers(deps, opts.sendLimiter),
+    socketSessions.register,
+    createMessageHandlers(deps),
     presenceHandlers,
     createCallHandlers(deps),
   ];
@@ -70,5 +67,5 @@ export function registerRealtime(io: ChatServer, deps: AppDeps, opts: RealtimeOp
       socket.disconnect(true);
     }
   });
-  return { drain: () => presenceHandlers.drain() };
+  return { drain: () => presenceHandlers.drain(), close: () => socketSessions.close() };
 }

@@ -6,15 +6,14 @@ import {
   ReceiptPayload,
   TypingPayload,
 } from "@messenger/protocol";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AppDeps } from "../deps.js";
-import { rateLimited } from "../errors.js";
+import { spend } from "../limits.js";
 import { on } from "./handler.js";
 import { type ChatSocket, roomOfConversation } from "./hub.js";
 
 /** message:*, receipts and typing: validate → domain → ack; broadcasting happens in the domain after commit. */
-export function createMessageHandlers(deps: AppDeps, sendLimiter: RateLimiterAbstract) {
-  const { messages, access, presence, hub, metrics, log } = deps;
+export function createMessageHandlers(deps: AppDeps) {
+  const { messages, access, presence, hub, metrics, log, limits } = deps;
   return (socket: ChatSocket) => {
     const { userId } = socket.data;
     const origin = { socketId: socket.id };
@@ -25,12 +24,7 @@ export function createMessageHandlers(deps: AppDeps, sendLimiter: RateLimiterAbs
       MessageSendPayload,
       async (p) => {
         const started = performance.now();
-        try {
-          await sendLimiter.consume(userId);
-        } catch (err) {
-          if (err instanceof Error) throw err;
-          throw rateLimited("sending too fast, slow down");
-        }
+        await spend(limits.send, userId, "sending too fast, slow down");
         const { message } = await messages.fromPayload(userId, p, origin);
         metrics.sendAckSeconds.observe((performance.now() - started) / 1000);
         return { message };

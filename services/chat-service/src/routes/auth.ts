@@ -1,26 +1,20 @@
 import { ACCESS_COOKIE, ACCESS_TOKEN_TTL_SECONDS } from "@messenger/common";
 import { LoginBody, LogoutBody, RefreshBody, RegisterBody } from "@messenger/protocol";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { type RateLimiterAbstract, RateLimiterMemory } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AppDeps } from "../deps.js";
-import { createAuthService } from "../domain/auth.js";
-import { rateLimited } from "../errors.js";
+import { type AuthService, createAuthService, type Device } from "../domain/auth.js";
+import { AppError } from "../errors.js";
+import { isSpent, spend } from "../limits.js";
 import { parse } from "./validate.js";
 
 export interface AuthRouteOptions {
   deps: AppDeps;
-  /** Shared limiters (Redis-backed when several instances run); default to in-memory. */
-  loginLimiters?: { perUser: RateLimiterAbstract; perIp: RateLimiterAbstract };
 }
 
-export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { deps, loginLimiters }) => {
+export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { deps }) => {
   const auth = createAuthService(deps);
-  const perMinute = deps.config.LOGIN_ATTEMPTS_PER_MINUTE;
-  const limiters = loginLimiters ?? {
-    perUser: new RateLimiterMemory({ points: perMinute, duration: 60 }),
-    // An office behind one NAT address shares this budget, hence the larger allowance.
-    perIp: new RateLimiterMemory({ points: perMinute * 10, duration: 60 }),
-  };
+  const { limits, metrics } = deps;
 
   // The access token also rides in an httpOnly cookie so `<img src="/api/media/…">` is authenticated.
   const setAccessCookie = (reply: FastifyReply, token: string) =>
@@ -32,26 +26,60 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { de
       secure: deps.config.COOKIE_SECURE,
     });
 
+  // Audited: every refusal is a warning with who and from where, and a counter on /metrics.
+  const guard = async (request: FastifyRequest, limit: string, limiter: RateLimiterAbstract, key: string) => {
+    try {
+      await spend(limiter, key, "too many login attempts, try again later");
+    } catch (err) {
+      if (err instanceof AppError && err.code === "rate_limited") {
+        metrics.loginLockouts.inc({ limit });
+        request.log.warn({ audit: "login_refused", limit, key, ip: request.ip }, "login attempt refused by a limit");
+      }
+      throw err;
+    }
+  };
+
+  /**
+   * Guessing one account from one address, or many accounts from one address, hits a wall; a
+   * guesser spread over many addresses makes the account "under attack", after which every
+   * address gets only a few tries for it. None of this blocks the owner's correct password from
+   * an address of their own, so nobody can lock anyone else out.
+   */
+  const deviceOf = (request: FastifyRequest): Device => ({
+    userAgent: request.headers["user-agent"] ?? null,
+    ip: request.ip ?? null,
+  });
+
+  const login = async (request: FastifyRequest, body: LoginBody): ReturnType<AuthService["login"]> => {
+    const username = body.username.toLowerCase();
+    const userAddress = `${username}|${request.ip}`;
+    await guard(request, "user-address", limits.login.perUserAddress, userAddress);
+    await guard(request, "address", limits.login.perAddress, request.ip);
+    if (await isSpent(limits.login.failuresPerUser, username))
+      await guard(request, "under-attack", limits.login.underAttack, userAddress);
+    try {
+      return await auth.login(body, deviceOf(request));
+    } catch (err) {
+      if (err instanceof AppError && err.code === "invalid_credentials")
+        await limits.login.failuresPerUser
+          .penalty(username)
+          .catch((e: unknown) => request.log.warn({ err: e }, "could not count a failed login"));
+      throw err;
+    }
+  };
+
   app.post("/auth/register", async (request, reply) => {
     const body = parse(RegisterBody, request.body);
-    const res = await auth.register(body);
+    // Counted only for requests that would create an account (not for a refused weak password).
+    const res = await auth.register(body, deviceOf(request), () =>
+      spend(limits.registerPerAddress, request.ip, "too many accounts registered from your address, try later"),
+    );
     setAccessCookie(reply, res.accessToken);
     return reply.status(201).send(res);
   });
 
-  app.post("/auth/login", async (request: FastifyRequest, reply) => {
-    const body = parse(LoginBody, request.body);
-    // Per account and per address: guessing one password or spraying many accounts both hit a wall.
-    try {
-      await Promise.all([
-        limiters.perUser.consume(`login:user:${body.username.toLowerCase()}`),
-        limiters.perIp.consume(`login:ip:${request.ip}`),
-      ]);
-    } catch (err) {
-      if (err instanceof Error) throw err;
-      throw rateLimited("too many login attempts, try again in a minute");
-    }
-    const res = await auth.login(body);
+  app.post("/auth/login", async (request, reply) => {
+    const res = await login(request, parse(LoginBody, request.body));
     setAccessCookie(reply, res.accessToken);
     return res;
   });

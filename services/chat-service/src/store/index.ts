@@ -3,12 +3,14 @@ import { createAttachmentStore } from "./attachments.js";
 import { createConversationStore } from "./conversations.js";
 import { createMessageStore } from "./messages.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
+import { createSessionStore } from "./sessions.js";
 import { createUserStore } from "./users.js";
 
 export function createStores(db: Queryable) {
   return {
     users: createUserStore(db),
     refreshTokens: createRefreshTokenStore(db),
+    sessions: createSessionStore(db),
     conversations: createConversationStore(db),
     messages: createMessageStore(db),
     attachments: createAttachmentStore(db),
@@ -20,4 +22,5 @@ export type { AttachmentStore } from "./attachments.js";
 export type { ConversationRow, ConversationStore, MemberRow } from "./conversations.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
+export type { SessionStore } from "./sessions.js";
 export type { UserRow, UserStore } from "./users.js";

@@ -128,19 +128,34 @@ export function createMessageStore(db: Queryable) {
       if (r.rows[0]) await q.query("DELETE FROM message_reactions WHERE message_id = $1", [id]);
       return r.rows[0] ?? null;
     },
-    async setReaction(messageId: string, userId: string, emoji: string, on: boolean, q: Queryable = db): Promise<void> {
-      if (on) {
-        await q.query(
-          "INSERT INTO message_reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-          [messageId, userId, emoji],
-        );
-      } else {
+    /**
+     * Adds or removes my reaction. A new distinct emoji is refused ("limit") once the message has
+     * `maxDistinct` of them; reacting with one already there is always fine.
+     */
+    async setReaction(
+      r: { messageId: string; userId: string; emoji: string; on: boolean; maxDistinct: number },
+      q: Queryable = db,
+    ): Promise<"ok" | "limit"> {
+      if (!r.on) {
         await q.query("DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3", [
-          messageId,
-          userId,
-          emoji,
+          r.messageId,
+          r.userId,
+          r.emoji,
         ]);
+        return "ok";
       }
+      const res = await q.query<{ allowed: boolean }>(
+        `WITH allowed AS (
+           SELECT EXISTS (SELECT 1 FROM message_reactions WHERE message_id = $1 AND emoji = $3)
+               OR (SELECT count(DISTINCT emoji) FROM message_reactions WHERE message_id = $1) < $4 AS allowed
+         ), ins AS (
+           INSERT INTO message_reactions (message_id, user_id, emoji)
+           SELECT $1, $2, $3 FROM allowed WHERE allowed ON CONFLICT DO NOTHING
+         )
+         SELECT allowed FROM allowed`,
+        [r.messageId, r.userId, r.emoji, r.maxDistinct],
+      );
+      return res.rows[0]?.allowed ? "ok" : "limit";
     },
     /** A page ascending by seq; `hasMore` looks one row further in the paging direction. */
     async page(

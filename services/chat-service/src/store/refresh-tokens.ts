@@ -12,12 +12,12 @@ export interface RefreshTokenRow {
 export function createRefreshTokenStore(db: Queryable) {
   return {
     async insert(
-      t: { userId: string; familyId: string | null; tokenHash: string; ttlDays: number },
+      t: { userId: string; familyId: string; tokenHash: string; ttlDays: number },
       q: Queryable = db,
     ): Promise<RefreshTokenRow> {
       const r = await q.query<RefreshTokenRow>(
         `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
-         VALUES ($1, COALESCE($2::uuid, gen_random_uuid()), $3, now() + make_interval(days => $4))
+         VALUES ($1, $2, $3, now() + make_interval(days => $4))
          RETURNING id, user_id, family_id, token_hash, expires_at, revoked_at`,
         [t.userId, t.familyId, t.tokenHash, t.ttlDays],
       );
@@ -34,11 +34,6 @@ export function createRefreshTokenStore(db: Queryable) {
     },
     async revoke(id: string, q: Queryable = db): Promise<void> {
       await q.query("UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [id]);
-    },
-    async revokeFamily(familyId: string, q: Queryable = db): Promise<void> {
-      await q.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", [
-        familyId,
-      ]);
     },
     async findByHash(tokenHash: string, q: Queryable = db): Promise<RefreshTokenRow | null> {
       const r = await q.query<RefreshTokenRow>(

@@ -7,9 +7,10 @@ export interface UserRow {
   password_hash: string;
   last_seen_at: Date | null;
   created_at: Date;
+  deactivated_at: Date | null;
 }
 
-const PUBLIC_COLUMNS = "id, username, display_name, password_hash, last_seen_at, created_at";
+const PUBLIC_COLUMNS = "id, username, display_name, password_hash, last_seen_at, created_at, deactivated_at";
 
 export function createUserStore(db: Queryable) {
   return {
