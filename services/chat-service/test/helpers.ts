@@ -88,11 +88,13 @@ export interface TestUser extends AuthResponse {
 }
 
 let counter = 0;
-export async function register(h: Harness, name?: string): Promise<TestUser> {
+/** `from`: the client address nginx would name in X-Forwarded-For (for files that test per-address limits). */
+export async function register(h: Harness, name?: string, opts: { from?: string } = {}): Promise<TestUser> {
   const username = name ?? `user${++counter}.${randomUUID().slice(0, 6)}`;
   const res = await h.app.inject({
     method: "POST",
     url: "/api/auth/register",
+    headers: opts.from ? { "x-forwarded-for": opts.from } : {},
     payload: { username, password: "correct horse battery", displayName: username.toUpperCase() },
   });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
