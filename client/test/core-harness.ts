@@ -61,6 +61,8 @@ const PASSWORD = "correct horse battery";
 
 export interface CoreServer {
   base: string;
+  /** The chat-service itself, for tests that check what it holds about a client's connection. */
+  app: FastifyInstance;
   /** Registers (or signs in again) and starts a client; resolves once its socket is connected. */
   signIn(username: string, storage?: KeyValueStorage, register?: boolean): Promise<SignedIn>;
   stop(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startCoreServer(env: Record<string, string> = {}): Promise
   const auths: Auth[] = [];
   return {
     base,
+    app,
     async signIn(username, storage = memoryStorage(), register = true) {
       const auth = createAuth({ baseUrl: base, storage });
       auths.push(auth);

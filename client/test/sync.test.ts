@@ -178,4 +178,22 @@ describe("chat client core against the real chat-service", () => {
     assert.notEqual(ivy.auth.accessToken(), stale);
     assert.ok(ivy.auth.user(), "still signed in");
   });
+
+  test("a refreshed access token reaches the open socket, so the server keeps it open past the old token's expiry", async () => {
+    const cy = await signIn("cyrus");
+    const expiryOfCy = () =>
+      [...server.app.io.of("/").sockets.values()].find((s) => s.data.userId === cy.id)?.data.expiresAt ?? 0;
+    const before = expiryOfCy();
+    assert.ok(before > Date.now());
+    // A token's expiry has one-second resolution: the refreshed one must be issued in a later second
+    // (this waits for the clock, not for an event).
+    await new Promise((r) => setTimeout(r, Math.max(0, before - 15 * 60_000 + 1000 - Date.now())));
+    assert.equal(await cy.auth.refresh(), true);
+    // The server's state changes on its own schedule: poll it, with a deadline.
+    for (const deadline = Date.now() + 5000; expiryOfCy() <= before; ) {
+      assert.ok(Date.now() < deadline, "the server holds the new expiry");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(cy.client.stores.connection.get(), "connected");
+  });
 });
