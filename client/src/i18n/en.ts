@@ -13,6 +13,7 @@ export const en = {
   "error.username_taken": "That username is taken.",
   "error.rate_limited": "Too many attempts. Wait a moment and try again.",
   "error.network": "Can't reach the server. Check your connection.",
+  "error.weak_password": "That password is too easy to guess. Try a phrase of three or four unrelated words.",
   "error.bad_request": "Please check the form: {message}",
   "error.generic": "Something went wrong: {message}",
   "conn.connected": "Connected",

@@ -15,6 +15,8 @@ export const es: Record<MessageKey, string> = {
   "error.username_taken": "Ese nombre de usuario ya existe.",
   "error.rate_limited": "Demasiados intentos. Espera un momento y vuelve a intentarlo.",
   "error.network": "No se puede conectar con el servidor. Revisa tu conexión.",
+  "error.weak_password":
+    "Esa contraseña es demasiado fácil de adivinar. Prueba una frase de tres o cuatro palabras sin relación.",
   "error.bad_request": "Revisa el formulario: {message}",
   "error.generic": "Algo salió mal: {message}",
   "conn.connected": "Conectado",

@@ -35,7 +35,7 @@ export function LoginScreen() {
     } catch (err) {
       setBusy(false);
       if (err instanceof RequestError) {
-        const known = ["invalid_credentials", "username_taken", "rate_limited", "network"] as const;
+        const known = ["invalid_credentials", "username_taken", "rate_limited", "network", "weak_password"] as const;
         const code = known.find((k) => k === err.code);
         setError(code ? t(`error.${code}`) : t("error.generic", { message: err.message }));
       } else setError(t("error.generic", { message: String(err) }));
