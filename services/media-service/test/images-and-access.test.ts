@@ -99,6 +99,20 @@ describe("photos, access and delivery", () => {
     assert.ok(tMeta.height! > tMeta.width!, "thumbnail is upright too");
   });
 
+  test("a file name with bidi controls or zero-width characters is stored without them (no spoofed extension)", async () => {
+    const res = await upload(
+      h,
+      h.users.alice.token,
+      Buffer.from("quarterly figures\n"),
+      "invoice\u202Egpj.exe\u200B.txt",
+      {
+        type: "text/plain",
+      },
+    );
+    assert.equal(res.status, 201);
+    assert.equal(res.body.attachment?.name, "invoicegpj.exe.txt");
+  });
+
   test("an animated GIF stays animated", async () => {
     const frames = await Promise.all(
       ["#f00", "#0f0", "#00f"].map((c) =>

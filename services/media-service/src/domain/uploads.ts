@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type AttachmentRow, type Db, toAttachment, withTransaction } from "@messenger/common";
-import type { Attachment } from "@messenger/protocol";
+import { type Attachment, cleanDisplayText } from "@messenger/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
 import { infected, scannerUnavailable, tooLarge, unsupportedType } from "../errors.js";
@@ -41,12 +41,10 @@ export const objectKeys = (id: string) => ({
   original: `originals/${id}`,
 });
 
-/** Display name: no path, no control characters, bounded length. */
+/** Display name: no path, no control, bidi or zero-width characters (no "invoice\u202Egpj.exe"), bounded length. */
 export function cleanName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").trim();
-  return (clean || "file").slice(0, 200);
+  return (cleanDisplayText(base) || "file").slice(0, 200);
 }
 
 /**
