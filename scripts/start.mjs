@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGateway } from "./lib/gateway.mjs";
@@ -148,7 +149,42 @@ async function startService(name, extraEnv) {
   return { port, child };
 }
 
+/** Why the public port cannot be listened on, in one line a user can act on (null: some other error). */
+function publicPortProblem(err) {
+  const retry = `stop it, or choose another one, e.g. PORT=${PORT + 1} bash scripts/start.sh`;
+  if (err?.code === "EADDRINUSE") return `port ${PORT} on ${HOST} is already in use (another copy running?): ${retry}`;
+  if (err?.code === "EACCES") return `port ${PORT} on ${HOST} needs privileges this user lacks: ${retry}`;
+  if (err?.code === "EADDRNOTAVAIL")
+    return `HOST ${HOST} is not an address of this machine: set HOST, e.g. HOST=0.0.0.0`;
+  return null;
+}
+
+/** Listens on the public PORT/HOST; a clash becomes an error whose message is that one line. */
+function listenPublic(server) {
+  return new Promise((resolveListen, reject) => {
+    server.once("error", (err) => {
+      const problem = publicPortProblem(err);
+      reject(problem ? new Error(problem) : err);
+    });
+    server.listen(PORT, HOST, resolveListen);
+  });
+}
+
+/** Fails fast, before anything is started, when the public port is taken (PORT=0 never is). */
+async function checkPublicPort() {
+  if (PORT === 0) return;
+  const probe = http.createServer();
+  try {
+    await listenPublic(probe);
+  } catch (err) {
+    say(err.message);
+    process.exit(1);
+  }
+  await new Promise((r) => probe.close(r));
+}
+
 async function main() {
+  await checkPublicPort();
   mkdirSync(LOG_DIR, { recursive: true });
   // As root, an embedded PostgreSQL runs as user `postgres`, which must be able to reach DATA_DIR.
   if (process.getuid?.() === 0) chmodSync(DATA_DIR, 0o755);
@@ -193,6 +229,8 @@ async function main() {
     ...common,
     ...clamdEnv,
     MINIO_LOCAL_DIR: env.MINIO_LOCAL_DIR ?? join(DATA_DIR, "s3"),
+    // The embedded S3 server is reached only by media-service: any free port, unless one is configured.
+    ...(env.MINIO_ENDPOINT ? {} : { MINIO_PORT: env.MINIO_PORT ?? "0" }),
     TMP_DIR: env.TMP_DIR ?? join(DATA_DIR, "tmp"),
   });
 
@@ -217,10 +255,7 @@ async function main() {
     },
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  await new Promise((resolveListen, reject) => {
-    gateway.server.once("error", reject);
-    gateway.server.listen(PORT, HOST, resolveListen);
-  });
+  await listenPublic(gateway.server);
   running.push({ name: "gateway", stop: () => gateway.close() });
   const { port } = gateway.server.address();
   if (!existsSync(join(CLIENT_DIR, "index.html")))
