@@ -3,8 +3,16 @@
 // chat-service and media-service from their built dist, and one gateway origin in front.
 // Everything persistent lives under DATA_DIR (default .data/), so data survives a restart.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from "node:fs";
 import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +27,8 @@ import {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
-const DATA_DIR = resolve(env.DATA_DIR ?? join(ROOT, ".data"));
+const DEFAULT_DATA_DIR = join(ROOT, ".data");
+const DATA_DIR = resolve(env.DATA_DIR ?? DEFAULT_DATA_DIR);
 const PORT = Number(env.PORT ?? 8080);
 const HOST = env.HOST ?? "127.0.0.1";
 const CLIENT_DIR = resolve(env.CLIENT_DIR ?? join(ROOT, "client", "dist"));
@@ -69,14 +78,27 @@ function loadSecrets() {
   return secrets;
 }
 
+/**
+ * The database of this copy on a shared local server: `messenger` for the default data dir (existing
+ * installs keep their data), `messenger_<hash of the data dir's real path>` for any other, so copies
+ * with their own DATA_DIR never see each other's data. (An embedded cluster lives inside DATA_DIR.)
+ */
+function localDatabaseName() {
+  const real = (path) => (existsSync(path) ? realpathSync(path) : path);
+  const dir = real(DATA_DIR);
+  if (dir === real(DEFAULT_DATA_DIR)) return "messenger";
+  return `messenger_${createHash("sha256").update(dir).digest("hex").slice(0, 12)}`;
+}
+
 async function startPostgres() {
   if (env.DATABASE_URL) {
     step("postgres", "DATABASE_URL from the environment");
     return env.DATABASE_URL;
   }
   if (env.MESSENGER_PG !== "embedded" && (await localPostgresUsable())) {
-    const url = await ensureDatabase(LOCAL_PG_ADMIN_URL, "messenger");
-    step("postgres", "local server on 127.0.0.1:5432, database messenger");
+    const name = localDatabaseName();
+    const url = await ensureDatabase(LOCAL_PG_ADMIN_URL, name);
+    step("postgres", `local server on 127.0.0.1:5432, database ${name}`);
     return url;
   }
   const dir = join(DATA_DIR, "pg");

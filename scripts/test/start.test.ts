@@ -10,8 +10,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { createPool } from "@messenger/common";
 import { freePort } from "@messenger/common/testing";
-import type { AuthResponse, ConversationResponse, UploadResponse } from "@messenger/protocol";
+import type { AuthResponse, ConversationResponse, SearchResponse, UploadResponse } from "@messenger/protocol";
 import { io } from "socket.io-client";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -32,6 +33,9 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+/** The local PostgreSQL scripts/lib/postgres.mjs uses when one answers (trust auth, user postgres). */
+const LOCAL_PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
 let dataDir: string;
 const started: Running[] = [];
@@ -238,5 +242,73 @@ test("a taken PORT is reported in one line and the start exits non-zero, having 
     assert.match(lines[0]!, new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use .*PORT=`));
   } finally {
     taken.close();
+  }
+});
+
+/** Registers `name` on the copy at `url`; returns its access token. */
+async function register(url: string, name: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: name, password }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return ((await res.json()) as AuthResponse).accessToken;
+}
+
+async function search(url: string, token: string, q: string): Promise<string[]> {
+  const res = await fetch(`${url}/api/search?q=${encodeURIComponent(q)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return ((await res.json()) as SearchResponse).messages.map((m) => m.body);
+}
+
+test("two copies with their own DATA_DIR keep their own data, also on the same local PostgreSQL", async () => {
+  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "messenger-copy-")));
+  for (const d of dirs) chmodSync(d, 0o755);
+  const databases: string[] = [];
+  const copies: Running[] = [];
+  try {
+    // The local PostgreSQL when one is usable (as on a developer's machine), else each its embedded one.
+    const [a, b] = await Promise.all(dirs.map((d) => start({ DATA_DIR: d, MESSENGER_PG: "" })));
+    copies.push(a!, b!);
+    for (const r of [a!, b!]) {
+      const local = r.output().match(/✓ postgres\s+local server .*database (\S+)/);
+      if (local) databases.push(local[1]!);
+    }
+    if (databases.length === 2) assert.notEqual(databases[0], databases[1], "each copy its own database");
+
+    // The same username can sign up in both: the accounts are not shared.
+    const [tokenA, tokenB] = [await register(a!.url, username), await register(b!.url, username)];
+    const conv = await fetch(`${a!.url}/api/conversations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokenA}`, "content-type": "application/json" },
+      body: JSON.stringify({ kind: "group", title: "Copy A only", memberIds: [] }),
+    });
+    assert.equal(conv.status, 201, await conv.clone().text());
+    const { conversation } = (await conv.json()) as ConversationResponse;
+    const socket = io(a!.url, { auth: { token: tokenA }, transports: ["websocket"], reconnection: false });
+    const ack = await socket.timeout(10_000).emitWithAck("message:send", {
+      conversationId: conversation.id,
+      clientId: crypto.randomUUID(),
+      body: "budget figures",
+    });
+    socket.disconnect();
+    assert.equal(ack.ok, true, JSON.stringify(ack));
+
+    assert.deepEqual(await search(a!.url, tokenA, "budget"), ["budget figures"]);
+    assert.deepEqual(await search(b!.url, tokenB, "budget"), [], "the message is not in the other copy");
+    for (const r of [a!, b!]) assert.equal(await stop(r), 0, r.output());
+  } finally {
+    for (const r of copies) await stop(r);
+    // Only the copies' own databases: never `messenger`, the default data dir's.
+    const own = databases.filter((name) => /^messenger_[0-9a-f]+$/.test(name));
+    if (own.length) {
+      const admin = createPool(LOCAL_PG_ADMIN_URL, 1);
+      for (const name of own) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });
