@@ -16,6 +16,7 @@ import {
 import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildChanged } from "./lib/build.mjs";
 import { createGateway } from "./lib/gateway.mjs";
 import {
   ensureDatabase,
@@ -205,8 +206,21 @@ async function checkPublicPort() {
   await new Promise((r) => probe.close(r));
 }
 
+/** Builds what changed since the last build (`--build` / BUILD=1: everything, BUILD=0: nothing). */
+async function build() {
+  if (env.BUILD === "0") return;
+  const force = env.BUILD === "1" || process.argv.includes("--build");
+  try {
+    await buildChanged({ root: ROOT, force, say });
+  } catch (err) {
+    say(err.message);
+    process.exit(1);
+  }
+}
+
 async function main() {
   await checkPublicPort();
+  await build();
   mkdirSync(LOG_DIR, { recursive: true });
   // As root, an embedded PostgreSQL runs as user `postgres`, which must be able to reach DATA_DIR.
   if (process.getuid?.() === 0) chmodSync(DATA_DIR, 0o755);

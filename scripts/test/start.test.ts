@@ -208,9 +208,10 @@ test("one command starts everything at one URL, even with the usual fixed ports 
   assert.ok(!existsSync(join(dataDir, "pg", "postmaster.pid")), "PostgreSQL still running");
 });
 
-test("after a restart on the same data dir, the account and the file are still there; Ctrl-C stops it all", async (t) => {
+test("after a restart on the same data dir, nothing is rebuilt, the account and the file are still there; Ctrl-C stops it all", async (t) => {
   if (!attachmentUrl) return t.skip("the first start failed");
   const r = await start();
+  assert.match(r.output(), /^build: every workspace is up to date/m, "nothing changed, so nothing was rebuilt");
   const login = await fetch(`${r.url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
