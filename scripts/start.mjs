@@ -3,10 +3,20 @@
 // chat-service and media-service from their built dist, and one gateway origin in front.
 // Everything persistent lives under DATA_DIR (default .data/), so data survives a restart.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from "node:fs";
+import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildChanged } from "./lib/build.mjs";
 import { createGateway } from "./lib/gateway.mjs";
 import {
   ensureDatabase,
@@ -18,7 +28,8 @@ import {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
-const DATA_DIR = resolve(env.DATA_DIR ?? join(ROOT, ".data"));
+const DEFAULT_DATA_DIR = join(ROOT, ".data");
+const DATA_DIR = resolve(env.DATA_DIR ?? DEFAULT_DATA_DIR);
 const PORT = Number(env.PORT ?? 8080);
 const HOST = env.HOST ?? "127.0.0.1";
 const CLIENT_DIR = resolve(env.CLIENT_DIR ?? join(ROOT, "client", "dist"));
@@ -68,14 +79,27 @@ function loadSecrets() {
   return secrets;
 }
 
+/**
+ * The database of this copy on a shared local server: `messenger` for the default data dir (existing
+ * installs keep their data), `messenger_<hash of the data dir's real path>` for any other, so copies
+ * with their own DATA_DIR never see each other's data. (An embedded cluster lives inside DATA_DIR.)
+ */
+function localDatabaseName() {
+  const real = (path) => (existsSync(path) ? realpathSync(path) : path);
+  const dir = real(DATA_DIR);
+  if (dir === real(DEFAULT_DATA_DIR)) return "messenger";
+  return `messenger_${createHash("sha256").update(dir).digest("hex").slice(0, 12)}`;
+}
+
 async function startPostgres() {
   if (env.DATABASE_URL) {
     step("postgres", "DATABASE_URL from the environment");
     return env.DATABASE_URL;
   }
   if (env.MESSENGER_PG !== "embedded" && (await localPostgresUsable())) {
-    const url = await ensureDatabase(LOCAL_PG_ADMIN_URL, "messenger");
-    step("postgres", "local server on 127.0.0.1:5432, database messenger");
+    const name = localDatabaseName();
+    const url = await ensureDatabase(LOCAL_PG_ADMIN_URL, name);
+    step("postgres", `local server on 127.0.0.1:5432, database ${name}`);
     return url;
   }
   const dir = join(DATA_DIR, "pg");
@@ -148,7 +172,55 @@ async function startService(name, extraEnv) {
   return { port, child };
 }
 
+/** Why the public port cannot be listened on, in one line a user can act on (null: some other error). */
+function publicPortProblem(err) {
+  const retry = `stop it, or choose another one, e.g. PORT=${PORT + 1} bash scripts/start.sh`;
+  if (err?.code === "EADDRINUSE") return `port ${PORT} on ${HOST} is already in use (another copy running?): ${retry}`;
+  if (err?.code === "EACCES") return `port ${PORT} on ${HOST} needs privileges this user lacks: ${retry}`;
+  if (err?.code === "EADDRNOTAVAIL")
+    return `HOST ${HOST} is not an address of this machine: set HOST, e.g. HOST=0.0.0.0`;
+  return null;
+}
+
+/** Listens on the public PORT/HOST; a clash becomes an error whose message is that one line. */
+function listenPublic(server) {
+  return new Promise((resolveListen, reject) => {
+    server.once("error", (err) => {
+      const problem = publicPortProblem(err);
+      reject(problem ? new Error(problem) : err);
+    });
+    server.listen(PORT, HOST, resolveListen);
+  });
+}
+
+/** Fails fast, before anything is started, when the public port is taken (PORT=0 never is). */
+async function checkPublicPort() {
+  if (PORT === 0) return;
+  const probe = http.createServer();
+  try {
+    await listenPublic(probe);
+  } catch (err) {
+    say(err.message);
+    process.exit(1);
+  }
+  await new Promise((r) => probe.close(r));
+}
+
+/** Builds what changed since the last build (`--build` / BUILD=1: everything, BUILD=0: nothing). */
+async function build() {
+  if (env.BUILD === "0") return;
+  const force = env.BUILD === "1" || process.argv.includes("--build");
+  try {
+    await buildChanged({ root: ROOT, force, say });
+  } catch (err) {
+    say(err.message);
+    process.exit(1);
+  }
+}
+
 async function main() {
+  await checkPublicPort();
+  await build();
   mkdirSync(LOG_DIR, { recursive: true });
   // As root, an embedded PostgreSQL runs as user `postgres`, which must be able to reach DATA_DIR.
   if (process.getuid?.() === 0) chmodSync(DATA_DIR, 0o755);
@@ -193,6 +265,8 @@ async function main() {
     ...common,
     ...clamdEnv,
     MINIO_LOCAL_DIR: env.MINIO_LOCAL_DIR ?? join(DATA_DIR, "s3"),
+    // The embedded S3 server is reached only by media-service: any free port, unless one is configured.
+    ...(env.MINIO_ENDPOINT ? {} : { MINIO_PORT: env.MINIO_PORT ?? "0" }),
     TMP_DIR: env.TMP_DIR ?? join(DATA_DIR, "tmp"),
   });
 
@@ -217,10 +291,7 @@ async function main() {
     },
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  await new Promise((resolveListen, reject) => {
-    gateway.server.once("error", reject);
-    gateway.server.listen(PORT, HOST, resolveListen);
-  });
+  await listenPublic(gateway.server);
   running.push({ name: "gateway", stop: () => gateway.close() });
   const { port } = gateway.server.address();
   if (!existsSync(join(CLIENT_DIR, "index.html")))

@@ -4,7 +4,7 @@ import { buildApp, loadConfig } from "@messenger/chat-service";
 import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
 import type { FastifyInstance } from "fastify";
 import { type Auth, createAuth, type KeyValueStorage } from "../src/core/auth";
-import { type ChatClient, createChatClient } from "../src/core/client";
+import { type ChatClient, type ChatClientOptions, createChatClient } from "../src/core/client";
 
 export function memoryStorage(): KeyValueStorage {
   const m = new Map<string, string>();
@@ -68,7 +68,11 @@ export interface CoreServer {
   stop(): Promise<void>;
 }
 
-export async function startCoreServer(env: Record<string, string> = {}): Promise<CoreServer> {
+/** `clientOptions` go to every client signed in (e.g. a shorter send backoff, so a test need not wait it out). */
+export async function startCoreServer(
+  env: Record<string, string> = {},
+  clientOptions: Partial<ChatClientOptions> = {},
+): Promise<CoreServer> {
   const db: TestDatabase = await createTestDatabase();
   const app: FastifyInstance = await buildApp(
     loadConfig({
@@ -93,7 +97,7 @@ export async function startCoreServer(env: Record<string, string> = {}): Promise
       auths.push(auth);
       if (register) await auth.register({ username, password: PASSWORD, displayName: username });
       else await auth.login({ username, password: PASSWORD });
-      const client = createChatClient({ auth, url: base, outboxStorage: storage });
+      const client = createChatClient({ ...clientOptions, auth, url: base, outboxStorage: storage });
       clients.push(client);
       await client.start();
       await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);

@@ -77,6 +77,7 @@ before(async () => {
       LOG_LEVEL: "silent",
       JWT_SECRET,
       MINIO_LOCAL_DIR: join(dir, "s3"),
+      MINIO_PORT: 0, // the embedded S3 server on any free port, not the default 9000
       TMP_DIR: join(dir, "media-tmp"),
       VIDEO_WORKER: "false",
     }),

@@ -29,12 +29,14 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "off
 
 /** How long a send may wait for its ack on a live connection; then it counts as refused for a passing reason. */
 const ACK_TIMEOUT_MS = 15_000;
-/** A send the server turns away for a passing reason goes this many times in all before it shows as failed. */
-export const SEND_ATTEMPTS = 6;
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 8000;
-/** Refusals that mean "not now" rather than "never": the send budget is spent, the database hiccuped, no answer. */
-const PASSING_SEND_ERRORS = new Set(["rate_limited", "internal", "timeout"]);
+/** How long a send turned away for a passing reason waits before it goes again: doubling from `firstMs` to `maxMs`. */
+export interface SendBackoff {
+  firstMs: number;
+  maxMs: number;
+}
+export const SEND_BACKOFF: SendBackoff = { firstMs: 1000, maxMs: 30_000 };
+/** Refusals that mean "not now" rather than "never": the send budget is spent, the database is down, no answer. */
+const PASSING_SEND_ERRORS = new Set(["rate_limited", "internal", "unavailable", "timeout"]);
 
 /** Further behind than this, a timeline is dropped and reloaded from the latest page instead of paged through. */
 const CATCH_UP_MAX = 500;
@@ -46,13 +48,18 @@ const TYPING_IDLE_MS = 4000;
 
 /**
  * How long to wait before sending again a message the server has turned away `failures` times in a
- * row, the last time with `error`; null when it should show as failed instead (the reason will not
- * pass, or the attempts ran out). Doubles from 0.5 s up to 8 s, ±20 % so that clients refused
- * together do not all come back together.
+ * row, the last time with `error`; null when it should show as failed instead (a refusal that will not
+ * pass). Passing reasons are retried for as long as the message is in the outbox: the wait doubles
+ * from 1 s up to 30 s, ±20 % so that clients refused together do not all come back together.
  */
-export function sendRetryDelay(error: ApiError, failures: number, random: () => number = Math.random): number | null {
-  if (!PASSING_SEND_ERRORS.has(error.code) || failures >= SEND_ATTEMPTS) return null;
-  const base = Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+export function sendRetryDelay(
+  error: ApiError,
+  failures: number,
+  random: () => number = Math.random,
+  backoff: SendBackoff = SEND_BACKOFF,
+): number | null {
+  if (!PASSING_SEND_ERRORS.has(error.code)) return null;
+  const base = Math.min(backoff.firstMs * 2 ** Math.min(failures - 1, 30), backoff.maxMs);
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
@@ -66,6 +73,8 @@ export interface ChatClientOptions {
   isOnline?: () => boolean;
   /** Where unsent messages are kept across reloads (localStorage in the browser). */
   outboxStorage?: KeyValueStorage;
+  /** The wait between attempts of a send turned away for a passing reason (SEND_BACKOFF unless set). */
+  sendBackoff?: SendBackoff;
 }
 
 /** A message the list should bring into view and highlight (a chosen search result). */
@@ -536,12 +545,13 @@ export function createChatClient(opts: ChatClientOptions) {
   function refused(cid: string, clientId: string, error: ApiError) {
     const prev = backoff.get(cid);
     const failures = (prev?.clientId === clientId ? prev.failures : 0) + 1;
-    const wait = sendRetryDelay(error, failures);
+    const wait = sendRetryDelay(error, failures, Math.random, opts.sendBackoff);
     if (wait === null) {
       backoff.delete(cid);
       messages.markFailed(cid, clientId, error);
       return;
     }
+    messages.markWaiting(cid, clientId, error);
     const entry: Backoff = { clientId, failures };
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
@@ -577,10 +587,22 @@ export function createChatClient(opts: ChatClientOptions) {
     return p.clientId;
   }
 
-  /** Same clientId: if the first attempt did reach the server, this returns that message, never a second one. */
+  /**
+   * Retry (a failed message) or Retry now (one waiting out its backoff). Same clientId: if an earlier
+   * attempt did reach the server, this returns that message, never a second one.
+   */
   function retry(cid: string, clientId: string) {
+    endWait(cid, clientId);
     messages.markRetrying(cid, clientId);
     pump(cid);
+  }
+
+  /** Stops the wait of `clientId` if it is the conversation's message waiting out a backoff. */
+  function endWait(cid: string, clientId: string) {
+    const waiting = backoff.get(cid);
+    if (waiting?.clientId !== clientId) return;
+    clearTimeout(waiting.timer);
+    backoff.delete(cid);
   }
 
   function ackOrThrow<T extends object>(event: "message:edit" | "message:delete" | "message:react", payload: object) {
@@ -760,7 +782,12 @@ export function createChatClient(opts: ChatClientOptions) {
     showLatest,
     send,
     retry,
-    discard: (cid: string, clientId: string) => messages.removePending(cid, clientId),
+    discard(cid: string, clientId: string) {
+      // A discarded message waiting out its backoff no longer holds back those written after it.
+      endWait(cid, clientId);
+      messages.removePending(cid, clientId);
+      pump(cid);
+    },
     edit: (messageId: string, body: string) => changeMessage("message:edit", { messageId, body }),
     remove: (messageId: string) => changeMessage("message:delete", { messageId }),
     react: (messageId: string, emoji: string, on: boolean) => changeMessage("message:react", { messageId, emoji, on }),

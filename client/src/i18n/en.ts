@@ -88,6 +88,8 @@ export const en = {
   "status.seenBy": "Seen by {names}",
   "status.failed": "Not sent",
   "status.retry": "Retry",
+  "status.waiting": "Not through yet, trying again…",
+  "status.retryNow": "Retry now",
   "status.discard": "Discard",
   "upload.cancel": "Cancel upload",
   "upload.remove": "Remove",

@@ -91,6 +91,8 @@ export const es: Record<MessageKey, string> = {
   "status.seenBy": "Visto por {names}",
   "status.failed": "No enviado",
   "status.retry": "Reintentar",
+  "status.waiting": "Aún no enviado, reintentando…",
+  "status.retryNow": "Reintentar ahora",
   "status.discard": "Descartar",
   "upload.cancel": "Cancelar subida",
   "upload.remove": "Quitar",

@@ -11,6 +11,7 @@ export interface PendingSend {
   replyToId: string | null;
   createdAt: string;
   status: "pending" | "failed";
+  /** Why it failed; while pending, why the last attempt did not go through (it goes again by itself). */
   error?: ApiError;
   attempts: number;
 }
@@ -135,6 +136,11 @@ export function addPending(tl: Timeline, p: PendingSend): Timeline {
   return { ...tl, pending: [...tl.pending, p] };
 }
 
+/** Turned away for a passing reason: still pending, and the UI can say why it has not gone yet. */
+export function markWaiting(tl: Timeline, clientId: string, error: ApiError): Timeline {
+  return mapPending(tl, clientId, (p) => ({ ...p, error }));
+}
+
 export function markFailed(tl: Timeline, clientId: string, error: ApiError): Timeline {
   return mapPending(tl, clientId, (p) => ({ ...p, status: "failed", error }));
 }
@@ -209,6 +215,8 @@ export function createMessagesStore() {
     applyWindow: (conversationId: string, msgs: readonly Message[], hasMoreBefore: boolean, hasMoreAfter: boolean) =>
       edit(conversationId, (tl) => applyWindow(tl, msgs, hasMoreBefore, hasMoreAfter)),
     addPending: (p: PendingSend) => edit(p.conversationId, (tl) => addPending(tl, p)),
+    markWaiting: (conversationId: string, clientId: string, error: ApiError) =>
+      edit(conversationId, (tl) => markWaiting(tl, clientId, error)),
     markFailed: (conversationId: string, clientId: string, error: ApiError) =>
       edit(conversationId, (tl) => markFailed(tl, clientId, error)),
     markRetrying: (conversationId: string, clientId: string) =>

@@ -409,6 +409,16 @@ export function PendingItem({
   const { t, locale } = useI18n();
   const newDay = !prev || !sameDay(prev.createdAt, p.createdAt);
   const failed = p.status === "failed";
+  const actions = (retryLabel: string) => (
+    <>
+      <button type="button" className="link" onClick={() => client.retry(conversation.id, p.clientId)}>
+        {retryLabel}
+      </button>
+      <button type="button" className="link" onClick={() => client.discard(conversation.id, p.clientId)}>
+        {t("status.discard")}
+      </button>
+    </>
+  );
   return (
     <div
       className={`row mine${failed ? " failed" : " pending"}`}
@@ -441,16 +451,18 @@ export function PendingItem({
               </span>
             </span>
           </div>
+          {/* Turned away for a passing reason: it goes again by itself; the user may hurry it or drop it. */}
+          {!failed && p.error && (
+            <div className="waiting-line" role="status" data-testid="message-waiting">
+              {t("status.waiting")}
+              {actions(t("status.retryNow"))}
+            </div>
+          )}
           {failed && (
             <div className="failed-line" role="alert">
               {t("status.failed")}
               {p.error?.message ? `: ${p.error.message}` : ""}
-              <button type="button" className="link" onClick={() => client.retry(conversation.id, p.clientId)}>
-                {t("status.retry")}
-              </button>
-              <button type="button" className="link" onClick={() => client.discard(conversation.id, p.clientId)}>
-                {t("status.discard")}
-              </button>
+              {actions(t("status.retry"))}
             </div>
           )}
         </div>
