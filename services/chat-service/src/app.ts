@@ -60,11 +60,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const db = opts.db ?? createPool(config.DATABASE_URL, 20);
   const io: ChatServer = new Server(app.server, { serveClient: false, maxHttpBufferSize: SOCKET_MAX_BYTES });
+  const metrics = createMetrics();
   const redis = config.REDIS_URL
     ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, io, {
         typingThrottleMs: config.TYPING_THROTTLE_MS,
         sendPerSecond: config.SEND_RATE_PER_SECOND,
         loginPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
+        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+        hintSpreadMs: config.SYNC_HINT_SPREAD_MS,
+        onSyncHint: () => metrics.syncHints.inc(),
         log: app.log,
       })
     : null;
@@ -77,7 +81,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     access: createAccess(stores),
     stores,
     presence: redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS),
-    metrics: createMetrics(),
+    metrics,
   };
   const deps: AppDeps = {
     ...core,
