@@ -4,7 +4,7 @@ import { buildApp, loadConfig } from "@messenger/chat-service";
 import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
 import type { FastifyInstance } from "fastify";
 import { type Auth, createAuth, type KeyValueStorage } from "../src/core/auth";
-import { type ChatClient, createChatClient } from "../src/core/client";
+import { type ChatClient, type ChatClientOptions, createChatClient } from "../src/core/client";
 
 export function memoryStorage(): KeyValueStorage {
   const m = new Map<string, string>();
@@ -60,12 +60,25 @@ export interface SignedIn {
 export interface CoreServer {
   base: string;
   /** Registers (or signs in again) and starts a client; resolves once its socket is connected. */
-  signIn(username: string, storage?: KeyValueStorage, register?: boolean): Promise<SignedIn>;
+  signIn(
+    username: string,
+    storage?: KeyValueStorage,
+    register?: boolean,
+    options?: Partial<ChatClientOptions>,
+  ): Promise<SignedIn>;
+  /** The app itself (e.g. to emit what the server would). */
+  app: FastifyInstance;
+  /**
+   * A second chat-service on the same database without Redis: the two never hear each other's
+   * events, as when events are lost between instances. Stopped with this one.
+   */
+  peer(): Promise<CoreServer>;
   stop(): Promise<void>;
 }
 
-export async function startCoreServer(env: Record<string, string> = {}): Promise<CoreServer> {
-  const db: TestDatabase = await createTestDatabase();
+export async function startCoreServer(env: Record<string, string> = {}, shared?: TestDatabase): Promise<CoreServer> {
+  const db: TestDatabase = shared ?? (await createTestDatabase());
+  const peers: CoreServer[] = [];
   const app: FastifyInstance = await buildApp(
     loadConfig({
       NODE_ENV: "test",
@@ -82,12 +95,18 @@ export async function startCoreServer(env: Record<string, string> = {}): Promise
   const auths: Auth[] = [];
   return {
     base,
-    async signIn(username, storage = memoryStorage(), register = true) {
+    app,
+    async peer() {
+      const p = await startCoreServer(env, db);
+      peers.push(p);
+      return p;
+    },
+    async signIn(username, storage = memoryStorage(), register = true, options = {}) {
       const auth = createAuth({ baseUrl: base, storage });
       auths.push(auth);
       if (register) await auth.register({ username, password: "password123", displayName: username });
       else await auth.login({ username, password: "password123" });
-      const client = createChatClient({ auth, url: base, outboxStorage: storage });
+      const client = createChatClient({ auth, url: base, outboxStorage: storage, ...options });
       clients.push(client);
       await client.start();
       await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
@@ -96,8 +115,9 @@ export async function startCoreServer(env: Record<string, string> = {}): Promise
     async stop() {
       for (const c of clients) c.stop();
       for (const a of auths) a.dispose();
+      for (const p of peers) await p.stop();
       await app.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }
