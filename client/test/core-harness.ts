@@ -61,10 +61,20 @@ const PASSWORD = "correct horse battery";
 
 export interface CoreServer {
   base: string;
-  /** The chat-service itself, for tests that check what it holds about a client's connection. */
+  /** The chat-service itself: what it holds about a client's connection; emitting what the server would. */
   app: FastifyInstance;
   /** Registers (or signs in again) and starts a client; resolves once its socket is connected. */
-  signIn(username: string, storage?: KeyValueStorage, register?: boolean): Promise<SignedIn>;
+  signIn(
+    username: string,
+    storage?: KeyValueStorage,
+    register?: boolean,
+    options?: Partial<ChatClientOptions>,
+  ): Promise<SignedIn>;
+  /**
+   * A second chat-service on the same database without Redis: the two never hear each other's
+   * events, as when events are lost between instances. Stopped with this one.
+   */
+  peer(): Promise<CoreServer>;
   stop(): Promise<void>;
 }
 
@@ -72,8 +82,10 @@ export interface CoreServer {
 export async function startCoreServer(
   env: Record<string, string> = {},
   clientOptions: Partial<ChatClientOptions> = {},
+  shared?: TestDatabase,
 ): Promise<CoreServer> {
-  const db: TestDatabase = await createTestDatabase();
+  const db: TestDatabase = shared ?? (await createTestDatabase());
+  const peers: CoreServer[] = [];
   const app: FastifyInstance = await buildApp(
     loadConfig({
       NODE_ENV: "test",
@@ -92,12 +104,17 @@ export async function startCoreServer(
   return {
     base,
     app,
-    async signIn(username, storage = memoryStorage(), register = true) {
+    async peer() {
+      const p = await startCoreServer(env, clientOptions, db);
+      peers.push(p);
+      return p;
+    },
+    async signIn(username, storage = memoryStorage(), register = true, options = {}) {
       const auth = createAuth({ baseUrl: base, storage });
       auths.push(auth);
       if (register) await auth.register({ username, password: PASSWORD, displayName: username });
       else await auth.login({ username, password: PASSWORD });
-      const client = createChatClient({ ...clientOptions, auth, url: base, outboxStorage: storage });
+      const client = createChatClient({ ...clientOptions, auth, url: base, outboxStorage: storage, ...options });
       clients.push(client);
       await client.start();
       await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
@@ -106,8 +123,9 @@ export async function startCoreServer(
     async stop() {
       for (const c of clients) c.stop();
       for (const a of auths) a.dispose();
+      for (const p of peers) await p.stop();
       await app.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }

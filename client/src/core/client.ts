@@ -75,6 +75,11 @@ export interface ChatClientOptions {
   outboxStorage?: KeyValueStorage;
   /** The wait between attempts of a send turned away for a passing reason (SEND_BACKOFF unless set). */
   sendBackoff?: SendBackoff;
+  /**
+   * Connected but no server event for this long: re-check every conversation's lastSeq anyway, in
+   * case an event was lost between servers (default 60 s; 0 = never).
+   */
+  idleRecheckMs?: number;
 }
 
 /** A message the list should bring into view and highlight (a chosen search result). */
@@ -228,6 +233,8 @@ export function createChatClient(opts: ChatClientOptions) {
   socket.on("conversation:removed", ({ conversationId }) =>
     forget(conversationId, leaving.has(conversationId) ? "left" : "removed"),
   );
+  // The servers may have lost events meant for us: re-check, at a moment of our own within the spread.
+  socket.on("sync:hint", ({ spreadMs }) => scheduleRecheck(Math.random() * spreadMs));
 
   /** The server's view of a conversation (members, roles); live activity we already applied is kept. */
   function applyConversation(c: Conversation) {
@@ -310,34 +317,73 @@ export function createChatClient(opts: ChatClientOptions) {
   /** After (re)connecting: refresh the list, fill every open timeline, re-send what was never acked. */
   async function resync() {
     try {
-      const list = await fetchConversationList();
-      const known = conversations.get();
-      // The list was read before some live events we may already have applied: keep the newer activity.
-      conversations.setAll(
-        list.map((c) => {
-          const k = known[c.id];
-          return k && k.lastSeq > c.lastSeq ? { ...c, ...pickActivity(k) } : c;
-        }),
-      );
-      presence.seed(list);
-      listLoaded.set(true);
-      for (const c of list) {
-        const mine = myMember(c, me());
-        if (mine && c.lastSeq > mine.lastDeliveredSeq)
-          socket.emit("conversation:delivered", { conversationId: c.id, seq: c.lastSeq }, () => {});
-      }
-      await Promise.all(
-        Object.keys(messages.get()).map(async (cid) => {
-          if (!conversations.byId(cid)) messages.remove(cid);
-          else if (messages.timeline(cid).loaded) await catchUp(cid);
-        }),
-      );
+      await refreshFromList();
     } catch {
       // The next reconnect (or the next live event that leaves a gap) tries again.
     }
     flushUnacked();
     const a = active.get();
     if (a && readingNow(a)) markRead(a);
+  }
+
+  /** One request for every conversation's lastSeq; then fetch only what a loaded timeline lacks. */
+  async function recheck() {
+    try {
+      await refreshFromList((cid) => (conversations.byId(cid)?.lastSeq ?? 0) > lastSeq(messages.timeline(cid)));
+    } catch {
+      // The next hint, idle re-check or reconnect tries again.
+    }
+    const a = active.get();
+    if (a && readingNow(a)) markRead(a);
+  }
+
+  let recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  function scheduleRecheck(delayMs: number) {
+    // Several hints (one per server that lost touch) coalesce into one re-check.
+    if (recheckTimer) return;
+    recheckTimer = setTimeout(() => {
+      recheckTimer = undefined;
+      if (socket.connected) void recheck();
+    }, delayMs);
+  }
+  // Any server event shows the link is alive; only a silent one is re-checked.
+  const idleRecheckMs = opts.idleRecheckMs ?? 60_000;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const armIdleRecheck = () => {
+    clearTimeout(idleTimer);
+    if (idleRecheckMs > 0)
+      idleTimer = setTimeout(() => {
+        if (socket.connected) void recheck();
+        armIdleRecheck();
+      }, idleRecheckMs);
+  };
+  socket.onAny(armIdleRecheck);
+  socket.on("connect", armIdleRecheck);
+
+  /** The conversation list from the server, then catch-up of the loaded timelines that `needs` (all by default). */
+  async function refreshFromList(needs: (cid: string) => boolean = () => true) {
+    const list = await fetchConversationList();
+    const known = conversations.get();
+    // The list was read before some live events we may already have applied: keep the newer activity.
+    conversations.setAll(
+      list.map((c) => {
+        const k = known[c.id];
+        return k && k.lastSeq > c.lastSeq ? { ...c, ...pickActivity(k) } : c;
+      }),
+    );
+    presence.seed(list);
+    listLoaded.set(true);
+    for (const c of list) {
+      const mine = myMember(c, me());
+      if (mine && c.lastSeq > mine.lastDeliveredSeq)
+        socket.emit("conversation:delivered", { conversationId: c.id, seq: c.lastSeq }, () => {});
+    }
+    await Promise.all(
+      Object.keys(messages.get()).map(async (cid) => {
+        if (!conversations.byId(cid)) messages.remove(cid);
+        else if (messages.timeline(cid).loaded && needs(cid)) await catchUp(cid);
+      }),
+    );
   }
 
   /** Fetches everything after the timeline's contiguous end, page by page. One at a time per conversation. */
@@ -748,6 +794,8 @@ export function createChatClient(opts: ChatClientOptions) {
       for (const st of typingState.values()) clearTimeout(st.idle);
       for (const b of backoff.values()) clearTimeout(b.timer);
       backoff.clear();
+      clearTimeout(recheckTimer);
+      clearTimeout(idleTimer);
     },
     /** The browser says the network went away / came back. */
     networkChanged(online: boolean) {

@@ -68,9 +68,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const db = opts.db ?? createPool(config.DATABASE_URL, 20);
   const io: ChatServer = new Server(app.server, { serveClient: false, maxHttpBufferSize: SOCKET_MAX_BYTES });
+  const metrics = createMetrics();
   const redis = config.REDIS_URL
     ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, io, {
         typingThrottleMs: config.TYPING_THROTTLE_MS,
+        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+        hintSpreadMs: config.SYNC_HINT_SPREAD_MS,
+        onSyncHint: () => metrics.syncHints.inc(),
         log: app.log,
       })
     : null;
@@ -83,7 +87,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     access: createAccess(stores),
     stores,
     presence: redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS),
-    metrics: createMetrics(),
+    metrics,
     sessions: createSessionGate(db, { cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
   };

@@ -15,6 +15,10 @@ const ConfigSchema = z.object({
   REDIS_URL: z.string().optional(),
   /** Namespace of every Redis key and channel (instances of one deployment share it). */
   REDIS_PREFIX: z.string().min(1).default("messenger"),
+  /** With Redis: every Redis command's deadline; past it the caller degrades (memory rate limit, no typing relay). */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+  /** After events may have been lost across instances, clients spread their re-check over this long. */
+  SYNC_HINT_SPREAD_MS: z.coerce.number().int().nonnegative().default(5000),
   TURN_SECRET: z.string().min(1).default(DEV_TURN_SECRET),
   /** Comma-separated `turn:`/`turns:` URLs handed to browsers. */
   TURN_URLS: z.string().default("turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp"),

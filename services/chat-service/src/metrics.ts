@@ -46,6 +46,17 @@ export function createMetrics() {
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
       registers: [registry],
     }),
+    processErrors: new Counter({
+      name: "chat_process_errors_total",
+      help: "Unhandled rejections and uncaught exceptions caught at process level (server.ts), by kind and whether fatal",
+      labelNames: ["kind", "fatal"] as const,
+      registers: [registry],
+    }),
+    syncHints: new Counter({
+      name: "chat_sync_hints_total",
+      help: "sync:hint broadcasts sent after cross-instance events may have been lost (Redis away)",
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -2,6 +2,7 @@
 import { createPool, loggerOptions, runMigrations } from "@messenger/common";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
+import { installProcessGuards } from "./process-guard.js";
 
 const config = loadConfig(process.env);
 const migrationDb = createPool(config.DATABASE_URL, 1);
@@ -15,6 +16,9 @@ const app = await buildApp(config, {
   // JSON lines (with reqId on every request log); pipe through pino-pretty to read them by eye.
   logger: loggerOptions(config.LOG_LEVEL),
 });
+
+// A stray rejection of a library (Redis gone while a publish waits) must not take the service down.
+installProcessGuards(process, app.log, app.deps.metrics);
 
 let closing = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

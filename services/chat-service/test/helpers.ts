@@ -1,7 +1,9 @@
 // Test harness: a real chat-service on a fresh database, real HTTP and real socket.io clients.
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import { fileURLToPath } from "node:url";
+import { createTestDatabase, freePort, type TestDatabase } from "@messenger/common/testing";
 import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
 import { createClient } from "redis";
@@ -204,4 +206,127 @@ export async function groupOf(h: Harness, admin: TestUser, others: TestUser[], t
   });
   if (r.status !== 201) throw new Error(`group failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.conversation.id;
+}
+
+/** The first matching event recorded from now on (Recorder.waitFor also matches past ones). */
+export function nextEvent<T>(r: Recorder, event: string, pred: (p: T) => boolean = () => true): Promise<T> {
+  const from = r.events.length;
+  return r.waitFor<T>(event, (p) => pred(p) && r.events.findIndex((e) => e.payload === p) >= from);
+}
+
+/** Fails with `what` instead of hanging until the file's timeout. */
+export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const SERVICE_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+/** A chat-service in a process of its own (src/server.ts, as deployed), which the test can SIGKILL. */
+export interface ChildInstance {
+  url: string;
+  /** Everything it logged so far (pino JSON lines). */
+  output(): string;
+  /** Resolves with the exit code if it exits (it should not). */
+  exited: Promise<number | null>;
+  /** SIGKILL: no graceful close, no disconnect handling, nothing flushed. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a stalled process (long GC, swapped out, a frozen VM), alive but silent. */
+  pause(): void;
+  resume(): void;
+}
+
+/** Spawns src/server.ts with `env` (PORT=0: the kernel picks); `children` tracks it for cleanup. */
+export async function spawnChatService(
+  env: Record<string, string>,
+  children: Set<ChildProcess>,
+): Promise<ChildInstance> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  // Not a test file: it must not report to this test run.
+  delete childEnv.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/server.ts"], {
+    cwd: SERVICE_DIR,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  void exited.then(() => children.delete(child));
+  let output = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      output += d.toString();
+      // pino's "Server listening at http://127.0.0.1:<port>" (the port is the kernel's pick).
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then(() => reject(new Error(`the instance exited before listening:\n${output.slice(-4000)}`)));
+  });
+  return {
+    url,
+    output: () => output,
+    exited,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
+  };
+}
+
+/** A redis-server of the test's own (never the shared one), on a free port, without persistence. */
+export interface OwnRedis {
+  url: string;
+  /** Starts it (again, empty: a restarted Redis has lost everything) and resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** SIGKILL: connections drop at once. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open and nothing answers (a hung Redis). */
+  pause(): void;
+  resume(): void;
+}
+
+export async function ownRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      const c = spawn(
+        "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
+      child = c;
+      exited = new Promise((resolve) => c.once("exit", () => resolve()));
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        c.stdout?.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("Ready to accept connections")) resolve();
+        });
+        void exited.then(() => reject(new Error(`redis-server exited:\n${out}`)));
+      });
+    },
+    async kill() {
+      child?.kill("SIGKILL");
+      await exited;
+    },
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
+  };
 }

@@ -2,10 +2,9 @@
 // different instances, and an instance that crashes (a real child process, SIGKILLed) while its
 // users are sending — they reconnect to a survivor and lose nothing; its users go offline.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
 import type {
   Ack,
@@ -30,17 +29,19 @@ import {
   groupOf,
   type Harness,
   harnessOf,
+  nextEvent,
   type Recorder,
   recorder,
   register,
   socketFor,
+  spawnChatService,
   type TestUser,
+  within,
 } from "./helpers.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 // Keys and channels of this file only, so parallel test files never meet.
 const prefix = `test-scale-${randomBytes(5).toString("hex")}`;
-const SERVICE_DIR = fileURLToPath(new URL("..", import.meta.url));
 // Short enough to see a crash quickly, long enough that a busy test machine never misses a beat.
 const PRESENCE_HEARTBEAT_MS = 200;
 const PRESENCE_TTL_MS = 2000;
@@ -79,76 +80,10 @@ const urlOf = (app: FastifyInstance) => harnessOf(app).url;
 // The helpers take a Harness; only `app` is used by register()/api().
 const asHarness = (app: FastifyInstance) => harnessOf(app, sockets);
 
-/** A chat-service in a process of its own (src/server.ts, as deployed), which the test can SIGKILL. */
-interface ChildInstance {
-  url: string;
-  /** SIGKILL: no graceful close, no disconnect handling, nothing flushed. */
-  kill(): Promise<void>;
-  /** SIGSTOP / SIGCONT: a stalled process (long GC, swapped out, a frozen VM), alive but silent. */
-  pause(): void;
-  resume(): void;
-}
-
-async function spawnInstance(): Promise<ChildInstance> {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...env({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info" }),
-  };
-  // Not a test file: it must not report to this test run.
-  delete childEnv.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/server.ts"], {
-    cwd: SERVICE_DIR,
-    env: childEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => children.delete(child));
-  let output = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      output += d.toString();
-      // pino's "Server listening at http://127.0.0.1:<port>" (the port is the kernel's pick).
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then(() => reject(new Error(`the instance exited before listening:\n${output.slice(-4000)}`)));
-  });
-  return {
-    url,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-    pause: () => child.kill("SIGSTOP"),
-    resume: () => child.kill("SIGCONT"),
-  };
-}
+const spawnInstance = () => spawnChatService(env({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info" }), children);
 
 /** A connected socket.io client of `url` (helpers.socketFor; closed after the file). */
 const socketOn = (url: string, token: string) => socketFor({ url, sockets } as unknown as Harness, token);
-
-/** The first matching event recorded from now on (Recorder.waitFor also matches past ones). */
-function nextEvent<T>(r: Recorder, event: string, pred: (p: T) => boolean): Promise<T> {
-  const from = r.events.length;
-  return r.waitFor<T>(event, (p) => pred(p) && r.events.findIndex((e) => e.payload === p) >= from);
-}
-
-/** Fails with `what` instead of hanging until the file's timeout. */
-async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 before(async () => {
   db = await createTestDatabase();

@@ -135,6 +135,15 @@ export const MeetingStartedEvent = z.object({
 });
 export type MeetingStartedEvent = z.infer<typeof MeetingStartedEvent>;
 
+/**
+ * Events of some conversations may not have reached this socket (the servers lost touch with
+ * each other for a while). The client re-reads the conversation list and fetches what it lacks
+ * (`lastSeq` above what it has), starting at a random moment within `spreadMs` so that every
+ * client of the deployment does not ask at once.
+ */
+export const SyncHintEvent = z.object({ spreadMs: z.number().int().nonnegative() });
+export type SyncHintEvent = z.infer<typeof SyncHintEvent>;
+
 // ---- typed maps for socket.io -----------------------------------------------
 
 export interface ClientToServerEvents {
@@ -167,6 +176,7 @@ export interface ServerToClientEvents {
   "call:signal": (e: CallSignalEvent) => void;
   "call:ended": (e: CallEndedEvent) => void;
   "meeting:started": (e: MeetingStartedEvent) => void;
+  "sync:hint": (e: SyncHintEvent) => void;
 }
 
 /** Socket.io handshake: `io(url, { auth: { token: accessToken } })`. */

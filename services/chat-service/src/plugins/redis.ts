@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createAdapter } from "@socket.io/redis-adapter";
 import type { FastifyBaseLogger } from "fastify";
-import { RateLimiterRedis } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts } from "rate-limiter-flexible";
 import { createClient } from "redis";
 import type { Presence, PresenceWatch } from "../domain/presence.js";
 import type { LimiterFactory } from "../limits.js";
 import type { ChatServer } from "../realtime/hub.js";
+import { attachStreamsAdapter } from "./redis-adapter.js";
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -14,6 +14,11 @@ type RedisClient = ReturnType<typeof createClient>;
  * broadcasts go through the Redis adapter, and presence, typing throttles and rate
  * limits live in Redis instead of process memory. Presence's Lua scripts build key names
  * from the prefix, so this needs one Redis (standalone or Sentinel), not Redis Cluster.
+ *
+ * Redis may go away (killed, restarted, hung) and the service must keep sending: every command
+ * has a deadline (`commandTimeoutMs`), commands fail at once while disconnected instead of
+ * queueing, rate limits fall back to this instance's memory, presence and typing degrade (logged),
+ * and the adapter's losses are made good by `sync:hint` (redis-adapter.ts).
  */
 export interface RedisInfra {
   presence: Presence;
@@ -28,24 +33,59 @@ export async function connectRedis(
   url: string,
   prefix: string,
   io: ChatServer,
-  opts: { typingThrottleMs: number; log: FastifyBaseLogger },
+  opts: {
+    typingThrottleMs: number;
+    commandTimeoutMs: number;
+    hintSpreadMs: number;
+    onSyncHint(): void;
+    log: FastifyBaseLogger;
+  },
 ): Promise<RedisInfra> {
-  const client: RedisClient = createClient({ url });
-  const pub = client.duplicate();
-  const sub = client.duplicate();
-  for (const c of [client, pub, sub]) c.on("error", (err) => opts.log.warn({ err }, "redis error"));
-  await Promise.all([client.connect(), pub.connect(), sub.connect()]);
-  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }));
+  // Presence, typing and limits: while disconnected a command fails at once (no offline queue).
+  const client: RedisClient = createClient({ url, disableOfflineQueue: true });
+  // The adapter's clients (it duplicates this one for its stream readers) queue while disconnected,
+  // for at most the deadline, so a reader waits for Redis instead of spinning on errors.
+  const streams = client.duplicate({
+    disableOfflineQueue: false,
+    commandOptions: { timeout: opts.commandTimeoutMs },
+  });
+  let down = false;
+  for (const c of [client, streams]) {
+    c.on("error", (err) => {
+      // One line per outage, not one per reconnect attempt.
+      if (!down) opts.log.warn({ err }, "redis unreachable; degrading (sends go on, presence and typing may lag)");
+      down = true;
+    });
+    c.on("ready", () => {
+      if (down) opts.log.info("redis reachable again");
+      down = false;
+    });
+  }
+  await Promise.all([client.connect(), streams.connect()]);
+  const adapter = attachStreamsAdapter(io, streams, prefix, {
+    publishTimeoutMs: opts.commandTimeoutMs,
+    hintSpreadMs: opts.hintSpreadMs,
+    log: opts.log,
+    onHint: opts.onSyncHint,
+  });
 
-  const presence = createRedisPresence(client, prefix, opts);
+  const bounded = <T>(what: string, p: Promise<T>) => withDeadline(p, opts.commandTimeoutMs, `redis ${what}`);
+  const presence = createRedisPresence(client, prefix, bounded, opts);
 
+  // Shared across instances while Redis answers; this instance's own count (the same budget per
+  // instance) while it does not, so a Redis outage never stops sending or signing in.
   const limiter: LimiterFactory = (keyPrefix, points, duration) =>
-    new RateLimiterRedis({
-      storeClient: client,
-      useRedisPackage: true,
-      keyPrefix: `${prefix}:${keyPrefix}`,
-      points,
-      duration,
+    new RLWrapperTimeouts({
+      limiter: new RateLimiterRedis({
+        storeClient: client,
+        useRedisPackage: true,
+        rejectIfRedisNotReady: true,
+        keyPrefix: `${prefix}:${keyPrefix}`,
+        points,
+        duration,
+      }),
+      timeoutMs: opts.commandTimeoutMs,
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:${keyPrefix}`, points, duration }),
     });
 
   return {
@@ -53,20 +93,25 @@ export async function connectRedis(
     limiter,
     async ping(timeoutMs) {
       if (!client.isReady) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const answered = client.ping().then(
+      return withDeadline(client.ping(), timeoutMs, "redis ping").then(
         () => true,
         () => false,
       );
-      return Promise.race([answered, late]).finally(() => clearTimeout(timer));
     },
     async close() {
-      await Promise.allSettled([client.quit(), pub.quit(), sub.quit()]);
+      adapter.close();
+      await Promise.allSettled([client.quit(), streams.quit()]);
     },
   };
+}
+
+/** Rejects after `ms` if `p` has not settled (a hung Redis answers nothing, ever). */
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 // Presence across instances.
@@ -157,13 +202,17 @@ return out`;
 function createRedisPresence(
   client: RedisClient,
   prefix: string,
+  bounded: <T>(what: string, p: Promise<T>) => Promise<T>,
   opts: { typingThrottleMs: number; log: FastifyBaseLogger },
 ): Presence {
   const keyPrefix = `${prefix}:presence:`;
   const instanceId = randomUUID();
   const instancesKey = `${keyPrefix}instances`;
   const run = async (script: string, args: string[]) =>
-    (await client.eval(script, { keys: [instancesKey], arguments: [keyPrefix, ...args] })) as unknown;
+    (await bounded(
+      "presence",
+      client.eval(script, { keys: [instancesKey], arguments: [keyPrefix, ...args] }),
+    )) as unknown;
   const users = async (script: string, ids: string[]) =>
     ids.length ? ((await run(script, [instanceId, ...ids])) as string[]) : [];
 
@@ -234,14 +283,23 @@ function createRedisPresence(
     },
     async onlineAmong(userIds) {
       if (userIds.length === 0) return new Set();
-      const flags = (await run(ONLINE, [...userIds])) as number[];
-      return new Set(userIds.filter((_, i) => flags[i] === 1));
+      try {
+        const flags = (await run(ONLINE, [...userIds])) as number[];
+        return new Set(userIds.filter((_, i) => flags[i] === 1));
+      } catch (err) {
+        // Redis away: answer what this instance knows (its own users), so lists and profiles still load.
+        opts.log.warn({ err }, "presence: Redis unreachable, answering from this instance only");
+        return new Set(userIds.filter((id) => local.has(id)));
+      }
     },
     async shouldRelayTyping(userId, conversationId, typing) {
       const key = `${prefix}:typing:${userId}:${conversationId}`;
       const state = typing ? "1" : "0";
       // SET … GET returns the previous state atomically; the key expires after one interval.
-      const previous = await client.set(key, state, { PX: Math.max(1, opts.typingThrottleMs), GET: true });
+      const previous = await bounded(
+        "typing",
+        client.set(key, state, { PX: Math.max(1, opts.typingThrottleMs), GET: true }),
+      );
       return previous !== state;
     },
     async close() {
@@ -252,7 +310,14 @@ function createRedisPresence(
       if (!watch) return;
       // Graceful: leave at once rather than after the TTL. Sockets were closed and their
       // disconnects counted already; anyone still registered here goes offline now.
-      const offline = (await run(LEAVE, [instanceId])) as string[];
+      let offline: string[];
+      try {
+        offline = (await run(LEAVE, [instanceId])) as string[];
+      } catch (err) {
+        // Redis away: the survivors take this instance for dead once its TTL runs out.
+        opts.log.warn({ err }, "presence: could not leave on close");
+        return;
+      }
       if (offline.length) {
         await watch
           .onChange(offline, false)
