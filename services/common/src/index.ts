@@ -4,3 +4,4 @@ export * from "./errors.js";
 export * from "./http.js";
 export * from "./migrate.js";
 export * from "./tokens.js";
+export * from "./secrets.js";
