@@ -98,7 +98,7 @@ before(async () => {
     .replaceAll("/etc/nginx/certs", join(dir, "certs"))
     .replaceAll("/usr/share/nginx/html", join(dir, "html"))
     .replaceAll("/var/log/nginx/access.log", join(dir, "access.log"));
-  // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.27).
+  // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.28).
   const version = execFileSync("sh", ["-c", "nginx -v 2>&1"], { encoding: "utf8" }).match(/nginx\/(\d+)\.(\d+)\.(\d+)/);
   const [maj, min, patch] = version ? version.slice(1).map(Number) : [0, 0, 0];
   if (maj! < 1 || (maj === 1 && (min! < 25 || (min === 25 && patch! < 1))))
