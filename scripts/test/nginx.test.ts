@@ -92,7 +92,7 @@ before(async () => {
     .replaceAll("chat-service-1:4000", `127.0.0.1:${chatPorts[0]}`)
     .replaceAll("chat-service-2:4000", `127.0.0.1:${chatPorts[1]}`)
     .replaceAll("media-service:4001", `127.0.0.1:${mediaPort}`)
-    .replaceAll("jitsi-web:80", "127.0.0.1:9")
+    // jitsi-web stays as it is: the name does not resolve here, as when Jitsi is not deployed.
     .replaceAll("listen 8080", `listen 127.0.0.1:${httpPort}`)
     .replaceAll("listen 8443", `listen 127.0.0.1:${httpsPort}`)
     .replaceAll("/etc/nginx/certs", join(dir, "certs"))
@@ -103,11 +103,17 @@ before(async () => {
   const [maj, min, patch] = version ? version.slice(1).map(Number) : [0, 0, 0];
   if (maj! < 1 || (maj === 1 && (min! < 25 || (min === 25 && patch! < 1))))
     conf = conf.replaceAll(/^\s*http2 on;\n/gm, "");
+  // …and the upstream servers' `resolve` parameter (1.27.3); the names are loopback addresses here anyway.
+  if (maj! < 1 || (maj === 1 && (min! < 27 || (min === 27 && patch! < 3))))
+    conf = conf.replaceAll(" resolve ", " ").replaceAll(" resolve;", ";");
 
   mkdirSync(join(dir, "certs"));
   mkdirSync(join(dir, "html"));
   mkdirSync(join(dir, "temp"));
   writeFileSync(join(dir, "html", "index.html"), "<!doctype html><title>Staff Messenger</title><div id=root></div>\n");
+  mkdirSync(join(dir, "html", "assets"));
+  writeFileSync(join(dir, "html", "assets", "index-abc123.js"), "console.log('app')\n");
+  writeFileSync(join(dir, "html", "assets", "index-abc123.js.map"), '{"version":3,"sources":["src/secret.ts"]}\n');
   for (const name of ["", "jitsi-"]) {
     execFileSync(
       "openssl",
@@ -223,6 +229,63 @@ function send(socket: Socket, conversationId: string, body: string) {
 }
 
 describe("nginx in front of two chat-service instances", () => {
+  test("starts and serves the app while Jitsi is not deployed (jitsi-web does not resolve)", async () => {
+    // before() got this far: nginx is up although jitsi-web has no address.
+    assert.equal((await request(`${base}/`)).status, 200);
+    const meeting = await request(`${base}/external_api.js`, { headers: { host: "meet.localhost" } });
+    assert.equal(meeting.status, 502, "Jitsi's host answers, with an error, instead of nginx failing");
+    assert.equal((await request(`${base}/`)).status, 200);
+  });
+
+  test("every response carries the security headers, whatever the location", async () => {
+    const user = await registerUser("headers");
+    const auth = { authorization: `Bearer ${user.accessToken}` };
+    const replies = {
+      page: await request(`${base}/`),
+      route: await request(`${base}/some/client/route`),
+      asset: await request(`${base}/assets/index-abc123.js`),
+      missingAsset: await request(`${base}/assets/nope.js`),
+      api: await request(`${base}/api/me`, { headers: auth }),
+      apiError: await request(`${base}/api/me`),
+      media: await request(`${base}/api/media/00000000-0000-4000-8000-000000000000`, { headers: auth }),
+      health: await request(`${base}/healthz`),
+      metrics: await request(`${base}/metrics`),
+    };
+    for (const [name, reply] of Object.entries(replies)) {
+      const h = reply.headers;
+      const csp = String(h["content-security-policy"]);
+      assert.match(csp, /default-src 'self'/, name);
+      assert.match(csp, /frame-ancestors 'none'/, name);
+      assert.match(csp, /script-src 'self' https:\/\/meet\.localhost(;|$)/, name);
+      assert.match(csp, /frame-src https:\/\/meet\.localhost(;|$)/, name);
+      assert.match(csp, /connect-src 'self' wss:\/\/localhost(;|$)/, name);
+      assert.match(csp, /img-src 'self' blob: data:/, name);
+      assert.match(csp, /media-src 'self' blob:/, name);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, name);
+      assert.equal(h["x-frame-options"], "DENY", name);
+      assert.equal(h["referrer-policy"], "same-origin", name);
+      assert.equal(h["x-content-type-options"], "nosniff", name);
+      assert.match(String(h["strict-transport-security"]), /max-age=\d+/, name);
+      assert.match(
+        String(h["permissions-policy"]),
+        /camera=\(self\), microphone=\(self\), display-capture=\(self\)/,
+        name,
+      );
+    }
+    // Per-path caching still holds; the services' own answers are not given nginx's cache policy or cookie.
+    assert.equal(replies.page.headers["cache-control"], "no-cache");
+    assert.equal(replies.asset.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert.notEqual(replies.api.headers["cache-control"], "no-cache");
+    assert.doesNotMatch(String(replies.api.headers["set-cookie"]), /route=/);
+  });
+
+  test("source maps are not published", async () => {
+    assert.equal((await request(`${base}/assets/index-abc123.js`)).status, 200);
+    const map = await request(`${base}/assets/index-abc123.js.map`);
+    assert.equal(map.status, 404);
+    assert.doesNotMatch(map.body, /secret\.ts/);
+  });
+
   test("serves the app over HTTPS, with a route cookie, and redirects plain HTTP", async () => {
     const page = await request(`${base}/some/client/route`);
     assert.equal(page.status, 200);

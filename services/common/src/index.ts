@@ -3,5 +3,5 @@ export * from "./db.js";
 export * from "./errors.js";
 export * from "./http.js";
 export * from "./migrate.js";
-export * from "./tokens.js";
 export * from "./secrets.js";
+export * from "./tokens.js";
