@@ -27,11 +27,53 @@ const TYPES = {
 // Hop-by-hop headers are for one connection only and must not be forwarded.
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"];
 
+/** Where Jitsi's external_api.js and meeting iframe come from: chat-service's JITSI_DOMAIN, https unless it says. */
+export function jitsiOrigin(domain) {
+  if (!domain) return undefined;
+  return /^https?:\/\//i.test(domain) ? new URL(domain).origin : `https://${domain.replace(/\/.*$/, "")}`;
+}
+
+/**
+ * The headers nginx sends in production (scripts/deploy/nginx.conf.template), for one request: a strict
+ * CSP that allows what the client uses — its own scripts and styles, its API and socket.io over ws: of
+ * this same host, image previews from blob:/data:, videos, Jitsi's script and iframe — and nothing may
+ * frame the app; camera, microphone and screen sharing for this origin only.
+ */
+export function securityHeaders(host, jitsi) {
+  const jitsiSrc = jitsi ? ` ${jitsi}` : "";
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self'${jitsiSrc}`,
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob:",
+    "font-src 'self'",
+    `connect-src 'self'${host ? ` ws://${host}` : ""}`,
+    `frame-src${jitsiSrc || " 'none'"}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  return {
+    "content-security-policy": csp,
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "permissions-policy":
+      "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()",
+    "x-content-type-options": "nosniff",
+  };
+}
+
 /**
  * routes: [{ prefix: "/api/media", target: { host, port } }, ...], most specific first.
+ * jitsiDomain: chat-service's JITSI_DOMAIN (the CSP allows its script and iframe).
  * health: () => Promise<{ ok: boolean, ... }> answered at GET /healthz.
  */
-export function createGateway({ clientDir, routes, health, log = () => {} }) {
+export function createGateway({ clientDir, routes, health, jitsiDomain, log = () => {} }) {
+  const jitsi = jitsiOrigin(jitsiDomain);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const routeFor = (url) =>
     routes.find((r) => url === r.prefix || url.startsWith(`${r.prefix}/`) || url.startsWith(`${r.prefix}?`));
@@ -40,9 +82,8 @@ export function createGateway({ clientDir, routes, health, log = () => {} }) {
     const headers = { ...req.headers };
     for (const h of HOP_BY_HOP) delete headers[h];
     const remote = req.socket.remoteAddress ?? "";
-    headers["x-forwarded-for"] = req.headers["x-forwarded-for"]
-      ? `${req.headers["x-forwarded-for"]}, ${remote}`
-      : remote;
+    // Set, not appended: what the client wrote there never reaches the services (nginx does the same).
+    headers["x-forwarded-for"] = remote;
     headers["x-forwarded-proto"] = "http";
     headers["x-forwarded-host"] = req.headers.host ?? "";
     return headers;
@@ -118,13 +159,14 @@ export function createGateway({ clientDir, routes, health, log = () => {} }) {
         : path.startsWith("/assets/")
           ? "public, max-age=31536000, immutable"
           : "public, max-age=3600",
-      "x-content-type-options": "nosniff",
     });
     if (req.method === "HEAD") res.end();
     else createReadStream(target).pipe(res);
   };
 
   const server = http.createServer((req, res) => {
+    // On every response, proxied or not (a header the service sets itself wins).
+    for (const [name, value] of Object.entries(securityHeaders(req.headers.host, jitsi))) res.setHeader(name, value);
     const url = req.url ?? "/";
     const route = routeFor(url);
     if (route) return proxy(req, res, route.target);

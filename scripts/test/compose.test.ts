@@ -4,8 +4,9 @@
 // every long-running container has a healthcheck.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { before, describe, test } from "node:test";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -32,6 +33,14 @@ function configVariables(service: string): string[] {
   return [...src.matchAll(/^\s+([A-Z][A-Z0-9_]*):\s*(?:z\.|bool\b)/gm)].map((m) => m[1]!);
 }
 
+/** .env.example without one variable's line. */
+function exampleWithout(name: string): string {
+  return read(".env.example")
+    .split("\n")
+    .filter((l) => !l.startsWith(`${name}=`))
+    .join("\n");
+}
+
 function compose(args: string[]) {
   return spawnSync("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: ROOT, encoding: "utf8" });
 }
@@ -53,9 +62,10 @@ before(() => {
 });
 
 describe("docker-compose.yml", () => {
-  test("passes docker-compose's offline validation, with or without an .env", () => {
+  test("passes docker-compose's offline validation with an .env, and refuses to start without its secrets", () => {
     const bare = compose(["config", "-q"]);
-    assert.equal(bare.status, 0, bare.stderr);
+    assert.notEqual(bare.status, 0, "compose accepted a stack without secrets");
+    assert.match(bare.stderr, /set [A-Z_]+ in \.env/, bare.stderr);
     const withExample = compose(["--env-file", ".env.example", "config", "-q"]);
     assert.equal(withExample.status, 0, withExample.stderr);
     // .env.example names every variable the file needs: nothing falls back to a blank string.
@@ -87,6 +97,62 @@ describe("docker-compose.yml", () => {
       (stack.services.postgres!.volumes ?? []).some((v) => JSON.stringify(v).includes("/var/lib/postgresql/data")),
       "postgres keeps its data in a volume",
     );
+  });
+
+  test("every image comes from a registry that still publishes it, at a pinned version", () => {
+    for (const [name, svc] of Object.entries(stack.services)) {
+      if (svc.build) continue;
+      const image = svc.image!;
+      assert.doesNotMatch(image, /:(latest|stable|unstable)$|^[^:]+$/, `${name}: ${image} is not pinned`);
+      // Docker Hub no longer serves MinIO (removed 2026) and Jitsi's images there are frozen.
+      assert.doesNotMatch(image, /^(docker\.io\/)?(minio|jitsi)\//, `${name}: ${image} is gone from Docker Hub`);
+    }
+    assert.match(stack.services.minio!.image!, /^quay\.io\/minio\/minio:RELEASE\.\d{4}-\d\d-\d\dT/);
+    assert.match(stack.services["minio-init"]!.image!, /^quay\.io\/minio\/mc:RELEASE\./);
+    const jitsi = ["jitsi-web", "jitsi-prosody", "jitsi-jicofo", "jitsi-jvb"].map((n) => stack.services[n]!.image!);
+    for (const image of jitsi) assert.match(image, /^ghcr\.io\/jitsi\/[a-z]+:stable-\d{4,}(-\d+)?$/);
+    assert.equal(new Set(jitsi.map((i) => i.split(":")[1])).size, 1, "the four Jitsi images share one version");
+    // Newer Jitsi images keep prosody's config in /run/prosody/config and serve HTTP on 8000.
+    assert.doesNotMatch(JSON.stringify(stack.services["jitsi-prosody"]!.healthcheck), /\/config\/prosody\.cfg\.lua/);
+    assert.match(JSON.stringify(stack.services["jitsi-web"]!.healthcheck), /127\.0\.0\.1:8000\//);
+    assert.match(read("scripts/deploy/nginx.conf.template"), /jitsi-web:8000/);
+  });
+
+  test("the service images run the current Node LTS", () => {
+    for (const file of ["services/chat-service/Dockerfile", "services/media-service/Dockerfile", "client/Dockerfile"])
+      for (const from of read(file).match(/^FROM node:\S+/gm) ?? []) assert.match(from, /^FROM node:24-/, file);
+  });
+
+  test("clamd reports encrypted archives and gets the image's own first-start time", () => {
+    const clamav = stack.services.clamav as Service & { healthcheck: { start_period?: string } };
+    assert.equal(clamav.environment!.CLAMD_CONF_AlertEncrypted, "yes");
+    // The clamav/clamav image's HEALTHCHECK says --start-period=6m (freshclam's first download).
+    const period = clamav.healthcheck.start_period ?? "";
+    const seconds = Number(period.match(/(\d+)m/)?.[1] ?? 0) * 60 + Number(period.match(/(\d+)s/)?.[1] ?? 0);
+    assert.ok(seconds >= 360, `start_period ${period}`);
+  });
+
+  test("every secret compose hands out is required (VAR:? interpolation), so a missing one stops `up` with a message", () => {
+    const file = read("docker-compose.yml");
+    for (const name of [
+      "POSTGRES_PASSWORD",
+      "JWT_SECRET",
+      "TURN_SECRET",
+      "JITSI_APP_SECRET",
+      "JICOFO_AUTH_PASSWORD",
+      "JVB_AUTH_PASSWORD",
+      "MINIO_SECRET_KEY",
+    ]) {
+      const uses = [...file.matchAll(new RegExp(`\\$\\{${name}(:[?-][^}]*)?\\}`, "g"))];
+      assert.ok(uses.length > 0, `${name} unused`);
+      for (const u of uses) assert.match(u[0], /^\$\{[A-Z_]+:\?/, `${u[0]} is not required`);
+      const envFile = join(mkdtempSync(join(tmpdir(), "compose-env-")), ".env");
+      writeFileSync(envFile, exampleWithout(name));
+      const out = compose(["--env-file", envFile, "config", "-q"]);
+      rmSync(dirname(envFile), { recursive: true });
+      assert.notEqual(out.status, 0, `compose started without ${name}`);
+      assert.match(out.stderr, new RegExp(`set ${name} in \\.env`), out.stderr);
+    }
   });
 
   test("every long-running service has a healthcheck", () => {

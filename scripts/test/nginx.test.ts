@@ -53,6 +53,8 @@ function request(url: string, opts: { method?: string; headers?: Record<string, 
   });
 }
 
+const LOGIN_LIMIT = 3;
+
 async function listen(app: FastifyInstance) {
   await app.listen({ port: 0, host: "127.0.0.1" });
   return (app.server.address() as AddressInfo).port;
@@ -65,7 +67,15 @@ before(async () => {
   const chatPorts: number[] = [];
   for (let i = 0; i < 2; i++) {
     const app = await buildChat(
-      loadChatConfig({ DATABASE_URL: db.url, NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET }),
+      loadChatConfig({
+        DATABASE_URL: db.url,
+        NODE_ENV: "test",
+        LOG_LEVEL: "silent",
+        JWT_SECRET,
+        // Every test user comes from 127.0.0.1.
+        REGISTRATIONS_PER_HOUR: "1000",
+        LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT),
+      }),
     );
     chats.push(app);
     chatPorts.push(await listen(app));
@@ -93,22 +103,28 @@ before(async () => {
     .replaceAll("chat-service-1:4000", `127.0.0.1:${chatPorts[0]}`)
     .replaceAll("chat-service-2:4000", `127.0.0.1:${chatPorts[1]}`)
     .replaceAll("media-service:4001", `127.0.0.1:${mediaPort}`)
-    .replaceAll("jitsi-web:80", "127.0.0.1:9")
+    // jitsi-web stays as it is: the name does not resolve here, as when Jitsi is not deployed.
     .replaceAll("listen 8080", `listen 127.0.0.1:${httpPort}`)
     .replaceAll("listen 8443", `listen 127.0.0.1:${httpsPort}`)
     .replaceAll("/etc/nginx/certs", join(dir, "certs"))
     .replaceAll("/usr/share/nginx/html", join(dir, "html"))
     .replaceAll("/var/log/nginx/access.log", join(dir, "access.log"));
-  // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.27).
+  // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.28).
   const version = execFileSync("sh", ["-c", "nginx -v 2>&1"], { encoding: "utf8" }).match(/nginx\/(\d+)\.(\d+)\.(\d+)/);
   const [maj, min, patch] = version ? version.slice(1).map(Number) : [0, 0, 0];
   if (maj! < 1 || (maj === 1 && (min! < 25 || (min === 25 && patch! < 1))))
     conf = conf.replaceAll(/^\s*http2 on;\n/gm, "");
+  // …and the upstream servers' `resolve` parameter (1.27.3); the names are loopback addresses here anyway.
+  if (maj! < 1 || (maj === 1 && (min! < 27 || (min === 27 && patch! < 3))))
+    conf = conf.replaceAll(" resolve ", " ").replaceAll(" resolve;", ";");
 
   mkdirSync(join(dir, "certs"));
   mkdirSync(join(dir, "html"));
   mkdirSync(join(dir, "temp"));
   writeFileSync(join(dir, "html", "index.html"), "<!doctype html><title>Staff Messenger</title><div id=root></div>\n");
+  mkdirSync(join(dir, "html", "assets"));
+  writeFileSync(join(dir, "html", "assets", "index-abc123.js"), "console.log('app')\n");
+  writeFileSync(join(dir, "html", "assets", "index-abc123.js.map"), '{"version":3,"sources":["src/secret.ts"]}\n');
   for (const name of ["", "jitsi-"]) {
     execFileSync(
       "openssl",
@@ -224,6 +240,63 @@ function send(socket: Socket, conversationId: string, body: string) {
 }
 
 describe("nginx in front of two chat-service instances", () => {
+  test("starts and serves the app while Jitsi is not deployed (jitsi-web does not resolve)", async () => {
+    // before() got this far: nginx is up although jitsi-web has no address.
+    assert.equal((await request(`${base}/`)).status, 200);
+    const meeting = await request(`${base}/external_api.js`, { headers: { host: "meet.localhost" } });
+    assert.equal(meeting.status, 502, "Jitsi's host answers, with an error, instead of nginx failing");
+    assert.equal((await request(`${base}/`)).status, 200);
+  });
+
+  test("every response carries the security headers, whatever the location", async () => {
+    const user = await registerUser("headers");
+    const auth = { authorization: `Bearer ${user.accessToken}` };
+    const replies = {
+      page: await request(`${base}/`),
+      route: await request(`${base}/some/client/route`),
+      asset: await request(`${base}/assets/index-abc123.js`),
+      missingAsset: await request(`${base}/assets/nope.js`),
+      api: await request(`${base}/api/me`, { headers: auth }),
+      apiError: await request(`${base}/api/me`),
+      media: await request(`${base}/api/media/00000000-0000-4000-8000-000000000000`, { headers: auth }),
+      health: await request(`${base}/healthz`),
+      metrics: await request(`${base}/metrics`),
+    };
+    for (const [name, reply] of Object.entries(replies)) {
+      const h = reply.headers;
+      const csp = String(h["content-security-policy"]);
+      assert.match(csp, /default-src 'self'/, name);
+      assert.match(csp, /frame-ancestors 'none'/, name);
+      assert.match(csp, /script-src 'self' https:\/\/meet\.localhost(;|$)/, name);
+      assert.match(csp, /frame-src https:\/\/meet\.localhost(;|$)/, name);
+      assert.match(csp, /connect-src 'self' wss:\/\/localhost(;|$)/, name);
+      assert.match(csp, /img-src 'self' blob: data:/, name);
+      assert.match(csp, /media-src 'self' blob:/, name);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, name);
+      assert.equal(h["x-frame-options"], "DENY", name);
+      assert.equal(h["referrer-policy"], "same-origin", name);
+      assert.equal(h["x-content-type-options"], "nosniff", name);
+      assert.match(String(h["strict-transport-security"]), /max-age=\d+/, name);
+      assert.match(
+        String(h["permissions-policy"]),
+        /camera=\(self\), microphone=\(self\), display-capture=\(self\)/,
+        name,
+      );
+    }
+    // Per-path caching still holds; the services' own answers are not given nginx's cache policy or cookie.
+    assert.equal(replies.page.headers["cache-control"], "no-cache");
+    assert.equal(replies.asset.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert.notEqual(replies.api.headers["cache-control"], "no-cache");
+    assert.doesNotMatch(String(replies.api.headers["set-cookie"]), /route=/);
+  });
+
+  test("source maps are not published", async () => {
+    assert.equal((await request(`${base}/assets/index-abc123.js`)).status, 200);
+    const map = await request(`${base}/assets/index-abc123.js.map`);
+    assert.equal(map.status, 404);
+    assert.doesNotMatch(map.body, /secret\.ts/);
+  });
+
   test("serves the app over HTTPS, with a route cookie, and redirects plain HTTP", async () => {
     const page = await request(`${base}/some/client/route`);
     assert.equal(page.status, 200);
@@ -268,6 +341,37 @@ describe("nginx in front of two chat-service instances", () => {
         .find((l) => l.includes(`rid=${id}`));
       assert.ok(line?.includes(`"GET ${path} HTTP/1.1"`), `nginx logged ${path} with rid=${id}`);
     }
+  });
+
+  test("a client's own X-Forwarded-For is replaced by its address: a fresh one per request does not escape the login limit", async () => {
+    const user = await registerUser("xff");
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await request(`${base}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": `10.1.2.${i}` },
+        body: JSON.stringify({ username: user.user.username, password: "not the password" }),
+      });
+      codes.push(res.status);
+    }
+    // The limit is per account and address, the address is nginx's view of the client, and each of the
+    // two instances (no Redis here) counts on its own: at most twice the limit gets through.
+    assert.ok(codes.filter((c) => c === 401).length <= 2 * LOGIN_LIMIT, codes.join(" "));
+    assert.equal(codes.filter((c) => c === 429).length + codes.filter((c) => c === 401).length, codes.length);
+  });
+
+  test("search terms stay out of nginx's access log", async () => {
+    const user = await registerUser("logq");
+    const reply = await request(`${base}/api/search?q=pay%20rise%20for%20bob`, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
+    assert.equal(reply.status, 200, reply.body);
+    const deadline = Date.now() + 5000;
+    while (!readFileSync(join(dir, "access.log"), "utf8").includes('"GET /api/search HTTP/1.1" 200')) {
+      assert.ok(Date.now() < deadline, "no access log line for the search");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.doesNotMatch(readFileSync(join(dir, "access.log"), "utf8"), /pay|rise|bob/);
   });
 
   test("the socket.io WebSocket upgrade goes through", async () => {

@@ -98,6 +98,7 @@ type CreateGateway = (opts: {
   clientDir: string;
   routes: { prefix: string; target: { host: string; port: number } }[];
   health: () => Promise<{ ok: boolean }>;
+  jitsiDomain?: string;
   log?: (line: string) => void;
 }) => Gateway;
 
@@ -171,6 +172,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { prefix: "/socket.io", target: local(portOf(chat)) },
     ],
     health: async () => ({ ok: true }),
+    // As start.mjs does: the CSP allows the Jitsi script and iframe chat-service points at.
+    jitsiDomain: opts.chatEnv?.JITSI_DOMAIN ?? "meet.jit.si",
   });
   await new Promise<void>((r) => gateway.server.listen(0, "127.0.0.1", r));
   const baseUrl = `http://127.0.0.1:${(gateway.server.address() as { port: number }).port}`;

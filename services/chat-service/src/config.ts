@@ -1,3 +1,4 @@
+import { assertProductionSecrets } from "@messenger/common";
 import { z } from "zod";
 
 const DEV_JWT_SECRET = "dev-insecure-secret";
@@ -79,13 +80,14 @@ export type Config = z.infer<typeof ConfigSchema>;
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
   const config = ConfigSchema.parse(env);
   if (config.NODE_ENV === "production") {
-    const defaults: [keyof Config, string][] = [
-      ["JWT_SECRET", DEV_JWT_SECRET],
-      ["TURN_SECRET", DEV_TURN_SECRET],
-      ["JITSI_APP_SECRET", DEV_JITSI_APP_SECRET],
-    ];
-    const weak = defaults.filter(([k, v]) => config[k] === v).map(([k]) => k);
-    if (weak.length) throw new Error(`production needs real secrets: set ${weak.join(", ")}`);
+    assertProductionSecrets(
+      {
+        JWT_SECRET: config.JWT_SECRET,
+        TURN_SECRET: config.TURN_SECRET,
+        JITSI_APP_SECRET: config.JITSI_APP_SECRET,
+      },
+      { databaseUrl: config.DATABASE_URL },
+    );
   }
   return config;
 }

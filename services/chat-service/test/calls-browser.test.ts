@@ -2,9 +2,8 @@
 // and a real coturn on loopback. Media must flow through the TURN relay.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { startTurnServer, type TestTurnServer } from "@messenger/common/testing";
+import { productionTurnTemplate, startTurnServer, type TestTurnServer } from "@messenger/common/testing";
 import type { IceServersResponse } from "@messenger/protocol";
 import type { Browser, Page } from "playwright-core";
 import { iceServersFor } from "../src/calls/ice.js";
@@ -125,16 +124,7 @@ describe("1:1 video call in Chromium through coturn", { concurrency: false }, ()
 
   test("the production coturn config is no open proxy: relaying to loopback/private peers is refused", async () => {
     // coturn/turnserver.conf as shipped, moved onto loopback ports without TLS.
-    const prod = await readFile(new URL("../../../coturn/turnserver.conf", import.meta.url), "utf8");
-    const template = prod
-      .replace(/^listening-port=.*$/m, "listening-port=<PORT>\nlistening-ip=127.0.0.1\nrelay-ip=127.0.0.1\nno-tls")
-      .replace(/^(tls-listening-port|cert|pkey|cipher-list|no-tlsv1|no-tlsv1_1|proc-user|proc-group)\b.*$/gm, "")
-      .replace(/^min-port=.*$/m, "min-port=<MIN_PORT>")
-      .replace(/^max-port=.*$/m, "max-port=<MAX_PORT>")
-      .replace(/^pidfile=.*$/m, "pidfile=<RUN_DIR>/turnserver.pid\nuserdb=<RUN_DIR>/turndb")
-      .replace(/<TURN_REALM[^>]*>/g, "turn.test")
-      // Logging only: so the refusal's reason can be asserted.
-      .concat("\nverbose\n");
+    const template = await productionTurnTemplate();
     assert.doesNotMatch(template, /allow-loopback-peers/);
     const prodTurn = await startTurnServer({ configTemplate: template });
     const a = await openCallPage(browser, h.url);

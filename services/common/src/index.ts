@@ -3,5 +3,6 @@ export * from "./db.js";
 export * from "./errors.js";
 export * from "./http.js";
 export * from "./migrate.js";
+export * from "./secrets.js";
 export * from "./sessions.js";
 export * from "./tokens.js";

@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseTrustedProxies } from "@messenger/common";
+import { assertNotDefault, assertProductionSecrets, parseTrustedProxies } from "@messenger/common";
 import { AttachmentKind } from "@messenger/protocol";
 import { z } from "zod";
 
@@ -115,8 +115,16 @@ export interface Config {
 /** Parses the environment (or a test's overrides) once; refuses production with the development secret. */
 export function loadConfig(env: Record<string, string | boolean | number | undefined> = process.env): Config {
   const e = EnvSchema.parse(env);
-  if (e.NODE_ENV === "production" && e.JWT_SECRET === DEV_JWT_SECRET) {
-    throw new Error("production needs a real JWT_SECRET (the same as chat-service's)");
+  if (e.NODE_ENV === "production") {
+    // The embedded S3 server's credentials are public: production needs its own S3 server's.
+    assertNotDefault({ MINIO_ACCESS_KEY: e.MINIO_ACCESS_KEY });
+    assertProductionSecrets(
+      {
+        JWT_SECRET: e.JWT_SECRET,
+        MINIO_SECRET_KEY: e.MINIO_SECRET_KEY,
+      },
+      { databaseUrl: e.DATABASE_URL },
+    );
   }
   return {
     port: e.PORT,

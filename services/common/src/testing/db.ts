@@ -12,8 +12,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own for one test file, dropped afterwards. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh, migrated database of its own for one test file, dropped afterwards (`empty`: not migrated, a restore target). */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
   await admin.connect();
@@ -21,9 +21,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(TEST_PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = createPool(url.toString(), 1);
-  await runMigrations(db);
-  await db.end();
+  if (!opts.empty) {
+    const db = createPool(url.toString(), 1);
+    await runMigrations(db);
+    await db.end();
+  }
   return {
     url: url.toString(),
     name,

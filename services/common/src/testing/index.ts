@@ -3,3 +3,4 @@ export * from "./clamd.js";
 export * from "./db.js";
 export * from "./s3.js";
 export * from "./turn.js";
+export * from "./turn-client.js";

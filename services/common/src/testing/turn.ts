@@ -12,6 +12,31 @@ export const TURN_LOOPBACK_CONF = fileURLToPath(
   new URL("../../../../coturn/turnserver.loopback.conf", import.meta.url),
 );
 
+/** The production config shipped in the repo (coturn/turnserver.conf). */
+export const TURN_PRODUCTION_CONF = fileURLToPath(new URL("../../../../coturn/turnserver.conf", import.meta.url));
+
+/**
+ * The production config as shipped — every `denied-peer-ip` line and quota — moved onto loopback ports
+ * (IPv4 and IPv6 relays on ::1/127.0.0.1), without TLS or privilege drop: a template for startTurnServer.
+ */
+export async function productionTurnTemplate(): Promise<string> {
+  const prod = await readFile(TURN_PRODUCTION_CONF, "utf8");
+  return (
+    prod
+      .replace(
+        /^listening-port=.*$/m,
+        "listening-port=<PORT>\nlistening-ip=127.0.0.1\nrelay-ip=127.0.0.1\nrelay-ip=::1\nno-tls",
+      )
+      .replace(/^(tls-listening-port|cert|pkey|cipher-list|no-tlsv1|no-tlsv1_1|proc-user|proc-group)\b.*$/gm, "")
+      .replace(/^min-port=.*$/m, "min-port=<MIN_PORT>")
+      .replace(/^max-port=.*$/m, "max-port=<MAX_PORT>")
+      .replace(/^pidfile=.*$/m, "pidfile=<RUN_DIR>/turnserver.pid\nuserdb=<RUN_DIR>/turndb")
+      .replace(/<TURN_REALM[^>]*>/g, "turn.test")
+      // Logging only: so the reason of a refusal can be asserted.
+      .concat("\nverbose\n")
+  );
+}
+
 export interface TestTurnServer {
   host: string;
   port: number;
