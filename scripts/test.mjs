@@ -6,13 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localPostgresUsable, startEmbeddedPostgres } from "./lib/postgres.mjs";
 
-const roots = [
-  "services/chat-service/test",
-  "services/media-service/test",
-  "services/common/test",
-  "client/test",
-  "scripts/test",
-];
+const roots = ["services/chat-service/test", "services/media-service/test", "client/test", "scripts/test"];
 const files = [];
 const walk = (dir) => {
   let entries;

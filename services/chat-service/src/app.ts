@@ -10,9 +10,11 @@ import {
 } from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { Server } from "socket.io";
+import { createCallsModule } from "./calls/wiring.js";
 import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
+import { createAuthService } from "./domain/auth.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
 import { createMemoryPresence } from "./domain/presence.js";
@@ -91,11 +93,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     sessions: createSessionGate(db, { cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
   };
-  const deps: AppDeps = {
+  const domain = {
     ...core,
+    auth: createAuthService(core),
     conversations: createConversationService(core),
     messages: createMessageService(core),
   };
+  const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
   app.decorate("deps", deps);
   app.decorate("io", io);
 
@@ -121,6 +125,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook("onClose", async () => {
     realtime.close();
+    deps.calls.close();
     await attachmentListener.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await deps.presence.close();

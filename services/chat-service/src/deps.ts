@@ -1,7 +1,10 @@
 import type { Db, SessionGate } from "@messenger/common";
 import type { FastifyBaseLogger } from "fastify";
+import type { MeetingService } from "./calls/meetings.js";
+import type { CallService } from "./calls/service.js";
 import type { Config } from "./config.js";
 import type { Access } from "./domain/access.js";
+import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
 import type { Presence } from "./domain/presence.js";
@@ -31,6 +34,9 @@ export interface CoreDeps {
  * posts a call-log message with the same guarantees as a user's message.
  */
 export interface AppDeps extends CoreDeps {
+  auth: AuthService;
   conversations: ConversationService;
   messages: MessageService;
+  calls: CallService;
+  meetings: MeetingService;
 }

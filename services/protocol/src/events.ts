@@ -184,3 +184,13 @@ export const HandshakeAuth = z.object({ token: z.string().min(1) });
 
 /** `connect_error` message for a missing, bad or expired token. */
 export const UNAUTHORIZED = "unauthorized";
+
+/** What a handler of client event `E` answers with on success (the `T` of its `AckFn<T>`). */
+export type AckPayload<E extends keyof ClientToServerEvents> = ClientToServerEvents[E] extends (
+  p: never,
+  ack: AckFn<infer T>,
+) => void
+  ? T
+  : ClientToServerEvents[E] extends (p: never, ack?: AckFn<infer T>) => void
+    ? T
+    : never;

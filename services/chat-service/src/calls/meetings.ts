@@ -1,6 +1,6 @@
 import { type Db, type Queryable, withTransaction } from "@messenger/common";
 import type { MeetingResponse } from "@messenger/protocol";
-import type { AppDeps } from "../deps.js";
+import type { CoreDeps } from "../deps.js";
 import { noMeeting, notGroupMeeting } from "./errors.js";
 import { type JitsiSettings, meetingUrl, newRoomName, signJitsiToken } from "./jitsi.js";
 import { JITSI_TOKEN_TTL_SECONDS } from "./settings.js";
@@ -53,7 +53,7 @@ export function createMeetingStore(db: Db) {
  * Group meetings in Jitsi: one room per running meeting, a token per user. The
  * token makes only the starter a moderator ("owner"); everyone else is a member.
  */
-export function createMeetingService(deps: AppDeps, jitsi: JitsiSettings, meetingTtlSeconds: number) {
+export function createMeetingService(deps: CoreDeps, jitsi: JitsiSettings, meetingTtlSeconds: number) {
   const { access, stores, hub } = deps;
   const meetings = createMeetingStore(deps.db);
 
@@ -110,3 +110,4 @@ export function createMeetingService(deps: AppDeps, jitsi: JitsiSettings, meetin
     },
   };
 }
+export type MeetingService = ReturnType<typeof createMeetingService>;

@@ -25,9 +25,20 @@ export interface CallLogEntry {
   body: string;
 }
 
+/** A conversation as calls need it: who is in it. */
+export interface CallConversation {
+  id: string;
+  kind: "direct" | "group";
+  memberIds: string[];
+}
+
 export interface CallServiceDeps {
   store: CallStore;
   emit: CallEmitter;
+  /** The conversation, if `userId` is a member (throws not_found otherwise, hiding that it exists). */
+  conversationFor(conversationId: string, userId: string): Promise<CallConversation | null>;
+  /** A user as the wire shows them, with their real presence. */
+  userById(userId: string): Promise<User | null>;
   /** True when a socket with this id is connected to any instance. */
   isSocketAlive(socketId: string): Promise<boolean>;
   /** Posts the call-log message through the normal message path (gap-free seq, message:new). */
@@ -102,17 +113,6 @@ export function createCallService(deps: CallServiceDeps) {
     const t = ringTimers.get(callId);
     if (t) clearTimeout(t);
     ringTimers.delete(callId);
-  }
-
-  async function toUser(row: { id: string; username: string; display_name: string; last_seen_at: Date | null }) {
-    return {
-      id: row.id,
-      username: row.username,
-      displayName: row.display_name,
-      // They are placing a call right now.
-      online: true,
-      lastSeenAt: row.last_seen_at ? row.last_seen_at.toISOString() : null,
-    } satisfies User;
   }
 
   /** Posts the call log once the call is over; a failure to log never breaks the call flow. */
@@ -213,7 +213,7 @@ export function createCallService(deps: CallServiceDeps) {
 
   return {
     async invite(me: Caller, p: { callId: string; conversationId: string; video: boolean }): Promise<void> {
-      const conv = await store.conversationFor(p.conversationId, me.userId);
+      const conv = await deps.conversationFor(p.conversationId, me.userId);
       if (!conv) throw notFound("conversation");
       if (conv.kind !== "direct") throw notDirect();
       const calleeId = conv.memberIds.find((id) => id !== me.userId);
@@ -242,12 +242,12 @@ export function createCallService(deps: CallServiceDeps) {
         });
         return;
       }
-      const caller = await store.user(me.userId);
+      const caller = await deps.userById(me.userId);
       if (!caller) throw notFound("user");
       emit.toUser(calleeId, "call:incoming", {
         callId: p.callId,
         conversationId: conv.id,
-        from: await toUser(caller),
+        from: caller,
         video: p.video,
       });
       startRinging(p.callId);
@@ -302,12 +302,12 @@ export function createCallService(deps: CallServiceDeps) {
       const ringing = await store.ringingFor(me.userId);
       for (const call of ringing) {
         if (Date.now() - call.created_at.getTime() > deps.ringTimeoutMs) continue;
-        const caller = await store.user(call.caller_id);
+        const caller = await deps.userById(call.caller_id);
         if (!caller) continue;
         emit.toSocket(me.socketId, "call:incoming", {
           callId: call.id,
           conversationId: call.conversation_id,
-          from: await toUser(caller),
+          from: caller,
           video: call.video,
         });
       }

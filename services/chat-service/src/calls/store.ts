@@ -18,19 +18,6 @@ export interface CallRow {
   ended_at: Date | null;
 }
 
-export interface DirectConversation {
-  id: string;
-  kind: "direct" | "group";
-  memberIds: string[];
-}
-
-export interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  last_seen_at: Date | null;
-}
-
 export type CreateResult = "ringing" | "duplicate" | "caller-busy" | "callee-busy";
 
 export interface NewCall {
@@ -55,30 +42,6 @@ const CALL =
 /** Call state in PostgreSQL: every transition is one guarded statement, so instances never disagree. */
 export function createCallStore(db: Db) {
   return {
-    /** The conversation and its members, or null when the user is not one of them. */
-    async conversationFor(
-      conversationId: string,
-      userId: string,
-      q: Queryable = db,
-    ): Promise<DirectConversation | null> {
-      const r = await q.query<{ id: string; kind: "direct" | "group"; member_ids: string[] }>(
-        `SELECT c.id, c.kind, array_agg(m.user_id::text ORDER BY m.user_id) AS member_ids
-         FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id
-         WHERE c.id = $1 GROUP BY c.id
-         HAVING bool_or(m.user_id = $2)`,
-        [conversationId, userId],
-      );
-      const row = r.rows[0];
-      return row ? { id: row.id, kind: row.kind, memberIds: row.member_ids } : null;
-    },
-
-    async user(userId: string, q: Queryable = db): Promise<UserRow | null> {
-      const r = await q.query<UserRow>("SELECT id, username, display_name, last_seen_at FROM users WHERE id = $1", [
-        userId,
-      ]);
-      return r.rows[0] ?? null;
-    },
-
     /**
      * Starts ringing unless either side is already in a live call. The
      * call_participants primary key decides races between instances. Nothing is

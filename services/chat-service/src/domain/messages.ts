@@ -252,6 +252,14 @@ export function createMessageService(deps: CoreDeps) {
       return m!;
     },
 
+    /** media-service finished (or failed) an attachment: its message, if sent, goes out again. */
+    async attachmentChanged(attachmentId: string): Promise<void> {
+      const row = await stores.messages.findByAttachment(attachmentId);
+      if (!row) return;
+      const [m] = await stores.messages.hydrate([row]);
+      publish(row.conversation_id, "message:updated", m!, {});
+    },
+
     async page(userId: string, conversationId: string, q: MessagesQuery) {
       await access.requireMember(conversationId, userId);
       const { rows, hasMore } = await stores.messages.page(conversationId, q);

@@ -14,22 +14,13 @@ export interface AttachmentListener {
 }
 
 export function startAttachmentListener(deps: AppDeps): AttachmentListener {
-  const { config, stores, hub, log } = deps;
+  const { config, messages, log } = deps;
   let client: pg.Client | null = null;
   let closed = false;
   let retryMs = 250;
   let timer: NodeJS.Timeout | null = null;
   let isListening = false;
   let waiters: (() => void)[] = [];
-
-  async function onAttachment(attachmentId: string) {
-    const attachment = await stores.attachments.findById(attachmentId);
-    if (!attachment?.message_id) return;
-    const row = await stores.messages.findById(attachment.message_id);
-    if (!row) return;
-    const [message] = await stores.messages.hydrate([row]);
-    hub.toConversation(row.conversation_id).emit("message:updated", message!);
-  }
 
   async function connect() {
     if (closed) return;
@@ -48,7 +39,7 @@ export function startAttachmentListener(deps: AppDeps): AttachmentListener {
     c.on("end", () => retry(new Error("connection ended")));
     c.on("notification", (n) => {
       if (n.channel !== ATTACHMENT_UPDATED_CHANNEL || !n.payload) return;
-      onAttachment(n.payload).catch((err) => log.error({ err }, "attachment update not delivered"));
+      messages.attachmentChanged(n.payload).catch((err) => log.error({ err }, "attachment update not delivered"));
     });
     try {
       await c.connect();

@@ -1,5 +1,5 @@
 import { toApiError } from "@messenger/common";
-import type { Ack } from "@messenger/protocol";
+import type { Ack, AckPayload, ClientToServerEvents } from "@messenger/protocol";
 import type { z } from "zod";
 import type { ChatSocket } from "./hub.js";
 
@@ -11,11 +11,12 @@ type Result = Record<string, unknown>;
  * throws, the process survives and the client gets `{ok:false, error}`; only
  * catalogued codes reach the client, internals become "internal".
  */
-export function on<S extends z.ZodType>(
+export function on<E extends keyof ClientToServerEvents, S extends z.ZodType>(
   socket: ChatSocket,
-  event: string,
+  event: E,
   schema: S,
-  run: (payload: z.output<S>) => Promise<Result | undefined> | Result | undefined,
+  // Typed from the wire contract: answering an event with the wrong ack payload fails tsc.
+  run: (payload: z.output<S>) => Promise<AckPayload<E>> | AckPayload<E>,
   log?: { error: (obj: object, msg: string) => void },
 ): void {
   // socket.io's typed `on` cannot express a generic event name; the wire types are enforced by `schema`.
@@ -42,8 +43,8 @@ export function on<S extends z.ZodType>(
           reply({ ok: false, error: toApiError(parsed.error).error });
           return;
         }
-        const result = await run(parsed.data);
-        reply({ ok: true, ...(result ?? {}) });
+        const result = (await run(parsed.data)) as Result;
+        reply({ ok: true, ...result });
       } catch (err) {
         const { status, error } = toApiError(err);
         if (status >= 500) log?.error({ err, event }, "socket handler failed");

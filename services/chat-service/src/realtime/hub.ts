@@ -32,6 +32,10 @@ export interface Hub {
   io: ChatServer;
   /** All sockets of these users. */
   toUsers(userIds: readonly string[]): Broadcast;
+  /** One socket, on whichever instance holds it (call signalling goes to exactly one device). */
+  toSocket(socketId: string): Broadcast;
+  /** Whether a socket with this id is connected to any instance. */
+  isSocketAlive(socketId: string): Promise<boolean>;
   /** All sockets of all members, optionally except the socket that caused the event (it gets an ack instead). */
   toConversation(conversationId: string, opts?: { exceptSocketId?: string; exceptUserId?: string }): Broadcast;
   /** Membership changed: make the user's sockets (on every instance) join/leave the conversation room. */
@@ -49,6 +53,9 @@ export function createHub(io: ChatServer): Hub {
       if (userIds.length === 0) return io.to("nobody:").except("nobody:");
       return io.to(userIds.map(roomOfUser));
     },
+    // Each socket is in a room named by its id.
+    toSocket: (socketId) => io.to(socketId),
+    isSocketAlive: async (socketId) => (await io.in(socketId).fetchSockets()).length > 0,
     toConversation(conversationId, opts = {}) {
       let op = io.to(roomOfConversation(conversationId));
       // Each socket sits in a room named by its own id, so `except(socketId)` skips just that socket.

@@ -3,7 +3,7 @@ import { LoginBody, LogoutBody, RefreshBody, RegisterBody } from "@messenger/pro
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AppDeps } from "../deps.js";
-import { type AuthService, createAuthService, type Device } from "../domain/auth.js";
+import type { AuthService, Device } from "../domain/auth.js";
 import { AppError } from "../errors.js";
 import { isSpent, spend } from "../limits.js";
 import { parse } from "./validate.js";
@@ -13,8 +13,7 @@ export interface AuthRouteOptions {
 }
 
 export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { deps }) => {
-  const auth = createAuthService(deps);
-  const { limits, metrics } = deps;
+  const { auth, limits, metrics } = deps;
 
   // The access token also rides in an httpOnly cookie so `<img src="/api/media/…">` is authenticated.
   const setAccessCookie = (reply: FastifyReply, token: string) =>

@@ -1,14 +1,11 @@
 import { ConversationParams } from "@messenger/protocol";
 import type { FastifyPluginAsync } from "fastify";
-import { createMeetingService } from "../calls/meetings.js";
-import { callSettings } from "../calls/settings.js";
 import type { AppDeps } from "../deps.js";
 import { parse } from "./validate.js";
 
 /** POST starts (or joins) the group's Jitsi meeting; GET gets one's own token for the running one. */
 export const meetingRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
-  const settings = callSettings(deps.config);
-  const meetings = createMeetingService(deps, settings.jitsi, settings.meetingTtlSeconds);
+  const { meetings } = deps;
   app.addHook("preHandler", app.authenticate);
 
   app.post("/conversations/:id/meeting", async (request, reply) => {

@@ -39,6 +39,14 @@ export interface SentRow {
 
 export function createMessageStore(db: Queryable) {
   const store = {
+    /** The message carrying an attachment, if it is sent yet. */
+    async findByAttachment(attachmentId: string, q: Queryable = db): Promise<MessageRow | null> {
+      const r = await q.query<MessageRow>(
+        `SELECT ${COLS} FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1`,
+        [attachmentId],
+      );
+      return r.rows[0] ?? null;
+    },
     async findById(id: string, q: Queryable = db): Promise<MessageRow | null> {
       const r = await q.query<MessageRow>(`SELECT ${COLS} FROM messages m WHERE m.id = $1`, [id]);
       return r.rows[0] ?? null;
