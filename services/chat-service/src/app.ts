@@ -1,6 +1,5 @@
 import cookie from "@fastify/cookie";
 import {
-  createPool,
   createSessionGate,
   type Db,
   echoRequestId,
@@ -9,7 +8,6 @@ import {
   proxiedServerOptions,
 } from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { Server } from "socket.io";
 import { createCallsModule } from "./calls/wiring.js";
 import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
@@ -17,11 +15,12 @@ import { createAccess } from "./domain/access.js";
 import { createAuthService } from "./domain/auth.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
-import { createMemoryPresence } from "./domain/presence.js";
 import { createLimits, memoryLimiter } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
-import { connectRedis } from "./plugins/redis.js";
+import { databasePlugin } from "./plugins/database.js";
+import { redisPlugin } from "./plugins/redis.js";
+import { socketServerPlugin } from "./plugins/socket-server.js";
 import { type AttachmentListener, startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
@@ -41,6 +40,7 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Everything the app is built from (tests and plugins may inspect it). */
     deps: AppDeps;
+    /** The socket.io server (plugins/socket-server.ts). */
     io: ChatServer;
     attachmentListener: AttachmentListener;
   }
@@ -55,8 +55,6 @@ export interface BuildOptions {
 
 // Chat bodies are small JSON; anything larger is refused with 413 before parsing.
 const BODY_LIMIT = 64 * 1024;
-// Must exceed call signalling payloads (SIGNAL_MAX_BYTES, 64 KiB).
-const SOCKET_MAX_BYTES = 256 * 1024;
 
 /** The whole chat-service: REST under /api and socket.io on the same HTTP server. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -68,18 +66,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   installErrorHandlers(app);
   echoRequestId(app);
 
-  const db = opts.db ?? createPool(config.DATABASE_URL, 20);
-  const io: ChatServer = new Server(app.server, { serveClient: false, maxHttpBufferSize: SOCKET_MAX_BYTES });
   const metrics = createMetrics();
-  const redis = config.REDIS_URL
-    ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, io, {
-        typingThrottleMs: config.TYPING_THROTTLE_MS,
-        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-        hintSpreadMs: config.SYNC_HINT_SPREAD_MS,
-        onSyncHint: () => metrics.syncHints.inc(),
-        log: app.log,
-      })
-    : null;
+  // Infrastructure, each a plugin that closes itself, in reverse order: sockets, then Redis, then the pool.
+  await app.register(databasePlugin, { url: config.DATABASE_URL, pool: opts.db });
+  await app.register(redisPlugin, { config, onSyncHint: () => metrics.syncHints.inc() });
+  await app.register(socketServerPlugin);
+  const { db, io, redis, presence } = app;
+
   const stores = createStores(db);
   const core: CoreDeps = {
     config,
@@ -88,7 +81,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     log: app.log,
     access: createAccess(stores),
     stores,
-    presence: redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS),
+    presence,
     metrics,
     sessions: createSessionGate(db, { cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
@@ -101,7 +94,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
   const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
   app.decorate("deps", deps);
-  app.decorate("io", io);
 
   const realtime = registerRealtime(io, deps);
   const attachmentListener = startAttachmentListener(deps);
@@ -123,14 +115,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Let their disconnect handling (presence counts, lastSeenAt) finish while the pool and Redis are up.
     await realtime.drain();
   });
+  // Runs before the infrastructure plugins close (hooks close in reverse order of registration).
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
     await attachmentListener.close();
-    await new Promise<void>((resolve) => io.close(() => resolve()));
-    await deps.presence.close();
-    await redis?.close();
-    if (!opts.db) await db.end();
   });
   return app;
 }

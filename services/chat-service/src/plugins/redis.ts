@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
+import fp from "fastify-plugin";
 import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts } from "rate-limiter-flexible";
 import { createClient } from "redis";
-import type { Presence, PresenceWatch } from "../domain/presence.js";
+import type { Config } from "../config.js";
+import { createMemoryPresence, type Presence, type PresenceWatch } from "../domain/presence.js";
 import type { LimiterFactory } from "../limits.js";
 import type { ChatServer } from "../realtime/hub.js";
 import { attachStreamsAdapter } from "./redis-adapter.js";
@@ -26,13 +28,14 @@ export interface RedisInfra {
   limiter: LimiterFactory;
   /** Readiness: Redis answers a PING within `timeoutMs` (a stalled Redis would queue it forever). */
   ping(timeoutMs: number): Promise<boolean>;
+  /** Routes the socket server's rooms and broadcasts through Redis (the socket-server plugin calls it). */
+  attachAdapter(io: ChatServer): void;
   close(): Promise<void>;
 }
 
 export async function connectRedis(
   url: string,
   prefix: string,
-  io: ChatServer,
   opts: {
     typingThrottleMs: number;
     commandTimeoutMs: number;
@@ -62,12 +65,7 @@ export async function connectRedis(
     });
   }
   await Promise.all([client.connect(), streams.connect()]);
-  const adapter = attachStreamsAdapter(io, streams, prefix, {
-    publishTimeoutMs: opts.commandTimeoutMs,
-    hintSpreadMs: opts.hintSpreadMs,
-    log: opts.log,
-    onHint: opts.onSyncHint,
-  });
+  let adapter: { close(): void } | undefined;
 
   const bounded = <T>(what: string, p: Promise<T>) => withDeadline(p, opts.commandTimeoutMs, `redis ${what}`);
   const presence = createRedisPresence(client, prefix, bounded, opts);
@@ -91,6 +89,14 @@ export async function connectRedis(
   return {
     presence,
     limiter,
+    attachAdapter(io) {
+      adapter = attachStreamsAdapter(io, streams, prefix, {
+        publishTimeoutMs: opts.commandTimeoutMs,
+        hintSpreadMs: opts.hintSpreadMs,
+        log: opts.log,
+        onHint: opts.onSyncHint,
+      });
+    },
     async ping(timeoutMs) {
       if (!client.isReady) return false;
       return withDeadline(client.ping(), timeoutMs, "redis ping").then(
@@ -99,7 +105,7 @@ export async function connectRedis(
       );
     },
     async close() {
-      adapter.close();
+      adapter?.close();
       await Promise.allSettled([client.quit(), streams.quit()]);
     },
   };
@@ -326,3 +332,37 @@ function createRedisPresence(
     },
   };
 }
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** null without REDIS_URL (one instance: everything in process memory). */
+    redis: RedisInfra | null;
+    presence: Presence;
+  }
+}
+
+/**
+ * Redis when REDIS_URL is set (shared presence, limits and socket rooms), and presence either way.
+ * Closed after the socket server (whose adapter and last disconnects use it), before the database.
+ */
+export const redisPlugin = fp<{ config: Config; onSyncHint(): void }>(
+  async (app, { config, onSyncHint }) => {
+    const redis = config.REDIS_URL
+      ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, {
+          typingThrottleMs: config.TYPING_THROTTLE_MS,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          hintSpreadMs: config.SYNC_HINT_SPREAD_MS,
+          onSyncHint,
+          log: app.log,
+        })
+      : null;
+    const presence = redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS);
+    app.decorate("redis", redis);
+    app.decorate("presence", presence);
+    app.addHook("onClose", async () => {
+      await presence.close();
+      await redis?.close();
+    });
+  },
+  { name: "redis", dependencies: ["database"] },
+);
