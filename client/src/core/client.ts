@@ -3,14 +3,9 @@ import type {
   Attachment,
   ClientToServerEvents,
   Conversation,
-  ConversationResponse,
-  ConversationsResponse,
   Message,
-  MessagesResponse,
-  SearchResponse,
   ServerToClientEvents,
   User,
-  UsersResponse,
 } from "@messenger/protocol";
 import { UNAUTHORIZED } from "@messenger/protocol";
 import { io, type Socket } from "socket.io-client";
@@ -20,6 +15,7 @@ import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
+import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
 import { RequestError } from "./errors";
 import { UploadError, uploadFile } from "./upload";
@@ -124,6 +120,7 @@ const newClientId = () =>
  */
 export function createChatClient(opts: ChatClientOptions) {
   const { auth } = opts;
+  const api = createChatApi(auth);
   const isVisible = opts.isVisible ?? (() => true);
   const isOnline = opts.isOnline ?? (() => true);
   const me = () => auth.user()?.id ?? "";
@@ -251,7 +248,7 @@ export function createChatClient(opts: ChatClientOptions) {
   const forgottenAt = new Map<string, number>();
   const fetchConversationList = async (): Promise<Conversation[]> => {
     const asOf = forgettings;
-    const { conversations: list } = await auth.api<ConversationsResponse>("/api/conversations");
+    const { conversations: list } = await api.conversations();
     return list.filter((c) => (forgottenAt.get(c.id) ?? 0) <= asOf);
   };
 
@@ -276,7 +273,7 @@ export function createChatClient(opts: ChatClientOptions) {
     if (!conv) {
       // A conversation we have not heard of (someone just started a DM with us).
       try {
-        conv = (await auth.api<ConversationResponse>(`/api/conversations/${cid}`)).conversation;
+        conv = (await api.conversation(cid)).conversation;
         conversations.upsert(conv);
         presence.seed([conv]);
       } catch {
@@ -402,9 +399,7 @@ export function createChatClient(opts: ChatClientOptions) {
         return;
       }
       for (;;) {
-        const page = await auth.api<MessagesResponse>(
-          `/api/conversations/${cid}/messages?after=${cursor}&limit=${CATCH_UP_PAGE}`,
-        );
+        const page = await api.messages(cid, { after: cursor, limit: CATCH_UP_PAGE });
         // The timeline was replaced meanwhile (a search result far back): these pages no longer fit it.
         if (messages.timeline(cid).epoch !== epoch) break;
         messages.merge(cid, page.messages);
@@ -422,7 +417,7 @@ export function createChatClient(opts: ChatClientOptions) {
 
   async function loadLatest(cid: string) {
     const epoch = messages.timeline(cid).epoch;
-    const page = await auth.api<MessagesResponse>(`/api/conversations/${cid}/messages?limit=${PAGE}`);
+    const page = await api.messages(cid, { limit: PAGE });
     // A search result was shown meanwhile: its window is what the user asked for.
     if (messages.timeline(cid).epoch !== epoch) return;
     messages.applyPage(cid, page.messages, page.hasMore, "latest");
@@ -445,8 +440,9 @@ export function createChatClient(opts: ChatClientOptions) {
     if (!tl.loaded || !more || !edge || paging.has(key)) return false;
     paging.add(key);
     try {
-      const page = await auth.api<MessagesResponse>(
-        `/api/conversations/${cid}/messages?${direction}=${edge.seq}&limit=${PAGE}`,
+      const page = await api.messages(
+        cid,
+        direction === "before" ? { before: edge.seq, limit: PAGE } : { after: edge.seq, limit: PAGE },
       );
       // The timeline was replaced meanwhile: this page no longer borders it.
       if (messages.timeline(cid).epoch !== tl.epoch) return false;
@@ -470,10 +466,9 @@ export function createChatClient(opts: ChatClientOptions) {
   /** The messages around `seq`, half a page either side, and whether there are more before and after. */
   async function fetchAround(cid: string, seq: number) {
     const half = PAGE / 2;
-    const base = `/api/conversations/${cid}/messages`;
     const [older, newer] = await Promise.all([
-      auth.api<MessagesResponse>(`${base}?before=${seq + 1}&limit=${half}`),
-      auth.api<MessagesResponse>(`${base}?after=${seq}&limit=${half}`),
+      api.messages(cid, { before: seq + 1, limit: half }),
+      api.messages(cid, { after: seq, limit: half }),
     ]);
     return {
       messages: [...older.messages, ...newer.messages],
@@ -847,21 +842,17 @@ export function createChatClient(opts: ChatClientOptions) {
       uploads.remove(localId);
     },
     async searchUsers(q: string): Promise<User[]> {
-      const { users } = await auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`);
+      const { users } = await api.searchUsers(q);
       return users.filter((u) => u.id !== me());
     },
     /** Full-text search over my conversations (or one of them), newest first. */
     async searchMessages(q: string, conversationId?: string): Promise<Message[]> {
-      const scope = conversationId ? `&conversationId=${encodeURIComponent(conversationId)}` : "";
-      const { messages: found } = await auth.api<SearchResponse>(`/api/search?q=${encodeURIComponent(q)}${scope}`);
+      const { messages: found } = await api.searchMessages(q, conversationId);
       return found;
     },
     /** Group admins only; everyone in the conversation hears of it (`conversation:updated`). */
     async addMembers(cid: string, userIds: string[]): Promise<Conversation> {
-      const { conversation } = await auth.api<ConversationResponse>(`/api/conversations/${cid}/members`, {
-        method: "POST",
-        json: { userIds },
-      });
+      const { conversation } = await api.addMembers(cid, { userIds });
       applyConversation(conversation);
       return conversation;
     },
@@ -870,7 +861,7 @@ export function createChatClient(opts: ChatClientOptions) {
       const self = userId === me();
       if (self) leaving.add(cid);
       try {
-        await auth.api<void>(`/api/conversations/${cid}/members/${userId}`, { method: "DELETE" });
+        await api.removeMember(cid, userId);
       } finally {
         if (self) leaving.delete(cid);
       }
@@ -883,19 +874,13 @@ export function createChatClient(opts: ChatClientOptions) {
       return this.removeMember(cid, me());
     },
     async startDirect(userId: string): Promise<Conversation> {
-      const { conversation } = await auth.api<ConversationResponse>("/api/conversations", {
-        method: "POST",
-        json: { kind: "direct", userId },
-      });
+      const { conversation } = await api.createConversation({ kind: "direct", userId });
       conversations.upsert(conversations.byId(conversation.id) ?? conversation);
       presence.seed([conversation]);
       return conversation;
     },
     async createGroup(title: string, memberIds: string[]): Promise<Conversation> {
-      const { conversation } = await auth.api<ConversationResponse>("/api/conversations", {
-        method: "POST",
-        json: { kind: "group", title, memberIds },
-      });
+      const { conversation } = await api.createConversation({ kind: "group", title, memberIds });
       conversations.upsert(conversation);
       presence.seed([conversation]);
       return conversation;
