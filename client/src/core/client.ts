@@ -1,30 +1,20 @@
-import type {
-  ApiError,
-  Attachment,
-  ClientToServerEvents,
-  Conversation,
-  Message,
-  ServerToClientEvents,
-  User,
-} from "@messenger/protocol";
-import { UNAUTHORIZED } from "@messenger/protocol";
-import { io, type Socket } from "socket.io-client";
-import { createConversationsStore, myMember } from "../stores/conversations";
-import { catchUpCursor, createMessagesStore, lastSeq, leavesGap, type PendingSend } from "../stores/messages";
-import { createPresenceStore } from "../stores/presence";
-import { createStore } from "../stores/store";
-import { createTypingStore } from "../stores/typing";
-import { createUploadsStore } from "../stores/uploads";
+import type { ApiError, Attachment, Conversation, Message, User } from "@messenger/protocol";
+import { myMember } from "../stores/conversations";
+import { catchUpCursor, lastSeq, leavesGap, type PendingSend } from "../stores/messages";
 import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
 import { RequestError } from "./errors";
-import { UploadError, uploadFile } from "./upload";
+import { newClientId } from "./ids";
+import { createMessageChanges } from "./message-changes";
+import { createReading } from "./reading";
+import { ACK_TIMEOUT_MS, createConnection } from "./socket";
+import { createChatStores, type MembershipNotice } from "./stores";
+import { createTyping } from "./typing";
+import { createUploads } from "./uploads";
 
-export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
+export type { ChatSocket, ConnectionState } from "./socket";
+export type { MembershipNotice, MessageFocus } from "./stores";
 
-/** How long a send may wait for its ack on a live connection; then it counts as refused for a passing reason. */
-const ACK_TIMEOUT_MS = 15_000;
 /** How long a send turned away for a passing reason waits before it goes again: doubling from `firstMs` to `maxMs`. */
 export interface SendBackoff {
   firstMs: number;
@@ -38,9 +28,6 @@ const PASSING_SEND_ERRORS = new Set(["rate_limited", "internal", "unavailable", 
 const CATCH_UP_MAX = 500;
 const PAGE = 50;
 const CATCH_UP_PAGE = 100;
-/** Re-announce typing this often while the user keeps typing; the indicator expires on the other side otherwise. */
-const TYPING_RENEW_MS = 3000;
-const TYPING_IDLE_MS = 4000;
 
 /**
  * How long to wait before sending again a message the server has turned away `failures` times in a
@@ -78,23 +65,6 @@ export interface ChatClientOptions {
   idleRecheckMs?: number;
 }
 
-/** A message the list should bring into view and highlight (a chosen search result). */
-export interface MessageFocus {
-  conversationId: string;
-  messageId: string;
-  /** Distinct for every request, so choosing the same result twice shows it twice. */
-  nonce: number;
-  /** Set when it could not be shown: `gone` (deleted meanwhile), `network`, or the server's code. */
-  failed?: ApiError;
-}
-
-/** The conversation on screen went away: I left it, or an admin removed me. */
-export interface MembershipNotice {
-  conversationId: string;
-  title: string;
-  reason: "left" | "removed";
-}
-
 export interface IncomingEvent {
   message: Message;
   conversation: Conversation;
@@ -109,9 +79,6 @@ interface Backoff {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-const newClientId = () =>
-  globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-
 /**
  * Everything the app knows and does, without React: REST + one socket feeding small stores.
  * Guarantees the UI relies on: every message once, in seq order; sends survive disconnects and
@@ -121,30 +88,17 @@ const newClientId = () =>
 export function createChatClient(opts: ChatClientOptions) {
   const { auth } = opts;
   const api = createChatApi(auth);
-  const isVisible = opts.isVisible ?? (() => true);
   const isOnline = opts.isOnline ?? (() => true);
   const me = () => auth.user()?.id ?? "";
-  /** Set while the browser reports the network down: we disconnected on purpose and wait for "online". */
-  let networkDown = false;
-  const networkUp = () => !networkDown && isOnline();
 
-  const conversations = createConversationsStore(me);
-  const messages = createMessagesStore();
-  const presence = createPresenceStore();
-  const typing = createTypingStore();
-  const uploads = createUploadsStore();
-  const connection = createStore<ConnectionState>("connecting");
-  /** The conversation on screen (null: the list). */
-  const active = createStore<string | null>(null);
-  const listLoaded = createStore(false);
-  const focus = createStore<MessageFocus | null>(null);
+  const stores = createChatStores(me);
+  const { conversations, messages, presence, typing, connection, active, listLoaded } = stores;
+  const { focus, membershipNotice } = stores;
   let focusNonce = 0;
-  const membershipNotice = createStore<MembershipNotice | null>(null);
   /** Conversations I am leaving right now: the server's `conversation:removed` then means "left". */
   const leaving = new Set<string>();
 
   const incomingListeners = new Set<(e: IncomingEvent) => void>();
-  const uploadAborts = new Map<string, () => void>();
   const catchingUp = new Map<string, Promise<void>>();
   /**
    * One send in flight per conversation: the server handles a socket's events concurrently, so
@@ -158,61 +112,21 @@ export function createChatClient(opts: ChatClientOptions) {
    */
   const backoff = new Map<string, Backoff>();
 
-  /** Read positions this connection has told the server (reset on reconnect, so they are told again). */
-  const readTold = new Map<string, number>();
-  const typingState = new Map<string, { sentAt: number; idle?: ReturnType<typeof setTimeout> }>();
-
-  const socket: ChatSocket = io(opts.url ?? "", {
-    autoConnect: false,
-    transports: ["websocket", "polling"],
-    // A function, so every (re)connect presents the latest access token.
-    auth: (cb) => cb({ token: auth.accessToken() ?? "" }),
-    reconnectionDelay: 500,
-    reconnectionDelayMax: 5000,
-  });
-
-  // ---- socket lifecycle ---------------------------------------------------------------
+  const conn = createConnection({ auth, url: opts.url, connection, isOnline });
+  const { socket } = conn;
+  const reading = createReading({ socket, stores, isVisible: opts.isVisible ?? (() => true) });
+  const { readingNow, markRead } = reading;
+  const typingOut = createTyping({ socket, typing, me });
+  const stopTyping = typingOut.stop;
+  const uploads = createUploads({ auth, uploads: stores.uploads });
+  const changes = createMessageChanges({ socket, stores });
 
   socket.on("connect", () => {
-    connection.set("connected");
     void resync();
   });
-  socket.on("disconnect", (reason) => {
-    readTold.clear();
-    // Acks of this connection will never come; the reconnect re-sends (same clientIds). A message
-    // waiting out a backoff keeps waiting: its timer, not the reconnect, sends it.
-    inFlight.clear();
-    connection.set(networkUp() ? "reconnecting" : "offline");
-    // The server closed us (token expired mid-session, or a deploy): come back with a fresh token.
-    if (reason === "io server disconnect") void reconnectWithFreshToken();
-  });
-  socket.on("connect_error", (err) => {
-    connection.set(networkUp() ? "reconnecting" : "offline");
-    if (err.message === UNAUTHORIZED) void reconnectWithFreshToken();
-    else if (!socket.active) setTimeout(() => socket.connect(), 2000);
-  });
-
-  // Every refreshed access token goes to the open socket too: the server closes a socket when
-  // the token it holds expires, so without this it would drop and reconnect every 15 minutes.
-  let tokenTold = auth.accessToken();
-  socket.on("connect", () => {
-    tokenTold = auth.accessToken();
-  });
-  const stopTokenWatch = auth.session.subscribe(() => {
-    const token = auth.accessToken();
-    if (!token || token === tokenTold || !socket.connected) return;
-    tokenTold = token;
-    socket.emit("auth:refresh", { token }, () => {});
-  });
-
-  async function reconnectWithFreshToken() {
-    try {
-      if (!(await auth.refresh())) return; // signed out: the app shows the login screen
-    } catch {
-      // network trouble: try again with the token we have
-    }
-    if (!socket.connected && networkUp()) socket.connect();
-  }
+  // Acks of this connection will never come; the reconnect re-sends (same clientIds). A message
+  // waiting out a backoff keeps waiting: its timer, not the reconnect, sends it.
+  socket.on("disconnect", () => inFlight.clear());
 
   // ---- server events ------------------------------------------------------------------
 
@@ -222,9 +136,6 @@ export function createChatClient(opts: ChatClientOptions) {
     conversations.applyMessage(m, false);
   });
   socket.on("receipt", (r) => conversations.applyReceipt(r));
-  socket.on("typing", (e) => {
-    if (e.userId !== me()) typing.apply(e);
-  });
   socket.on("presence", (e) => presence.apply(e));
   socket.on("conversation:updated", (c) => applyConversation(c));
   socket.on("conversation:removed", ({ conversationId }) =>
@@ -319,8 +230,7 @@ export function createChatClient(opts: ChatClientOptions) {
       // The next reconnect (or the next live event that leaves a gap) tries again.
     }
     flushUnacked();
-    const a = active.get();
-    if (a && readingNow(a)) markRead(a);
+    reading.markActiveRead();
   }
 
   /** One request for every conversation's lastSeq; then fetch only what a loaded timeline lacks. */
@@ -330,8 +240,7 @@ export function createChatClient(opts: ChatClientOptions) {
     } catch {
       // The next hint, idle re-check or reconnect tries again.
     }
-    const a = active.get();
-    if (a && readingNow(a)) markRead(a);
+    reading.markActiveRead();
   }
 
   let recheckTimer: ReturnType<typeof setTimeout> | undefined;
@@ -526,26 +435,6 @@ export function createChatClient(opts: ChatClientOptions) {
     return false;
   }
 
-  // ---- reading ------------------------------------------------------------------------
-
-  function readingNow(cid: string) {
-    return active.get() === cid && isVisible();
-  }
-
-  function markRead(cid: string) {
-    const c = conversations.byId(cid);
-    if (!c) return;
-    const seq = Math.max(c.lastSeq, lastSeq(messages.timeline(cid)));
-    if (seq === 0) return;
-    conversations.markRead(cid, seq);
-    if (c.unreadCount > 0) conversations.upsert({ ...conversations.byId(cid)!, unreadCount: 0 });
-    // The local state above is optimistic; the server hears it once per connection (positions only move forward).
-    if (socket.connected && (readTold.get(cid) ?? 0) < seq) {
-      readTold.set(cid, seq);
-      socket.emit("conversation:read", { conversationId: cid, seq }, () => {});
-    }
-  }
-
   // ---- sending ------------------------------------------------------------------------
 
   /** The one place a message is sent: the conversation's oldest unsent one, when nothing else of it is under way. */
@@ -646,80 +535,6 @@ export function createChatClient(opts: ChatClientOptions) {
     backoff.delete(cid);
   }
 
-  function ackOrThrow<T extends object>(event: "message:edit" | "message:delete" | "message:react", payload: object) {
-    return new Promise<T>((resolve, reject) => {
-      // biome-ignore lint/suspicious/noExplicitAny: one helper for three events with distinct payload types
-      (socket.timeout(ACK_TIMEOUT_MS) as any).emit(event, payload, (err: Error | null, ack: any) => {
-        if (err) return reject(new RequestError(0, { code: "timeout", message: "no answer" }));
-        if (!ack.ok) return reject(new RequestError(400, ack.error as ApiError));
-        resolve(ack as T);
-      });
-    });
-  }
-
-  async function changeMessage(event: "message:edit" | "message:delete" | "message:react", payload: object) {
-    const { message } = await ackOrThrow<{ message: Message }>(event, payload);
-    messages.merge(message.conversationId, [message]);
-    conversations.applyMessage(message, false);
-    return message;
-  }
-
-  // ---- typing -------------------------------------------------------------------------
-
-  /** Called on every keystroke in the composer; sends `typing` sparingly. */
-  function typingInput(cid: string) {
-    const now = Date.now();
-    const st = typingState.get(cid) ?? { sentAt: 0 };
-    if (now - st.sentAt > TYPING_RENEW_MS && socket.connected) {
-      socket.emit("typing", { conversationId: cid, typing: true });
-      st.sentAt = now;
-    }
-    clearTimeout(st.idle);
-    st.idle = setTimeout(() => stopTyping(cid), TYPING_IDLE_MS);
-    typingState.set(cid, st);
-  }
-
-  function stopTyping(cid: string) {
-    const st = typingState.get(cid);
-    if (!st) return;
-    clearTimeout(st.idle);
-    typingState.delete(cid);
-    if (st.sentAt && socket.connected) socket.emit("typing", { conversationId: cid, typing: false });
-  }
-
-  // ---- uploads ------------------------------------------------------------------------
-
-  function upload(cid: string, file: File) {
-    const localId = newClientId();
-    uploads.add({ localId, conversationId: cid, name: file.name, size: file.size, progress: 0, status: "uploading" });
-    const start = (retried: boolean) => {
-      const h = uploadFile({
-        token: auth.accessToken(),
-        conversationId: cid,
-        file,
-        onProgress: (f) => uploads.progress(localId, f),
-      });
-      uploadAborts.set(localId, h.abort);
-      h.promise.then(
-        (a) => {
-          uploadAborts.delete(localId);
-          uploads.done(localId, a);
-        },
-        async (e: unknown) => {
-          uploadAborts.delete(localId);
-          const err = e instanceof UploadError ? e : new UploadError(0, { code: "network", message: String(e) });
-          if (err.error.code === "cancelled") return uploads.remove(localId);
-          if (err.status === 401 && !retried && (await auth.refresh().catch(() => false))) return start(true);
-          uploads.failed(localId, err.error);
-        },
-      );
-    };
-    start(false);
-    return localId;
-  }
-
-  // ---- lifecycle ----------------------------------------------------------------------
-
   // ---- outbox: unsent messages survive a reload or a closed tab ---------------------------
 
   const outboxKey = () => `messenger.outbox.${me()}`;
@@ -748,8 +563,7 @@ export function createChatClient(opts: ChatClientOptions) {
   async function start() {
     restoreOutbox();
     if (!(await auth.ensureFresh().catch(() => true))) return;
-    if (isOnline()) socket.connect();
-    else connection.set("offline");
+    conn.connect();
     // The list also loads over REST right away, so the screen fills before the socket is up.
     if (!listLoaded.get()) {
       try {
@@ -768,46 +582,21 @@ export function createChatClient(opts: ChatClientOptions) {
   return {
     socket,
     me,
-    stores: {
-      conversations,
-      messages,
-      presence,
-      typing,
-      uploads,
-      connection,
-      active,
-      listLoaded,
-      focus,
-      membershipNotice,
-    },
+    stores,
     start,
     stop() {
       stopOutbox();
-      stopTokenWatch();
-      socket.disconnect();
-      for (const abort of uploadAborts.values()) abort();
-      for (const st of typingState.values()) clearTimeout(st.idle);
+      conn.dispose();
+      uploads.dispose();
+      typingOut.dispose();
       for (const b of backoff.values()) clearTimeout(b.timer);
       backoff.clear();
       clearTimeout(recheckTimer);
       clearTimeout(idleTimer);
     },
-    /** The browser says the network went away / came back. */
-    networkChanged(online: boolean) {
-      networkDown = !online;
-      if (!online) {
-        connection.set("offline");
-        socket.disconnect();
-      } else if (!socket.connected) {
-        connection.set("reconnecting");
-        socket.connect();
-      }
-    },
+    networkChanged: conn.networkChanged,
     /** The page became visible or hidden: reading resumes where the user looks. */
-    visibilityChanged() {
-      const a = active.get();
-      if (a && readingNow(a)) markRead(a);
-    },
+    visibilityChanged: reading.markActiveRead,
     async open(cid: string | null) {
       const prev = active.get();
       if (prev && prev !== cid) stopTyping(prev);
@@ -831,16 +620,13 @@ export function createChatClient(opts: ChatClientOptions) {
       messages.removePending(cid, clientId);
       pump(cid);
     },
-    edit: (messageId: string, body: string) => changeMessage("message:edit", { messageId, body }),
-    remove: (messageId: string) => changeMessage("message:delete", { messageId }),
-    react: (messageId: string, emoji: string, on: boolean) => changeMessage("message:react", { messageId, emoji, on }),
-    typingInput,
+    edit: changes.edit,
+    remove: changes.remove,
+    react: changes.react,
+    typingInput: typingOut.input,
     stopTyping,
-    upload,
-    cancelUpload(localId: string) {
-      uploadAborts.get(localId)?.();
-      uploads.remove(localId);
-    },
+    upload: uploads.upload,
+    cancelUpload: uploads.cancel,
     async searchUsers(q: string): Promise<User[]> {
       const { users } = await api.searchUsers(q);
       return users.filter((u) => u.id !== me());
