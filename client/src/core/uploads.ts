@@ -1,4 +1,10 @@
+// Attachments on their way to media-service: the XMLHttpRequest upload (progress, cancel; fetch cannot
+// report upload progress) and driving the uploads store from it, with one retry after a refreshed token.
+// The finished attachment is sent with a message by outbox.ts.
 import type { ApiError, UploadResponse } from "@messenger/protocol";
+import type { UploadsStore } from "../stores/uploads";
+import type { Auth } from "./auth";
+import { newClientId } from "./ids";
 
 export interface UploadHandle {
   promise: Promise<UploadResponse["attachment"]>;
@@ -61,4 +67,50 @@ function statusCode(status: number): string {
   if (status === 503) return "scanner_unavailable";
   if (status === 401) return "unauthorized";
   return "internal";
+}
+
+/** Uploads shown in the uploads store until they are sent with a message or cancelled. */
+export function createUploads(deps: { auth: Auth; uploads: UploadsStore }) {
+  const { auth, uploads } = deps;
+  const aborts = new Map<string, () => void>();
+
+  function upload(cid: string, file: File) {
+    const localId = newClientId();
+    uploads.add({ localId, conversationId: cid, name: file.name, size: file.size, progress: 0, status: "uploading" });
+    const start = (retried: boolean) => {
+      const h = uploadFile({
+        token: auth.accessToken(),
+        conversationId: cid,
+        file,
+        onProgress: (f) => uploads.progress(localId, f),
+      });
+      aborts.set(localId, h.abort);
+      h.promise.then(
+        (a) => {
+          aborts.delete(localId);
+          uploads.done(localId, a);
+        },
+        async (e: unknown) => {
+          aborts.delete(localId);
+          const err = e instanceof UploadError ? e : new UploadError(0, { code: "network", message: String(e) });
+          if (err.error.code === "cancelled") return uploads.remove(localId);
+          if (err.status === 401 && !retried && (await auth.refresh().catch(() => false))) return start(true);
+          uploads.failed(localId, err.error);
+        },
+      );
+    };
+    start(false);
+    return localId;
+  }
+
+  return {
+    upload,
+    cancel(localId: string) {
+      aborts.get(localId)?.();
+      uploads.remove(localId);
+    },
+    dispose() {
+      for (const abort of aborts.values()) abort();
+    },
+  };
 }

@@ -1,0 +1,44 @@
+// The chat-service's REST routes as the client calls them: one typed function per route, no state and
+// no store updates (the callers decide what an answer changes). Tokens, refresh and a 401's retry are
+// auth.ts's (`auth.api`); uploads go to media-service through uploads.ts.
+import type {
+  AddMembersBody,
+  ConversationResponse,
+  ConversationsResponse,
+  CreateConversationBody,
+  MessagesResponse,
+  SearchResponse,
+  UsersResponse,
+} from "@messenger/protocol";
+import type { Auth } from "./auth";
+
+/** Which page of a conversation's messages: the newest `limit`, or `limit` before / after a seq. */
+export type MessagesPage = { limit: number } & (
+  | { before?: never; after?: never }
+  | { before: number }
+  | { after: number }
+);
+
+export function createChatApi(auth: Auth) {
+  const conversationUrl = (cid: string) => `/api/conversations/${cid}`;
+  return {
+    conversations: () => auth.api<ConversationsResponse>("/api/conversations"),
+    conversation: (cid: string) => auth.api<ConversationResponse>(conversationUrl(cid)),
+    messages(cid: string, page: MessagesPage) {
+      const from = "before" in page ? `before=${page.before}&` : "after" in page ? `after=${page.after}&` : "";
+      return auth.api<MessagesResponse>(`${conversationUrl(cid)}/messages?${from}limit=${page.limit}`);
+    },
+    createConversation: (body: CreateConversationBody) =>
+      auth.api<ConversationResponse>("/api/conversations", { method: "POST", json: body }),
+    addMembers: (cid: string, body: AddMembersBody) =>
+      auth.api<ConversationResponse>(`${conversationUrl(cid)}/members`, { method: "POST", json: body }),
+    removeMember: (cid: string, userId: string) =>
+      auth.api<void>(`${conversationUrl(cid)}/members/${userId}`, { method: "DELETE" }),
+    searchUsers: (q: string) => auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`),
+    searchMessages(q: string, conversationId?: string) {
+      const scope = conversationId ? `&conversationId=${encodeURIComponent(conversationId)}` : "";
+      return auth.api<SearchResponse>(`/api/search?q=${encodeURIComponent(q)}${scope}`);
+    },
+  };
+}
+export type ChatApi = ReturnType<typeof createChatApi>;

@@ -1,0 +1,44 @@
+// The observable stores one chat client feeds and the UI reads (useSyncExternalStore): what each
+// holds is in stores/; this is the set, and the shapes of the few that are the client's own.
+import type { ApiError } from "@messenger/protocol";
+import { createConversationsStore } from "../stores/conversations";
+import { createMessagesStore } from "../stores/messages";
+import { createPresenceStore } from "../stores/presence";
+import { createStore } from "../stores/store";
+import { createTypingStore } from "../stores/typing";
+import { createUploadsStore } from "../stores/uploads";
+import type { ConnectionState } from "./socket";
+
+/** A message the list should bring into view and highlight (a chosen search result). */
+export interface MessageFocus {
+  conversationId: string;
+  messageId: string;
+  /** Distinct for every request, so choosing the same result twice shows it twice. */
+  nonce: number;
+  /** Set when it could not be shown: `gone` (deleted meanwhile), `network`, or the server's code. */
+  failed?: ApiError;
+}
+
+/** The conversation on screen went away: I left it, or an admin removed me. */
+export interface MembershipNotice {
+  conversationId: string;
+  title: string;
+  reason: "left" | "removed";
+}
+
+export function createChatStores(me: () => string) {
+  return {
+    conversations: createConversationsStore(me),
+    messages: createMessagesStore(),
+    presence: createPresenceStore(),
+    typing: createTypingStore(),
+    uploads: createUploadsStore(),
+    connection: createStore<ConnectionState>("connecting"),
+    /** The conversation on screen (null: the list). */
+    active: createStore<string | null>(null),
+    listLoaded: createStore(false),
+    focus: createStore<MessageFocus | null>(null),
+    membershipNotice: createStore<MembershipNotice | null>(null),
+  };
+}
+export type ChatStores = ReturnType<typeof createChatStores>;
