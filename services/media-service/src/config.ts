@@ -65,6 +65,27 @@ const EnvSchema = z.object({
   VIDEO_CONCURRENCY: z.coerce.number().int().positive().default(1),
   /** Extra attempts for a failed transcode (a crash or a transient S3/DB error) before the video is `failed`. */
   VIDEO_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(1),
+  /** Videos longer than this are refused at upload (and by the worker); the output is cut there too. */
+  VIDEO_MAX_DURATION_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(20 * 60),
+  /** Width or height above this is refused (4096 covers DCI 4K and portrait UHD). */
+  VIDEO_MAX_DIMENSION: z.coerce.number().int().positive().default(4096),
+  /** Average frame rate above this is refused (240 lets phone slow-motion through). */
+  VIDEO_MAX_FPS: z.coerce.number().positive().default(240),
+  /** Video frames (packets counted in the file, not the header's claim) above this are refused. */
+  VIDEO_MAX_FRAMES: z.coerce.number().int().positive().default(144_000),
+  /** The transcoded MP4 never has more frames per second than this. */
+  VIDEO_OUTPUT_MAX_FPS: z.coerce.number().positive().default(60),
+  /** One ffprobe run (it reads the whole file to count frames). */
+  VIDEO_PROBE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Wall clock for one transcode job, download to upload: then ffmpeg is SIGKILLed and the video `failed`. */
+  VIDEO_JOB_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
 
   /** Uploads not sent in a message within this many hours are deleted (row and objects). */
   UNSENT_TTL_HOURS: z.coerce.number().positive().default(24),
@@ -75,6 +96,18 @@ const EnvSchema = z.object({
 });
 
 export type Env = z.input<typeof EnvSchema>;
+
+export interface VideoLimits {
+  maxDurationSeconds: number;
+  maxDimension: number;
+  maxFps: number;
+  maxFrames: number;
+  outputMaxFps: number;
+  /** The MP4 is cut at this size (ffmpeg -fs): the video upload limit. */
+  outputMaxBytes: number;
+  probeTimeoutMs: number;
+  jobTimeoutMs: number;
+}
 
 export interface Config {
   port: number;
@@ -102,6 +135,7 @@ export interface Config {
   videoWorker: boolean;
   videoConcurrency: number;
   videoRetryLimit: number;
+  video: VideoLimits;
   unsentTtlHours: number;
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
@@ -144,6 +178,16 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     videoWorker: e.VIDEO_WORKER,
     videoConcurrency: e.VIDEO_CONCURRENCY,
     videoRetryLimit: e.VIDEO_RETRY_LIMIT,
+    video: {
+      maxDurationSeconds: e.VIDEO_MAX_DURATION_SECONDS,
+      maxDimension: e.VIDEO_MAX_DIMENSION,
+      maxFps: e.VIDEO_MAX_FPS,
+      maxFrames: e.VIDEO_MAX_FRAMES,
+      outputMaxFps: e.VIDEO_OUTPUT_MAX_FPS,
+      outputMaxBytes: e.MAX_VIDEO_BYTES,
+      probeTimeoutMs: e.VIDEO_PROBE_TIMEOUT_MS,
+      jobTimeoutMs: e.VIDEO_JOB_TIMEOUT_MS,
+    },
     unsentTtlHours: e.UNSENT_TTL_HOURS,
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,

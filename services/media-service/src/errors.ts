@@ -13,3 +13,5 @@ export const scannerUnavailable = () =>
   new AppError("scanner_unavailable", 503, "the virus scanner is unavailable, nothing was stored; try again later");
 export const notReady = (status: string) =>
   new AppError("conflict", 409, status === "failed" ? "processing failed" : "still processing");
+/** Duration, size, frame rate or frame count beyond the configured limits: the message says which. */
+export const videoLimitExceeded = (message: string) => new AppError("video_limit_exceeded", 422, message);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, type Db, signAccessToken } from "@messenger/common";
@@ -160,3 +160,31 @@ export const EICAR = Buffer.from(
   ["X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"].join(""),
   "latin1",
 );
+
+/** The attachment's state once it has left `processing`, polled through `/info` until `timeoutMs` passes. */
+export async function settledAttachment(
+  h: { base: string },
+  id: string,
+  token: string,
+  timeoutMs = 60_000,
+): Promise<Attachment> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${h.base}/api/media/${id}/info`, { headers: { authorization: `Bearer ${token}` } });
+    const { attachment } = (await res.json()) as { attachment: Attachment };
+    if (attachment.status !== "processing") return attachment;
+    if (Date.now() > deadline) throw new Error(`attachment ${id} still processing after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100)); // polling a condition (the row's state), with a deadline
+  }
+}
+
+/** Processes whose command line mentions `text` (e.g. an ffmpeg working in a test's temp dir). */
+export async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(text)) found.push(`${pid}: ${cmdline.replaceAll("\0", " ")}`);
+  }
+  return found;
+}

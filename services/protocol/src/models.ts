@@ -121,6 +121,7 @@ export const ErrorCode = z.enum([
   "unsupported_type",
   "infected",
   "scanner_unavailable",
+  "video_limit_exceeded",
   "rate_limited",
   "invalid_attachment",
   "not_direct",

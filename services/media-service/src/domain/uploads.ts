@@ -8,7 +8,7 @@ import { type AttachmentRow, type Db, toAttachment, withTransaction } from "@mes
 import type { Attachment } from "@messenger/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
-import { infected, scannerUnavailable, tooLarge, unsupportedType } from "../errors.js";
+import { infected, scannerUnavailable, tooLarge, unsupportedType, videoLimitExceeded } from "../errors.js";
 import type { Jobs } from "../plugins/jobs.js";
 import type { Metrics } from "../plugins/metrics.js";
 import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
@@ -16,7 +16,7 @@ import type { Storage } from "../plugins/storage.js";
 import type { AttachmentStore } from "../store/attachments.js";
 import { AV_CONTAINERS, classify, type Detected, renameExt, SNIFF_BYTES } from "./classify.js";
 import { processImage, UndecodableImageError } from "./image.js";
-import { probe } from "./video.js";
+import { probe, videoOverLimits } from "./video.js";
 
 export interface UploadDeps {
   config: Config;
@@ -105,15 +105,29 @@ export async function receiveToFile(
 
 export function createUploads(deps: UploadDeps) {
   const { config, storage, scanner, attachments, metrics } = deps;
-  const ffmpegPaths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+  const ffmpegOptions = {
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+    timeoutMs: config.video.probeTimeoutMs,
+  };
 
-  /** A/V containers are told apart by their streams: audio-only WebM/MP4 is a voice note, not a video. */
+  /**
+   * A/V containers are told apart by their streams: audio-only WebM/MP4 is a voice note, not a video. A video
+   * beyond the limits is refused here, before it is stored or queued, from frames counted in the file.
+   */
   async function refineAudioVideo(path: string, detected: Detected): Promise<Detected> {
     if (detected.kind !== "video" && !(detected.kind === "audio" && AV_CONTAINERS.has(detected.mime))) return detected;
-    const streams = await probe(path, ffmpegPaths).catch(() => null);
+    const streams = await probe(path, { ...ffmpegOptions, countFrames: true }).catch((err) => {
+      deps.log.info({ err }, "ffprobe could not read an upload");
+      return null;
+    });
     if (!streams || (!streams.hasVideo && !streams.hasAudio))
       throw unsupportedType("no playable audio or video in this file");
-    if (streams.hasVideo) return { ...detected, kind: "video" };
+    if (streams.hasVideo) {
+      const over = videoOverLimits(streams, config.video);
+      if (over) throw videoLimitExceeded(over);
+      return { ...detected, kind: "video" };
+    }
     const mime = detected.mime === "video/quicktime" ? "audio/mp4" : detected.mime.replace(/^video\//, "audio/");
     if (!config.allowedKinds.includes("audio")) throw unsupportedType("audio uploads are disabled");
     return { ...detected, kind: "audio", mime };
@@ -249,7 +263,7 @@ export function createUploads(deps: UploadDeps) {
         // Audio and other files are stored as they came (scanned); audio gets its duration.
         let durationMs: number | undefined;
         if (kind === "audio")
-          durationMs = await probe(original, ffmpegPaths).then(
+          durationMs = await probe(original, ffmpegOptions).then(
             (p) => p.durationMs,
             () => undefined,
           );

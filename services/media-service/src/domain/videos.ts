@@ -11,7 +11,12 @@ import type { Storage } from "../plugins/storage.js";
 import type { AttachmentStore } from "../store/attachments.js";
 import { renameExt } from "./classify.js";
 import { objectKeys } from "./uploads.js";
-import { extractPoster, probe, transcodeToMp4 } from "./video.js";
+import { extractPoster, probe, transcodeToMp4, videoOverLimits } from "./video.js";
+
+/** A video that will fail the same way however often it is retried: over a limit, or out of time. */
+class PermanentVideoError extends Error {
+  override name = "PermanentVideoError";
+}
 
 export interface VideoDeps {
   config: Config;
@@ -28,7 +33,7 @@ const notifyUpdated = (tx: Queryable, id: string) =>
 
 export function createVideoProcessor(deps: VideoDeps) {
   const { config, storage, attachments, metrics, log } = deps;
-  const paths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+  const limits = config.video;
 
   async function finish(id: string, update: (tx: Queryable) => Promise<void>): Promise<boolean> {
     return withTransaction(deps.db, async (tx) => {
@@ -49,6 +54,10 @@ export function createVideoProcessor(deps: VideoDeps) {
       await mkdir(config.tmpDir, { recursive: true });
       const work = await mkdtemp(join(config.tmpDir, "video-"));
       const done = metrics.time("transcode", "video");
+      // The job's wall clock: when it runs out, the running ffmpeg is SIGKILLed and the video is `failed`.
+      const deadline = AbortSignal.timeout(limits.jobTimeoutMs);
+      const ff = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, signal: deadline };
+      const probeOpts = { ...ff, timeoutMs: limits.probeTimeoutMs };
       let ended = false;
       const timed = () => {
         if (!ended) done();
@@ -56,16 +65,18 @@ export function createVideoProcessor(deps: VideoDeps) {
       };
       try {
         const input = join(work, "original");
-        await pipeline(await storage.get(job.originalKey), createWriteStream(input));
-        const source = await probe(input, paths);
-        if (!source.hasVideo) throw new Error("no video stream");
+        await pipeline(await storage.get(job.originalKey), createWriteStream(input), { signal: deadline });
+        const source = await probe(input, { ...probeOpts, countFrames: true });
+        // Checked at upload too; again here because limits can change while a job waits.
+        const over = videoOverLimits(source, limits);
+        if (over) throw new PermanentVideoError(over);
         const mp4 = join(work, "video.mp4");
-        await transcodeToMp4(input, mp4, source.hasAudio, paths);
-        const out = await probe(mp4, paths);
+        await transcodeToMp4(input, mp4, source, limits, ff);
+        const out = await probe(mp4, probeOpts);
         // ffmpeg can "succeed" on a damaged input with an empty output.
         if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
         const poster = join(work, "poster.jpg");
-        await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), paths);
+        await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), ff);
         timed(); // the transcode stage is ffmpeg's work; storing and the row update follow
         const size = (await stat(mp4)).size;
         await storage.putFile(keys.media, mp4, "video/mp4");
@@ -91,9 +102,13 @@ export function createVideoProcessor(deps: VideoDeps) {
           await storage.remove(job.originalKey).catch(() => {});
         }
         log.info({ attachmentId: row.id, durationMs: out.durationMs, size }, "video ready");
-      } catch (err) {
-        log.warn({ err, attachmentId: row.id, final: attempt.final }, "video transcode failed");
-        if (!attempt.final) throw err; // pg-boss retries it
+      } catch (caught) {
+        const err = deadline.aborted
+          ? new PermanentVideoError(`out of its ${limits.jobTimeoutMs} ms wall clock`, { cause: caught })
+          : caught;
+        const final = attempt.final || err instanceof PermanentVideoError;
+        log.warn({ err, attachmentId: row.id, final }, "video transcode failed");
+        if (!final) throw err; // pg-boss retries it
         if (await finish(row.id, (tx) => attachments.markFailed(row.id, tx))) metrics.video("failed");
         await storage.remove(job.originalKey).catch(() => {});
       } finally {

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
+import { FfmpegTimeoutError, probe } from "../src/domain/video.js";
+import {
+  attachmentCount,
+  type Harness,
+  leftoverTempFiles,
+  objectKeysIn,
+  processesMentioning,
+  settledAttachment,
+  startHarness,
+  upload,
+} from "./helpers.js";
+
+const run = promisify(execFile);
+const ffmpeg = (...args: string[]) => run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...args]);
+const TEN_HOURS = 36_000;
+
+/** Three black 1080p frames ten hours apart: a few KB that decode to 20 hours of video. */
+async function framesTenHoursApart(path: string) {
+  await ffmpeg(
+    ...["-f", "lavfi", "-i", "color=c=black:size=1920x1080:rate=1:duration=3"],
+    ...["-vf", `setpts=N*${TEN_HOURS}/TB`, "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", path],
+  );
+}
+
+async function shortClip(path: string, seconds = 2) {
+  await ffmpeg("-f", "lavfi", "-i", `testsrc=size=320x240:rate=25:duration=${seconds}`, "-c:v", "mpeg4", path);
+}
+
+describe("video limits", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ VIDEO_RETRY_LIMIT: 1 });
+  });
+  after(() => h.close());
+
+  test("a tiny MKV with frames ten hours apart is refused at upload, and a normal video sent after it becomes ready", async (t) => {
+    const bomb = join(h.tmpDir, "fixture-bomb.mkv");
+    await framesTenHoursApart(bomb);
+    const bytes = await readFile(bomb);
+    assert.ok(bytes.length < 20_000, `fixture is ${bytes.length} bytes`);
+
+    const started = Date.now();
+    const refused = await upload(h, h.users.alice.token, bytes, "party.mkv", { type: "video/x-matroska" });
+    const refusedInMs = Date.now() - started;
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal(refused.body.error?.code, "video_limit_exceeded");
+    assert.match(refused.body.error?.message ?? "", /1200 min long; the limit is 20 min/);
+    assert.ok(refusedInMs < 5000, `refused in ${refusedInMs} ms`);
+    t.diagnostic(`${bytes.length} bytes refused in ${refusedInMs} ms`);
+    assert.equal(await attachmentCount(h), 0);
+    assert.deepEqual(await objectKeysIn(h), []);
+
+    const clip = join(h.tmpDir, "fixture-normal.mkv");
+    await shortClip(clip);
+    const res = await upload(h, h.users.alice.token, await readFile(clip), "normal.mkv", { type: "video/x-matroska" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const ready = await settledAttachment(h, res.body.attachment!.id, h.users.bob.token);
+    assert.equal(ready.status, "ready");
+    assert.ok(Math.abs(ready.durationMs! - 2000) < 300, `duration ${ready.durationMs}`);
+  });
+
+  test("frames ten hours apart behind a header claiming 3 s settle in seconds (no 20-hour transcode)", async (t) => {
+    const bomb = join(h.tmpDir, "fixture-liar.mkv");
+    await framesTenHoursApart(bomb);
+    // Rewrite the segment's Duration (EBML 0x4489, an 8-byte float in ms) and the stream's DURATION tag.
+    const bytes = Buffer.from(await readFile(bomb));
+    const duration = bytes.indexOf(Buffer.from([0x44, 0x89, 0x88]));
+    assert.ok(duration > 0 && bytes.readDoubleBE(duration + 3) === 2 * TEN_HOURS * 1000 + 1000);
+    bytes.writeDoubleBE(3000, duration + 3);
+    const tag = bytes.indexOf("20:00:01.0");
+    assert.ok(tag > 0);
+    bytes.write("00:00:03.0", tag);
+    const liar = join(h.tmpDir, "fixture-liar-patched.mkv");
+    await writeFile(liar, bytes);
+    const claimed = await probe(liar, { countFrames: true });
+    assert.deepEqual([claimed.durationMs, claimed.frames], [3000, 3], "the header lies, the frames are few");
+
+    const started = Date.now();
+    const res = await upload(h, h.users.alice.token, bytes, "liar.mkv", { type: "video/x-matroska" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const settled = await settledAttachment(h, res.body.attachment!.id, h.users.alice.token, 30_000);
+    const settledInMs = Date.now() - started;
+    assert.ok(settledInMs < 20_000, `settled in ${settledInMs} ms`);
+    // Frames are kept with their timestamps and the output is cut at the limit: whatever ffmpeg makes of it
+    // (here one frame, too short for a poster at 0.5 s, so `failed`), it is never hours of video.
+    if (settled.status === "ready") assert.ok(settled.durationMs! <= 20 * 60_000, `output ${settled.durationMs} ms`);
+    t.diagnostic(`${settled.status} in ${settledInMs} ms`);
+    assert.deepEqual(await leftoverTempFiles(h).then((f) => f.filter((n) => !n.startsWith("fixture-"))), []);
+  });
+
+  test("ffprobe on an input that never arrives is killed at its timeout", async () => {
+    const fifo = join(h.tmpDir, "fixture-never.fifo");
+    await run("mkfifo", [fifo]);
+    const started = Date.now();
+    await assert.rejects(probe(fifo, { timeoutMs: 500 }), FfmpegTimeoutError);
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 3000, `took ${tookMs} ms`);
+    assert.deepEqual(await processesMentioning(fifo), []);
+  });
+});
+
+/** The transcode job's pg-boss state once it is no longer running. */
+async function settledJobState(h: Harness): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await h.db.query<{ state: string }>("SELECT state FROM pgboss.job WHERE name = 'media-transcode'");
+    const state = rows[0]?.state;
+    if (state && state !== "active") return state;
+    if (Date.now() > deadline) throw new Error(`job still ${state}`);
+    await new Promise((r) => setTimeout(r, 100)); // polling a condition (the job's state), with a deadline
+  }
+}
+
+describe("video job wall clock", () => {
+  let h: Harness;
+  let calls: string;
+  before(async () => {
+    h = await startHarness({ VIDEO_WORKER: false });
+    // The real ffmpeg, reading its input at playback speed (-re) as a slow machine would, and logging each run.
+    calls = join(h.tmpDir, "fixture-ffmpeg-calls.log");
+    const wrapper = join(h.tmpDir, "fixture-slow-ffmpeg.sh");
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec ffmpeg -re "$@"\n`);
+    await chmod(wrapper, 0o755);
+    await h.startApp({ VIDEO_WORKER: true, FFMPEG_PATH: wrapper, VIDEO_JOB_TIMEOUT_MS: 1500, VIDEO_RETRY_LIMIT: 1 });
+  });
+  after(() => h.close());
+
+  test("a transcode running past the job's wall clock ends failed, ffmpeg killed, and is not retried", async (t) => {
+    const clip = join(h.tmpDir, "fixture-ten-seconds.mkv");
+    await shortClip(clip, 10);
+    const started = Date.now();
+    const res = await upload(h, h.users.alice.token, await readFile(clip), "slow.mkv", { type: "video/x-matroska" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const settled = await settledAttachment(h, res.body.attachment!.id, h.users.alice.token, 30_000);
+    const settledInMs = Date.now() - started;
+    assert.equal(settled.status, "failed");
+    assert.ok(settledInMs < 8000, `failed after ${settledInMs} ms (ffmpeg alone needs 10 s)`);
+    t.diagnostic(`failed ${settledInMs} ms after the upload (wall clock 1500 ms)`);
+    assert.deepEqual(await processesMentioning(h.tmpDir), [], "no ffmpeg left running");
+    const runs = (await readFile(calls, "utf8")).trim().split("\n");
+    assert.equal(runs.length, 1, `ffmpeg ran ${runs.length} times:\n${runs.join("\n")}`);
+    // Done for good, not waiting for a retry that would be killed the same way.
+    assert.equal(await settledJobState(h), "completed");
+    assert.ok(!(await objectKeysIn(h)).some((k) => k.startsWith("originals/")), "the original is removed");
+  });
+});
