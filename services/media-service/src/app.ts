@@ -32,7 +32,12 @@ export async function buildApp(
   await app.register(authPlugin, { jwtSecret: config.jwtSecret });
   await app.register(scannerPlugin, { target: config.clamd });
   await app.register(storagePlugin, { s3: config.s3 });
-  await app.register(jobsPlugin, { databaseUrl: config.databaseUrl, retryLimit: config.videoRetryLimit });
+  await app.register(jobsPlugin, {
+    databaseUrl: config.databaseUrl,
+    retryLimit: config.videoRetryLimit,
+    jobTimeoutMs: config.video.jobTimeoutMs,
+    reclaimAfterSeconds: config.video.reclaimAfterSeconds,
+  });
   await app.register(multipart, {
     // Our own per-kind limit stops the stream first; this is the backstop for the largest kind.
     limits: { fileSize: Math.max(...Object.values(config.limits)) + 1, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
@@ -45,7 +50,7 @@ export async function buildApp(
     const videos = createVideoProcessor(deps);
     const sweeper = createSweeper({ ...deps, unsentHours: config.unsentTtlHours });
     app.addHook("onReady", async () => {
-      await app.jobs.work(videos.run, config.videoConcurrency);
+      await app.jobs.work(videos.run, config.videoConcurrency, videos.giveUp);
       await app.jobs.scheduleSweep(() => sweeper.sweep());
     });
   }

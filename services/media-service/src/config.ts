@@ -87,6 +87,8 @@ const EnvSchema = z.object({
     .positive()
     .default(30 * 60_000),
 
+  /** A transcode job left active by a worker that died is handed back after this (checked as often). */
+  VIDEO_RECLAIM_AFTER_SECONDS: z.coerce.number().int().positive().default(30),
   /** Uploads not sent in a message within this many hours are deleted (row and objects). */
   UNSENT_TTL_HOURS: z.coerce.number().positive().default(24),
   /** `stream`: the service streams bytes (with Range); `redirect`: 302 to a presigned URL. `?redirect=1` asks per request. */
@@ -107,6 +109,7 @@ export interface VideoLimits {
   outputMaxBytes: number;
   probeTimeoutMs: number;
   jobTimeoutMs: number;
+  reclaimAfterSeconds: number;
 }
 
 export interface Config {
@@ -187,6 +190,7 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
       outputMaxBytes: e.MAX_VIDEO_BYTES,
       probeTimeoutMs: e.VIDEO_PROBE_TIMEOUT_MS,
       jobTimeoutMs: e.VIDEO_JOB_TIMEOUT_MS,
+      reclaimAfterSeconds: e.VIDEO_RECLAIM_AFTER_SECONDS,
     },
     unsentTtlHours: e.UNSENT_TTL_HOURS,
     urlMode: e.MEDIA_URL_MODE,

@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { createPool, type Db, signAccessToken } from "@messenger/common";
 import {
   createTestDatabase,
@@ -188,3 +190,11 @@ export async function processesMentioning(text: string): Promise<string[]> {
   }
   return found;
 }
+
+/** A test clip made by the real ffmpeg: `seconds` of 320×240 test pattern, MPEG-4 Part 2 in `path`'s container. */
+export async function makeClip(path: string, seconds = 2): Promise<void> {
+  await runFfmpeg("-f", "lavfi", "-i", `testsrc=size=320x240:rate=25:duration=${seconds}`, "-c:v", "mpeg4", path);
+}
+
+export const runFfmpeg = (...args: string[]) =>
+  promisify(execFile)("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...args]);

@@ -9,27 +9,24 @@ import {
   attachmentCount,
   type Harness,
   leftoverTempFiles,
+  makeClip,
   objectKeysIn,
   processesMentioning,
+  runFfmpeg,
   settledAttachment,
   startHarness,
   upload,
 } from "./helpers.js";
 
 const run = promisify(execFile);
-const ffmpeg = (...args: string[]) => run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...args]);
 const TEN_HOURS = 36_000;
 
 /** Three black 1080p frames ten hours apart: a few KB that decode to 20 hours of video. */
 async function framesTenHoursApart(path: string) {
-  await ffmpeg(
+  await runFfmpeg(
     ...["-f", "lavfi", "-i", "color=c=black:size=1920x1080:rate=1:duration=3"],
     ...["-vf", `setpts=N*${TEN_HOURS}/TB`, "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", path],
   );
-}
-
-async function shortClip(path: string, seconds = 2) {
-  await ffmpeg("-f", "lavfi", "-i", `testsrc=size=320x240:rate=25:duration=${seconds}`, "-c:v", "mpeg4", path);
 }
 
 describe("video limits", () => {
@@ -57,7 +54,7 @@ describe("video limits", () => {
     assert.deepEqual(await objectKeysIn(h), []);
 
     const clip = join(h.tmpDir, "fixture-normal.mkv");
-    await shortClip(clip);
+    await makeClip(clip);
     const res = await upload(h, h.users.alice.token, await readFile(clip), "normal.mkv", { type: "video/x-matroska" });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const ready = await settledAttachment(h, res.body.attachment!.id, h.users.bob.token);
@@ -133,7 +130,7 @@ describe("video job wall clock", () => {
 
   test("a transcode running past the job's wall clock ends failed, ffmpeg killed, and is not retried", async (t) => {
     const clip = join(h.tmpDir, "fixture-ten-seconds.mkv");
-    await shortClip(clip, 10);
+    await makeClip(clip, 10);
     const started = Date.now();
     const res = await upload(h, h.users.alice.token, await readFile(clip), "slow.mkv", { type: "video/x-matroska" });
     assert.equal(res.status, 201, JSON.stringify(res.body));

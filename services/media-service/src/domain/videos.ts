@@ -45,7 +45,19 @@ export function createVideoProcessor(deps: VideoDeps) {
     });
   }
 
+  /** The original goes first: once the row says `failed`, nothing of the video is left behind. */
+  async function fail(id: string, originalKey: string) {
+    await storage.remove(originalKey).catch(() => {});
+    if (await finish(id, (tx) => attachments.markFailed(id, tx))) metrics.video("failed");
+  }
+
   return {
+    /** A job pg-boss gave up on (its worker died on the last attempt): the video is `failed`, announced. */
+    async giveUp(job: TranscodeJob): Promise<void> {
+      log.warn({ attachmentId: job.attachmentId }, "video transcode abandoned: its worker died on the last attempt");
+      await fail(job.attachmentId, job.originalKey);
+    },
+
     /** One transcode job: original → MP4 + poster → bucket → row `ready` + NOTIFY, in one transaction. */
     async run(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
       const row = await attachments.get(job.attachmentId);
@@ -109,8 +121,7 @@ export function createVideoProcessor(deps: VideoDeps) {
         const final = attempt.final || err instanceof PermanentVideoError;
         log.warn({ err, attachmentId: row.id, final }, "video transcode failed");
         if (!final) throw err; // pg-boss retries it
-        if (await finish(row.id, (tx) => attachments.markFailed(row.id, tx))) metrics.video("failed");
-        await storage.remove(job.originalKey).catch(() => {});
+        await fail(row.id, job.originalKey);
       } finally {
         timed();
         await rm(work, { recursive: true, force: true });

@@ -4,6 +4,10 @@ import PgBoss from "pg-boss";
 
 export const TRANSCODE_QUEUE = "media-transcode";
 export const SWEEP_QUEUE = "media-sweep";
+/** pg-boss moves a transcode job here once it has failed for good (retries used up, or expired). */
+export const TRANSCODE_DEAD_QUEUE = "media-transcode-dead";
+/** Namespace of the advisory locks a worker holds on the jobs it runs (the other key is the job id's hash). */
+const JOB_LOCK_NAMESPACE = 0x6d656469; // "medi"
 
 export interface TranscodeJob {
   attachmentId: string;
@@ -17,7 +21,17 @@ export interface Jobs {
   enqueueTranscode(job: TranscodeJob, tx: Queryable): Promise<void>;
   /** Wakes the local worker (if any) instead of waiting for its next poll. */
   nudge(): void;
-  work(handler: (job: TranscodeJob, attempt: { final: boolean }) => Promise<void>, concurrency: number): Promise<void>;
+  /**
+   * Runs transcode jobs; `dead` gets each job pg-boss gave up on without the handler finishing it (a worker
+   * that died on its last attempt), so its attachment does not stay `processing`.
+   */
+  work(
+    handler: (job: TranscodeJob, attempt: { final: boolean }) => Promise<void>,
+    concurrency: number,
+    dead: (job: TranscodeJob) => Promise<void>,
+  ): Promise<void>;
+  /** Hands back active transcode jobs whose worker is gone (its database session, hence its lock, ended). */
+  reclaimOrphans(): Promise<number>;
   /** Runs `sweep` every 10 minutes on one instance at a time (pg-boss cron + a singleton queue). */
   scheduleSweep(sweep: () => Promise<unknown>): Promise<void>;
 }
@@ -28,42 +42,107 @@ declare module "fastify" {
   }
 }
 
+export interface JobsOptions {
+  databaseUrl: string;
+  retryLimit: number;
+  /** A job's own wall clock: pg-boss's expiry is only a backstop behind it. */
+  jobTimeoutMs: number;
+  /** An active job with no live worker is handed back once it is this old; also how often that is checked. */
+  reclaimAfterSeconds: number;
+}
+
 export default fp(
-  async (app, opts: { databaseUrl: string; retryLimit: number }) => {
+  async (app, opts: JobsOptions) => {
     // pg-boss keeps its tables in its own `pgboss` schema of the same database.
     const boss = new PgBoss({ connectionString: opts.databaseUrl, max: 4 });
     boss.on("error", (err) => app.log.error({ err }, "pg-boss error"));
     await boss.start();
-    await boss.createQueue(TRANSCODE_QUEUE, {
+    await boss.createQueue(TRANSCODE_DEAD_QUEUE, { name: TRANSCODE_DEAD_QUEUE });
+    const transcodeQueue = {
       name: TRANSCODE_QUEUE,
       retryDelay: 5,
-      expireInSeconds: 60 * 60, // a worker that died mid-job hands it back after this
-    });
+      // A dead worker's job is handed back by reclaimOrphans within a minute; this only catches what that misses.
+      expireInSeconds: Math.ceil(opts.jobTimeoutMs / 1000) + 5 * 60,
+      deadLetter: TRANSCODE_DEAD_QUEUE,
+    };
+    await boss.createQueue(TRANSCODE_QUEUE, transcodeQueue);
+    await boss.updateQueue(TRANSCODE_QUEUE, transcodeQueue); // a queue created by an older version keeps its options otherwise
     await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "singleton" });
     const workerIds: string[] = [];
+    let reclaimTimer: NodeJS.Timeout | undefined;
+
+    /** Runs `fn` holding a session advisory lock on the job: the lock ends with the process or its connection. */
+    async function holdingJobLock(jobId: string, fn: () => Promise<void>) {
+      const client = await app.db.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock($1, hashtext($2))", [JOB_LOCK_NAMESPACE, jobId]);
+        await fn();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [JOB_LOCK_NAMESPACE, jobId]).catch(() => {});
+        client.release();
+      }
+    }
     const jobs: Jobs = {
       boss,
       async enqueueTranscode(job, tx) {
         await boss.send(TRANSCODE_QUEUE, job, {
-          retryLimit: opts.retryLimit, // per job: a queue's options are fixed when it is first created
+          retryLimit: opts.retryLimit,
+          deadLetter: TRANSCODE_DEAD_QUEUE,
           db: { executeSql: (text, values) => tx.query(text, values) },
         });
       },
       nudge() {
         for (const id of workerIds) boss.notifyWorker(id);
       },
-      async work(handler, concurrency) {
+      async work(handler, concurrency, dead) {
         for (let i = 0; i < concurrency; i++) {
           workerIds.push(
             await boss.work<TranscodeJob>(
               TRANSCODE_QUEUE,
               { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 },
               async ([job]) => {
-                if (job) await handler(job.data, { final: job.retryCount >= job.retryLimit });
+                if (job) {
+                  await holdingJobLock(job.id, () => handler(job.data, { final: job.retryCount >= job.retryLimit }));
+                }
               },
             ),
           );
         }
+        await boss.work<TranscodeJob>(TRANSCODE_DEAD_QUEUE, { pollingIntervalSeconds: 2 }, async ([job]) => {
+          if (job) await dead(job.data);
+        });
+        await jobs.reclaimOrphans();
+        reclaimTimer = setInterval(() => {
+          jobs.reclaimOrphans().catch((err) => app.log.warn({ err }, "reclaiming orphaned transcode jobs failed"));
+        }, opts.reclaimAfterSeconds * 1000);
+        reclaimTimer.unref();
+      },
+      async reclaimOrphans() {
+        // pg-boss records no worker identity; a live worker holds the job's advisory lock (holdingJobLock).
+        // The age check covers the moment between pg-boss handing out a job and its worker taking the lock.
+        const { rows } = await app.db.query<{ id: string }>(
+          `SELECT id FROM pgboss.job
+            WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)`,
+          [TRANSCODE_QUEUE, opts.reclaimAfterSeconds],
+        );
+        let reclaimed = 0;
+        for (const { id } of rows) {
+          const client = await app.db.connect();
+          try {
+            const { rows: lock } = await client.query<{ free: boolean }>(
+              "SELECT pg_try_advisory_lock($1, hashtext($2)) AS free",
+              [JOB_LOCK_NAMESPACE, id],
+            );
+            if (!lock[0]?.free) continue; // its worker is alive
+            await boss.fail(TRANSCODE_QUEUE, id, { message: "its worker died; handed back" });
+            await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [JOB_LOCK_NAMESPACE, id]);
+            reclaimed++;
+          } finally {
+            client.release();
+          }
+        }
+        if (reclaimed) app.log.warn({ reclaimed }, "handed back transcode jobs of a worker that died");
+        return reclaimed;
       },
       async scheduleSweep(sweep) {
         await boss.schedule(SWEEP_QUEUE, "*/10 * * * *");
@@ -74,9 +153,10 @@ export default fp(
     };
     app.decorate("jobs", jobs);
     app.addHook("onClose", async () => {
+      clearInterval(reclaimTimer);
       // Lets a running transcode finish (up to the timeout); an unfinished one is retried by pg-boss later.
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
     });
   },
-  { name: "jobs" },
+  { name: "jobs", dependencies: ["db"] },
 );
