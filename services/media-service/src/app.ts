@@ -3,6 +3,7 @@ import { echoRequestId, installErrorHandlers, proxiedServerOptions } from "@mess
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config.js";
 import { createSweeper } from "./domain/sweep.js";
+import { sweepTempDir } from "./domain/temp-files.js";
 import { createUploads } from "./domain/uploads.js";
 import { createVideoProcessor } from "./domain/videos.js";
 import authPlugin from "./plugins/auth.js";
@@ -54,6 +55,19 @@ export async function buildApp(
       await app.jobs.scheduleSweep(() => sweeper.sweep());
     });
   }
+
+  // Temp files are per instance (unlike the bucket sweep, which runs on one): at start, then every 10 min.
+  const sweepTemp = () =>
+    sweepTempDir(config.tmpDir, config.tmpStaleMs).then(
+      (removed) => removed.length && app.log.warn({ removed }, "removed work files of crashed uploads/transcodes"),
+      (err) => app.log.warn({ err }, "temp dir sweep failed"),
+    );
+  let tempSweepTimer: NodeJS.Timeout | undefined;
+  app.addHook("onReady", async () => {
+    await sweepTemp();
+    tempSweepTimer = setInterval(sweepTemp, 10 * 60_000).unref();
+  });
+  app.addHook("onClose", async () => clearInterval(tempSweepTimer));
 
   await app.register(healthRoutes);
   await app.register(mediaRoutes, { config, uploads, attachments, members: createMembershipStore(app.db) });

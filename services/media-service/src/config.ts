@@ -95,6 +95,8 @@ const EnvSchema = z.object({
   MEDIA_URL_MODE: z.enum(["stream", "redirect"]).default("stream"),
   PRESIGN_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   TMP_DIR: z.string().default(join(tmpdir(), "messenger-media")),
+  /** Work dirs in TMP_DIR not written to for this long are a crashed upload's or transcode's: removed. */
+  TMP_STALE_MINUTES: z.coerce.number().positive().default(60),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -143,6 +145,7 @@ export interface Config {
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
   tmpDir: string;
+  tmpStaleMs: number;
 }
 
 /** Parses the environment (or a test's overrides) once; refuses production with the development secret. */
@@ -196,5 +199,6 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     tmpDir: e.TMP_DIR,
+    tmpStaleMs: e.TMP_STALE_MINUTES * 60_000,
   };
 }
