@@ -32,7 +32,7 @@ export async function buildApp(
   await app.register(metricsPlugin);
   await app.register(authPlugin, { jwtSecret: config.jwtSecret });
   await app.register(scannerPlugin, { target: config.clamd });
-  await app.register(storagePlugin, { s3: config.s3 });
+  await app.register(storagePlugin, { s3: config.s3, timeoutMs: config.s3.timeoutMs });
   await app.register(jobsPlugin, {
     databaseUrl: config.databaseUrl,
     retryLimit: config.videoRetryLimit,
@@ -69,7 +69,7 @@ export async function buildApp(
   });
   app.addHook("onClose", async () => clearInterval(tempSweepTimer));
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { timeoutMs: config.readyzTimeoutMs });
   await app.register(mediaRoutes, { config, uploads, attachments, members: createMembershipStore(app.db) });
   return app;
 }

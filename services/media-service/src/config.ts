@@ -29,6 +29,10 @@ const EnvSchema = z.object({
   MINIO_REGION: z.string().default("us-east-1"),
   MINIO_BUCKET: z.string().default("media"),
   MINIO_LOCAL_DIR: z.string().default(".data/s3"),
+  /** An S3 request without response headers by then fails (uploads answer 503 storage_unavailable). */
+  MINIO_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Each dependency check of /readyz; a check not answered by then counts as down (503). */
+  READYZ_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 
   /** clamd over a unix socket when set, else TCP. */
   CLAMD_SOCKET: z.string().optional(),
@@ -131,7 +135,9 @@ export interface Config {
     region: string;
     bucket: string;
     localDir: string;
+    timeoutMs: number;
   };
+  readyzTimeoutMs: number;
   clamd: { socket?: string; host: string; port: number; timeoutMs: number };
   limits: Record<AttachmentKind, number>;
   allowedKinds: AttachmentKind[];
@@ -170,7 +176,9 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
       region: e.MINIO_REGION,
       bucket: e.MINIO_BUCKET,
       localDir: e.MINIO_LOCAL_DIR,
+      timeoutMs: e.MINIO_TIMEOUT_MS,
     },
+    readyzTimeoutMs: e.READYZ_TIMEOUT_MS,
     clamd: {
       socket: e.CLAMD_SOCKET || undefined,
       host: e.CLAMD_HOST,

@@ -15,3 +15,12 @@ export const notReady = (status: string) =>
   new AppError("conflict", 409, status === "failed" ? "processing failed" : "still processing");
 /** Duration, size, frame rate or frame count beyond the configured limits: the message says which. */
 export const videoLimitExceeded = (message: string) => new AppError("video_limit_exceeded", 422, message);
+/** S3/MinIO did not answer in time or refused: nothing was stored; the client may try again. */
+export class StorageUnavailableError extends AppError {
+  constructor(detail: string) {
+    super("storage_unavailable", 503, "file storage is unavailable, nothing was stored; try again later");
+    this.cause = detail;
+  }
+}
+export const storageFull = () =>
+  new AppError("storage_full", 507, "the server has no space left for this file; tell your administrator");

@@ -122,6 +122,8 @@ export const ErrorCode = z.enum([
   "infected",
   "scanner_unavailable",
   "video_limit_exceeded",
+  "storage_unavailable",
+  "storage_full",
   "rate_limited",
   "invalid_attachment",
   "not_direct",

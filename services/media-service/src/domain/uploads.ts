@@ -8,7 +8,7 @@ import { type AttachmentRow, type Db, toAttachment, withTransaction } from "@mes
 import type { Attachment } from "@messenger/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
-import { infected, scannerUnavailable, tooLarge, unsupportedType, videoLimitExceeded } from "../errors.js";
+import { infected, scannerUnavailable, storageFull, tooLarge, unsupportedType, videoLimitExceeded } from "../errors.js";
 import type { Jobs } from "../plugins/jobs.js";
 import type { Metrics } from "../plugins/metrics.js";
 import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
@@ -281,6 +281,10 @@ export function createUploads(deps: UploadDeps) {
           }),
         );
         return toAttachment(row);
+      } catch (err) {
+        // The temp dir's disk is full: say so (507) rather than a bare 500.
+        if ((err as NodeJS.ErrnoException).code === "ENOSPC") throw storageFull();
+        throw err;
       } finally {
         await rm(work, { recursive: true, force: true });
       }
