@@ -5,6 +5,8 @@ import { z } from "zod";
 
 const DEV_JWT_SECRET = "dev-insecure-secret"; // same development default as chat-service
 const MB = 1024 * 1024;
+/** The Vite dev server (client/vite.config.ts) proxies /api/media with its own Host: its page's origin. */
+const DEV_CLIENT_ORIGINS = "http://localhost:5173,http://127.0.0.1:5173";
 
 const bool = z
   .enum(["true", "false", "1", "0"])
@@ -17,6 +19,11 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/messenger"),
+  /**
+   * Origins (comma-separated) besides the service's own public one from which a cookie-authenticated upload
+   * is accepted; unset in development → the Vite dev server's (it proxies with another Host).
+   */
+  PUBLIC_ORIGINS: z.string().optional(),
   /** Must equal chat-service's: media-service verifies the access tokens chat-service signs. */
   JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
 
@@ -125,6 +132,8 @@ export interface Config {
   logLevel: string;
   databaseUrl: string;
   jwtSecret: string;
+  /** Origins allowed for cookie-authenticated state changes, besides the request's own. */
+  allowedOrigins: string[];
   s3: {
     /** undefined → start the embedded S3 server. */
     endPoint?: string;
@@ -167,6 +176,11 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     jwtSecret: e.JWT_SECRET,
+    allowedOrigins: (e.PUBLIC_ORIGINS ?? (e.NODE_ENV === "production" ? "" : DEV_CLIENT_ORIGINS))
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin),
     s3: {
       endPoint: e.MINIO_ENDPOINT || undefined,
       port: e.MINIO_PORT,

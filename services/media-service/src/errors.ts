@@ -24,3 +24,9 @@ export class StorageUnavailableError extends AppError {
 }
 export const storageFull = () =>
   new AppError("storage_full", 507, "the server has no space left for this file; tell your administrator");
+export const originNotAllowed = () =>
+  new AppError(
+    "origin_not_allowed",
+    403,
+    "a request signed in by cookie must come from the app's own page (Origin); API clients send a Bearer token",
+  );

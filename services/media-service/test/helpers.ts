@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createPool, type Db, signAccessToken } from "@messenger/common";
+import { ACCESS_COOKIE, createPool, type Db, signAccessToken } from "@messenger/common";
 import {
   createTestDatabase,
   type RunningClamd,
@@ -128,16 +128,17 @@ export async function upload(
   token: string,
   file: Buffer | Uint8Array,
   name: string,
-  opts: { type?: string; conversationId?: string } = {},
+  opts: { type?: string; conversationId?: string; viaCookie?: boolean; origin?: string } = {},
 ): Promise<{ status: number; body: UploadReply }> {
   const form = new FormData();
   form.append("conversationId", opts.conversationId ?? h.conversationId);
   form.append("file", new Blob([file], { type: opts.type ?? "application/octet-stream" }), name);
-  const res = await fetch(`${h.base}/api/media`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
+  // viaCookie: as a browser sends it from a page (the httpOnly cookie chat-service set), not as an API client.
+  const headers: Record<string, string> = opts.viaCookie
+    ? { cookie: `${ACCESS_COOKIE}=${token}` }
+    : { authorization: `Bearer ${token}` };
+  if (opts.origin) headers.origin = opts.origin;
+  const res = await fetch(`${h.base}/api/media`, { method: "POST", headers, body: form });
   return { status: res.status, body: (await res.json()) as UploadReply };
 }
 

@@ -124,6 +124,7 @@ export const ErrorCode = z.enum([
   "video_limit_exceeded",
   "storage_unavailable",
   "storage_full",
+  "origin_not_allowed",
   "rate_limited",
   "invalid_attachment",
   "not_direct",
