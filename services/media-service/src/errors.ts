@@ -9,6 +9,13 @@ export const unsupportedType = (message = "this type of file is not accepted") =
   new AppError("unsupported_type", 415, message);
 /** The message carries the signature name, so the uploader learns what was found. */
 export const infected = (signature: string) => new AppError("infected", 422, signature);
+/** clamd could not look inside (an encrypted archive or document): refused, since it may hide anything. */
+export const unscannable = () =>
+  new AppError(
+    "unscannable",
+    422,
+    "encrypted archives and documents cannot be checked for viruses; send the file without a password",
+  );
 export const scannerUnavailable = () =>
   new AppError("scanner_unavailable", 503, "the virus scanner is unavailable, nothing was stored; try again later");
 export const notReady = (status: string) =>

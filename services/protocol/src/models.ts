@@ -121,6 +121,7 @@ export const ErrorCode = z.enum([
   "unsupported_type",
   "infected",
   "scanner_unavailable",
+  "unscannable",
   "video_limit_exceeded",
   "storage_unavailable",
   "storage_full",

@@ -8,7 +8,15 @@ import { type AttachmentRow, type Db, toAttachment, withTransaction } from "@mes
 import type { Attachment } from "@messenger/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
-import { infected, scannerUnavailable, storageFull, tooLarge, unsupportedType, videoLimitExceeded } from "../errors.js";
+import {
+  infected,
+  scannerUnavailable,
+  storageFull,
+  tooLarge,
+  unscannable,
+  unsupportedType,
+  videoLimitExceeded,
+} from "../errors.js";
 import type { Jobs } from "../plugins/jobs.js";
 import type { Metrics } from "../plugins/metrics.js";
 import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
@@ -138,8 +146,10 @@ export function createUploads(deps: UploadDeps) {
     try {
       const verdict = await scanner.scanFile(path);
       if (verdict.infected) {
-        metrics.scan("infected");
-        throw infected(verdict.signature);
+        // clamd's AlertEncrypted: it could not look inside, which is no verdict of clean.
+        const encrypted = verdict.signature.startsWith("Heuristics.Encrypted.");
+        metrics.scan(encrypted ? "unscannable" : "infected");
+        throw encrypted ? unscannable() : infected(verdict.signature);
       }
       metrics.scan("clean");
     } catch (err) {
