@@ -51,7 +51,10 @@ export async function buildApp(
     const videos = createVideoProcessor(deps);
     const sweeper = createSweeper({ ...deps, unsentHours: config.unsentTtlHours });
     app.addHook("onReady", async () => {
-      await app.jobs.work(videos.run, config.videoConcurrency, videos.giveUp);
+      await app.jobs.work(
+        { run: videos.run, giveUp: videos.giveUp, stop: () => videos.stop(config.shutdownGraceMs) },
+        config.videoConcurrency,
+      );
       await app.jobs.scheduleSweep(() => sweeper.sweep());
     });
   }

@@ -100,6 +100,8 @@ const EnvSchema = z.object({
 
   /** A transcode job left active by a worker that died is handed back after this (checked as often). */
   VIDEO_RECLAIM_AFTER_SECONDS: z.coerce.number().int().positive().default(30),
+  /** At shutdown, running transcodes may finish for this long; then ffmpeg is killed and the job handed back. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   /** Uploads not sent in a message within this many hours are deleted (row and objects). */
   UNSENT_TTL_HOURS: z.coerce.number().positive().default(24),
   /** `stream`: the service streams bytes (with Range); `redirect`: 302 to a presigned URL. `?redirect=1` asks per request. */
@@ -156,6 +158,7 @@ export interface Config {
   videoConcurrency: number;
   videoRetryLimit: number;
   video: VideoLimits;
+  shutdownGraceMs: number;
   unsentTtlHours: number;
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
       jobTimeoutMs: e.VIDEO_JOB_TIMEOUT_MS,
       reclaimAfterSeconds: e.VIDEO_RECLAIM_AFTER_SECONDS,
     },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     unsentTtlHours: e.UNSENT_TTL_HOURS,
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,

@@ -147,3 +147,40 @@ describe("video job wall clock", () => {
     assert.ok(!(await objectKeysIn(h)).some((k) => k.startsWith("originals/")), "the original is removed");
   });
 });
+
+describe("stopping the service", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ VIDEO_WORKER: false });
+  });
+  after(() => h.close());
+
+  test("closing kills a running transcode's ffmpeg and hands its job back, and another worker finishes it", async () => {
+    const wrapper = join(h.tmpDir, "fixture-slow-ffmpeg.sh");
+    await writeFile(wrapper, `#!/bin/sh\nexec ffmpeg -re "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const slow = await h.startApp({ VIDEO_WORKER: true, FFMPEG_PATH: wrapper, SHUTDOWN_GRACE_MS: 200 });
+    const clip = join(h.tmpDir, "fixture-ten-seconds.mkv");
+    await makeClip(clip, 10);
+    const res = await upload(h, h.users.alice.token, await readFile(clip), "long.mkv", { type: "video/x-matroska" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const id = res.body.attachment!.id;
+    const deadline = Date.now() + 20_000;
+    const transcoding = async () => (await processesMentioning(h.tmpDir)).some((p) => p.includes("ffmpeg -re"));
+    while (!(await transcoding())) {
+      assert.ok(Date.now() < deadline, "ffmpeg never started");
+      await new Promise((r) => setTimeout(r, 50)); // polling a condition (ffmpeg running), with a deadline
+    }
+
+    await slow.app.close();
+    assert.deepEqual(await processesMentioning(h.tmpDir), [], "no ffmpeg outlives the service");
+    const { rows } = await h.db.query<{ state: string; status: string }>(
+      `SELECT j.state, a.status FROM pgboss.job j JOIN attachments a ON a.id = (j.data->>'attachmentId')::uuid
+        WHERE j.name = 'media-transcode'`,
+    );
+    assert.deepEqual(rows, [{ state: "retry", status: "processing" }], "handed back, not failed");
+
+    await h.startApp({ VIDEO_WORKER: true });
+    assert.equal((await settledAttachment(h, id, h.users.bob.token, 60_000)).status, "ready");
+  });
+});

@@ -34,6 +34,9 @@ const notifyUpdated = (tx: Queryable, id: string) =>
 export function createVideoProcessor(deps: VideoDeps) {
   const { config, storage, attachments, metrics, log } = deps;
   const limits = config.video;
+  // Aborted when the service stops: a running ffmpeg must not outlive it (it would be orphaned, still encoding).
+  const stopping = new AbortController();
+  const running = new Set<Promise<unknown>>();
 
   async function finish(id: string, update: (tx: Queryable) => Promise<void>): Promise<boolean> {
     return withTransaction(deps.db, async (tx) => {
@@ -51,6 +54,79 @@ export function createVideoProcessor(deps: VideoDeps) {
     if (await finish(id, (tx) => attachments.markFailed(id, tx))) metrics.video("failed");
   }
 
+  /** One transcode job: original → MP4 + poster → bucket → row `ready` + NOTIFY, in one transaction. */
+  async function transcode(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
+    const row = await attachments.get(job.attachmentId);
+    if (row?.status !== "processing") return;
+    const keys = objectKeys(row.id);
+    await mkdir(config.tmpDir, { recursive: true });
+    const work = await mkdtemp(join(config.tmpDir, "video-"));
+    const done = metrics.time("transcode", "video");
+    // The job's wall clock: when it runs out, the running ffmpeg is SIGKILLed and the video is `failed`.
+    const deadline = AbortSignal.timeout(limits.jobTimeoutMs);
+    const signal = AbortSignal.any([deadline, stopping.signal]);
+    const ff = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, signal };
+    const probeOpts = { ...ff, timeoutMs: limits.probeTimeoutMs };
+    let ended = false;
+    const timed = () => {
+      if (!ended) done();
+      ended = true;
+    };
+    try {
+      const input = join(work, "original");
+      await pipeline(await storage.get(job.originalKey), createWriteStream(input), { signal });
+      const source = await probe(input, { ...probeOpts, countFrames: true });
+      // Checked at upload too; again here because limits can change while a job waits.
+      const over = videoOverLimits(source, limits);
+      if (over) throw new PermanentVideoError(over);
+      const mp4 = join(work, "video.mp4");
+      await transcodeToMp4(input, mp4, source, limits, ff);
+      const out = await probe(mp4, probeOpts);
+      // ffmpeg can "succeed" on a damaged input with an empty output.
+      if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
+      const poster = join(work, "poster.jpg");
+      await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), ff);
+      timed(); // the transcode stage is ffmpeg's work; storing and the row update follow
+      const size = (await stat(mp4)).size;
+      await storage.putFile(keys.media, mp4, "video/mp4");
+      await storage.putFile(keys.thumbnail, poster, "image/jpeg");
+      const updated = await finish(row.id, (tx) =>
+        attachments.markVideoReady(
+          row.id,
+          {
+            name: renameExt(row.name, "mp4"),
+            mime: "video/mp4",
+            size,
+            width: out.width ?? 0,
+            height: out.height ?? 0,
+            durationMs: out.durationMs,
+            objectKey: keys.media,
+            thumbnailKey: keys.thumbnail,
+          },
+          tx,
+        ),
+      );
+      if (updated) {
+        metrics.video("ready");
+        await storage.remove(job.originalKey).catch(() => {});
+      }
+      log.info({ attachmentId: row.id, durationMs: out.durationMs, size }, "video ready");
+    } catch (caught) {
+      const err = deadline.aborted
+        ? new PermanentVideoError(`out of its ${limits.jobTimeoutMs} ms wall clock`, { cause: caught })
+        : caught;
+      // Stopped with the service: not the video's fault, and not an attempt used up.
+      if (stopping.signal.aborted && !deadline.aborted) throw caught;
+      const final = attempt.final || err instanceof PermanentVideoError;
+      log.warn({ err, attachmentId: row.id, final }, "video transcode failed");
+      if (!final) throw err; // pg-boss retries it
+      await fail(row.id, job.originalKey);
+    } finally {
+      timed();
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
   return {
     /** A job pg-boss gave up on (its worker died on the last attempt): the video is `failed`, announced. */
     async giveUp(job: TranscodeJob): Promise<void> {
@@ -58,74 +134,28 @@ export function createVideoProcessor(deps: VideoDeps) {
       await fail(job.attachmentId, job.originalKey);
     },
 
-    /** One transcode job: original → MP4 + poster → bucket → row `ready` + NOTIFY, in one transaction. */
+    /** Runs one job, tracked so that `stop` can wait for it or end it. */
     async run(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
-      const row = await attachments.get(job.attachmentId);
-      if (row?.status !== "processing") return;
-      const keys = objectKeys(row.id);
-      await mkdir(config.tmpDir, { recursive: true });
-      const work = await mkdtemp(join(config.tmpDir, "video-"));
-      const done = metrics.time("transcode", "video");
-      // The job's wall clock: when it runs out, the running ffmpeg is SIGKILLed and the video is `failed`.
-      const deadline = AbortSignal.timeout(limits.jobTimeoutMs);
-      const ff = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, signal: deadline };
-      const probeOpts = { ...ff, timeoutMs: limits.probeTimeoutMs };
-      let ended = false;
-      const timed = () => {
-        if (!ended) done();
-        ended = true;
-      };
+      const done = transcode(job, attempt);
+      running.add(done);
       try {
-        const input = join(work, "original");
-        await pipeline(await storage.get(job.originalKey), createWriteStream(input), { signal: deadline });
-        const source = await probe(input, { ...probeOpts, countFrames: true });
-        // Checked at upload too; again here because limits can change while a job waits.
-        const over = videoOverLimits(source, limits);
-        if (over) throw new PermanentVideoError(over);
-        const mp4 = join(work, "video.mp4");
-        await transcodeToMp4(input, mp4, source, limits, ff);
-        const out = await probe(mp4, probeOpts);
-        // ffmpeg can "succeed" on a damaged input with an empty output.
-        if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
-        const poster = join(work, "poster.jpg");
-        await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), ff);
-        timed(); // the transcode stage is ffmpeg's work; storing and the row update follow
-        const size = (await stat(mp4)).size;
-        await storage.putFile(keys.media, mp4, "video/mp4");
-        await storage.putFile(keys.thumbnail, poster, "image/jpeg");
-        const updated = await finish(row.id, (tx) =>
-          attachments.markVideoReady(
-            row.id,
-            {
-              name: renameExt(row.name, "mp4"),
-              mime: "video/mp4",
-              size,
-              width: out.width ?? 0,
-              height: out.height ?? 0,
-              durationMs: out.durationMs,
-              objectKey: keys.media,
-              thumbnailKey: keys.thumbnail,
-            },
-            tx,
-          ),
-        );
-        if (updated) {
-          metrics.video("ready");
-          await storage.remove(job.originalKey).catch(() => {});
-        }
-        log.info({ attachmentId: row.id, durationMs: out.durationMs, size }, "video ready");
-      } catch (caught) {
-        const err = deadline.aborted
-          ? new PermanentVideoError(`out of its ${limits.jobTimeoutMs} ms wall clock`, { cause: caught })
-          : caught;
-        const final = attempt.final || err instanceof PermanentVideoError;
-        log.warn({ err, attachmentId: row.id, final }, "video transcode failed");
-        if (!final) throw err; // pg-boss retries it
-        await fail(row.id, job.originalKey);
+        await done;
       } finally {
-        timed();
-        await rm(work, { recursive: true, force: true });
+        running.delete(done);
       }
+    },
+
+    /**
+     * Lets running transcodes finish for up to `graceMs`, then kills their ffmpeg (SIGKILL) and returns once they
+     * have ended: their jobs go back to pg-boss for another instance (the video stays `processing`).
+     */
+    async stop(graceMs: number): Promise<void> {
+      const all = Promise.allSettled([...running]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      stopping.abort();
+      await all;
     },
   };
 }

@@ -15,21 +15,25 @@ export interface TranscodeJob {
   originalKey: string;
 }
 
+export interface TranscodeWorker {
+  run(job: TranscodeJob, attempt: { final: boolean }): Promise<void>;
+  /**
+   * A job pg-boss gave up on without `run` finishing it (a worker that died on its last attempt), so its
+   * attachment does not stay `processing`.
+   */
+  giveUp(job: TranscodeJob): Promise<void>;
+  /** Called at close, once no new job is taken: ends (or lets finish) the running ones. */
+  stop(): Promise<void>;
+}
+
 export interface Jobs {
   boss: PgBoss;
   /** Enqueues inside the caller's transaction: the row and its job commit (or roll back) together. */
   enqueueTranscode(job: TranscodeJob, tx: Queryable): Promise<void>;
   /** Wakes the local worker (if any) instead of waiting for its next poll. */
   nudge(): void;
-  /**
-   * Runs transcode jobs; `dead` gets each job pg-boss gave up on without the handler finishing it (a worker
-   * that died on its last attempt), so its attachment does not stay `processing`.
-   */
-  work(
-    handler: (job: TranscodeJob, attempt: { final: boolean }) => Promise<void>,
-    concurrency: number,
-    dead: (job: TranscodeJob) => Promise<void>,
-  ): Promise<void>;
+  /** Runs transcode jobs until the service closes. */
+  work(worker: TranscodeWorker, concurrency: number): Promise<void>;
   /** Hands back active transcode jobs whose worker is gone (its database session, hence its lock, ended). */
   reclaimOrphans(): Promise<number>;
   /** Runs `sweep` every 10 minutes on one instance at a time (pg-boss cron + a singleton queue). */
@@ -70,6 +74,7 @@ export default fp(
     await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "singleton" });
     const workerIds: string[] = [];
     let reclaimTimer: NodeJS.Timeout | undefined;
+    let transcodeWorker: TranscodeWorker | undefined;
 
     /** Runs `fn` holding a session advisory lock on the job: the lock ends with the process or its connection. */
     async function holdingJobLock(jobId: string, fn: () => Promise<void>) {
@@ -94,7 +99,8 @@ export default fp(
       nudge() {
         for (const id of workerIds) boss.notifyWorker(id);
       },
-      async work(handler, concurrency, dead) {
+      async work(worker, concurrency) {
+        transcodeWorker = worker;
         for (let i = 0; i < concurrency; i++) {
           workerIds.push(
             await boss.work<TranscodeJob>(
@@ -102,14 +108,14 @@ export default fp(
               { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 },
               async ([job]) => {
                 if (job) {
-                  await holdingJobLock(job.id, () => handler(job.data, { final: job.retryCount >= job.retryLimit }));
+                  await holdingJobLock(job.id, () => worker.run(job.data, { final: job.retryCount >= job.retryLimit }));
                 }
               },
             ),
           );
         }
         await boss.work<TranscodeJob>(TRANSCODE_DEAD_QUEUE, { pollingIntervalSeconds: 2 }, async ([job]) => {
-          if (job) await dead(job.data);
+          if (job) await worker.giveUp(job.data);
         });
         await jobs.reclaimOrphans();
         reclaimTimer = setInterval(() => {
@@ -154,7 +160,11 @@ export default fp(
     app.decorate("jobs", jobs);
     app.addHook("onClose", async () => {
       clearInterval(reclaimTimer);
-      // Lets a running transcode finish (up to the timeout); an unfinished one is retried by pg-boss later.
+      if (transcodeWorker) {
+        await boss.offWork(TRANSCODE_QUEUE);
+        await transcodeWorker.stop(); // no ffmpeg may outlive the process: it would go on encoding, orphaned
+      }
+      // Transcodes have ended above; this lets a running sweep finish (an unfinished one runs again later).
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
     });
   },
