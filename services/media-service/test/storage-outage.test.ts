@@ -11,6 +11,7 @@ import { attachmentCount, type Harness, leftoverTempFiles, startHarness, upload 
  */
 async function freezableRelay(target: { host: string; port: number }) {
   let frozen = false;
+  let slow = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);
@@ -19,7 +20,15 @@ async function freezableRelay(target: { host: string; port: number }) {
       s.on("error", () => {});
       s.on("close", () => sockets.delete(s));
     }
-    client.on("data", (d) => frozen || upstream.write(d));
+    client.on("data", (d) => {
+      if (frozen) return;
+      upstream.write(d);
+      if (slow) {
+        // A slow link: each chunk is followed by a pause, so a few MB take seconds but bytes keep moving.
+        client.pause();
+        setTimeout(() => client.resume(), 5);
+      }
+    });
     upstream.on("data", (d) => frozen || client.write(d));
     client.on("end", () => frozen || upstream.end());
     upstream.on("end", () => frozen || client.end());
@@ -30,6 +39,9 @@ async function freezableRelay(target: { host: string; port: number }) {
     port: (server.address() as { port: number }).port,
     freeze() {
       frozen = true;
+    },
+    slowDown(on: boolean) {
+      slow = on;
     },
     async close() {
       for (const s of sockets) s.destroy();
@@ -49,6 +61,22 @@ before(async () => {
 after(async () => {
   await relay.close(); // first: the S3 server waits for the relay's connections to end before it stops
   await h.close();
+});
+
+test("an upload slower to send than the S3 deadline is stored all the same: only a stall counts", async (t) => {
+  const patient = await h.startApp({ MINIO_PORT: relay.port, MINIO_TIMEOUT_MS: 1500 });
+  const file = Buffer.alloc(24 * 1024 * 1024, 7);
+  relay.slowDown(true);
+  const started = Date.now();
+  try {
+    const res = await upload({ ...patient, conversationId: h.conversationId }, h.users.alice.token, file, "big.bin");
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs > 1500, `the upload took ${tookMs} ms, more than the 1500 ms deadline`);
+    t.diagnostic(`24 MB over the slow link stored in ${tookMs} ms`);
+  } finally {
+    relay.slowDown(false);
+  }
 });
 
 test("with S3 hung, /readyz answers 503 within its deadline and an upload answers 503 storage_unavailable", async (t) => {
@@ -75,7 +103,7 @@ test("with S3 hung, /readyz answers 503 within its deadline and an upload answer
   assert.equal(res.status, 503, JSON.stringify(res.body));
   assert.equal(res.body.error?.code, "storage_unavailable");
   assert.ok(uploadMs < 5000, `upload answered after ${uploadMs} ms`);
-  assert.equal(await attachmentCount(h), 1, "only the upload from before the outage");
+  assert.equal(await attachmentCount(h), 2, "only the uploads from before the outage");
   assert.deepEqual(await leftoverTempFiles(h), []);
   t.diagnostic(`/readyz 503 in ${readyMs} ms, upload 503 in ${uploadMs} ms (S3 deadline 1000 ms)`);
 });

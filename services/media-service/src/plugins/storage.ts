@@ -71,14 +71,12 @@ export function createStorage(client: Minio.Client, bucket: string, timeoutMs = 
       // stream the file to a short-lived presigned PUT URL with a Content-Length instead: constant memory on
       // s3rver and real MinIO alike (single PUT objects up to 5 GiB).
       const url = new URL(await client.presignedPutObject(bucket, key, 15 * 60));
-      const req = withResponseDeadline(
-        (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
-          method: "PUT",
-          headers: { "content-length": size, "content-type": contentType },
-        }),
-        timeoutMs,
-      );
-      // Until the response, the deadline runs from the start; while sending, a stall of as long also ends it.
+      const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
+        method: "PUT",
+        headers: { "content-length": size, "content-type": contentType },
+      });
+      // A large file takes longer than the deadline to send, so here it is a stall: no byte moving either way
+      // (not connecting, S3 not reading, or no answer once all is sent) for that long.
       req.setTimeout(timeoutMs, () => req.destroy(new StorageUnavailableError(`S3 PUT ${key} stalled`)));
       const response = new Promise<void>((resolve, reject) => {
         req.on("response", (res) => {
