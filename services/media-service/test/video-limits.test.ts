@@ -4,7 +4,7 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { FfmpegTimeoutError, probe } from "../src/domain/video.js";
+import { FfmpegTimeoutError, probe, transcodeToMp4 } from "../src/domain/video.js";
 import {
   attachmentCount,
   type Harness,
@@ -89,6 +89,20 @@ describe("video limits", () => {
     if (settled.status === "ready") assert.ok(settled.durationMs! <= 20 * 60_000, `output ${settled.durationMs} ms`);
     t.diagnostic(`${settled.status} in ${settledInMs} ms`);
     assert.deepEqual(await leftoverTempFiles(h).then((f) => f.filter((n) => !n.startsWith("fixture-"))), []);
+  });
+
+  test("a transcode ffmpeg stops by itself at its CPU budget, even with nobody left to kill it", async (t) => {
+    const clip = join(h.tmpDir, "fixture-cpu.mkv");
+    await runFfmpeg("-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=20", "-c:v", "mpeg4", clip);
+    const source = await probe(clip);
+    const started = Date.now();
+    // No signal, no process timeout: only the budget from a 1 s job wall clock (1 CPU second per core).
+    const limits = { maxDurationSeconds: 1200, outputMaxFps: 60, outputMaxBytes: 500 * 1024 * 1024, jobTimeoutMs: 1 };
+    // ffmpeg catches the kernel's SIGXCPU and exits (255); one CPU second later the kernel would SIGKILL it.
+    await assert.rejects(transcodeToMp4(clip, join(h.tmpDir, "fixture-cpu.mp4"), source, limits), /exited with/);
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 15_000, `ffmpeg ran ${tookMs} ms`);
+    t.diagnostic(`ffmpeg ended itself after ${tookMs} ms (CPU budget: 1 s per core)`);
   });
 
   test("ffprobe on an input that never arrives is killed at its timeout", async () => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { VideoLimits } from "../config.js";
 
@@ -149,16 +150,19 @@ export async function transcodeToMp4(
   input: string,
   output: string,
   source: Probe,
-  limits: Pick<VideoLimits, "maxDurationSeconds" | "outputMaxFps" | "outputMaxBytes">,
+  limits: Pick<VideoLimits, "maxDurationSeconds" | "outputMaxFps" | "outputMaxBytes" | "jobTimeoutMs">,
   opts: FfmpegOptions = {},
 ) {
   const fit = "w='if(gte(iw,ih),min(1920,iw),min(1080,iw))':h='if(gte(iw,ih),min(1080,ih),min(1920,ih))'";
   const filters = [`scale=${fit}:force_original_aspect_ratio=decrease:force_divisible_by=2`];
   if ((source.fps ?? 0) > limits.outputMaxFps) filters.push(`fps=${limits.outputMaxFps}`);
+  // ffmpeg's own CPU budget (setrlimit: the kernel ends it): the job's wall clock on every core. It holds even
+  // when nobody is left to kill it (the service SIGKILLed mid-job orphans its ffmpeg).
+  const cpuSeconds = Math.ceil(limits.jobTimeoutMs / 1000) * availableParallelism();
   await runTool(
     opts.ffmpegPath ?? "ffmpeg",
     [
-      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", input],
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-timelimit", String(cpuSeconds), "-i", input],
       ...["-map", "0:v:0"],
       ...(source.hasAudio ? ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"] : ["-an"]),
       ...["-vf", filters.join(",")],
