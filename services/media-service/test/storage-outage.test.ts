@@ -7,11 +7,13 @@ import { attachmentCount, type Harness, leftoverTempFiles, startHarness, upload 
 
 /**
  * A TCP relay in front of the S3 server that can hang it: once frozen, it accepts connections and passes
- * nothing either way, as a SIGSTOPped or wedged MinIO does.
+ * nothing either way, as a SIGSTOPped or wedged MinIO does. It can also slow the link down, or answer PUTs
+ * as a MinIO with full disks does (s3rver has no such state).
  */
 async function freezableRelay(target: { host: string; port: number }) {
   let frozen = false;
   let slow = false;
+  let full = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);
@@ -22,6 +24,14 @@ async function freezableRelay(target: { host: string; port: number }) {
     }
     client.on("data", (d) => {
       if (frozen) return;
+      if (full && d.subarray(0, 4).toString() === "PUT ") {
+        // What MinIO answers when its disks are full.
+        const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>XMinioStorageFull</Code><Message>Storage backend has reached its minimum free drive threshold.</Message></Error>`;
+        client.end(
+          `HTTP/1.1 507 Insufficient Storage\r\ncontent-type: application/xml\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
       upstream.write(d);
       if (slow) {
         // A slow link: each chunk is followed by a pause, so a few MB take seconds but bytes keep moving.
@@ -42,6 +52,9 @@ async function freezableRelay(target: { host: string; port: number }) {
     },
     slowDown(on: boolean) {
       slow = on;
+    },
+    fillUp(on: boolean) {
+      full = on;
     },
     async close() {
       for (const s of sockets) s.destroy();
@@ -77,6 +90,24 @@ test("an upload slower to send than the S3 deadline is stored all the same: only
   } finally {
     relay.slowDown(false);
   }
+});
+
+test("with MinIO's disks full an upload answers 507 storage_full and nothing is stored", async () => {
+  const before = await attachmentCount(h);
+  relay.fillUp(true);
+  try {
+    const res = await upload(
+      { base, conversationId: h.conversationId },
+      h.users.alice.token,
+      Buffer.alloc(4096, 1),
+      "f.bin",
+    );
+    assert.equal(res.status, 507, JSON.stringify(res.body));
+    assert.equal(res.body.error?.code, "storage_full");
+  } finally {
+    relay.fillUp(false);
+  }
+  assert.equal(await attachmentCount(h), before);
 });
 
 test("with S3 hung, /readyz answers 503 within its deadline and an upload answers 503 storage_unavailable", async (t) => {
