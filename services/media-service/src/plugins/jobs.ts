@@ -76,15 +76,36 @@ export default fp(
     let reclaimTimer: NodeJS.Timeout | undefined;
     let transcodeWorker: TranscodeWorker | undefined;
 
-    /** Runs `fn` holding a session advisory lock on the job: the lock ends with the process or its connection. */
-    async function holdingJobLock(jobId: string, fn: () => Promise<void>) {
+    /**
+     * Runs `fn` holding the job's session advisory lock, waiting for it, or (`tryOnly`) not at all when it is
+     * held: then false. The lock lives and dies with the connection (a worker that dies lets go of it), so a
+     * connection that could not unlock is destroyed rather than returned to the pool still holding it.
+     */
+    async function withJobLock(jobId: string, tryOnly: boolean, fn: () => Promise<void>): Promise<boolean> {
       const client = await app.db.connect();
+      const key = [JOB_LOCK_NAMESPACE, jobId];
+      let broken: Error | undefined;
       try {
-        await client.query("SELECT pg_advisory_lock($1, hashtext($2))", [JOB_LOCK_NAMESPACE, jobId]);
-        await fn();
+        const { rows } = await client.query<{ locked: boolean }>(
+          tryOnly
+            ? "SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked"
+            : "SELECT pg_advisory_lock($1, hashtext($2)) IS NOT NULL AS locked",
+          key,
+        );
+        if (!rows[0]?.locked) return false;
+        try {
+          await fn();
+        } finally {
+          await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", key).catch((err: Error) => {
+            broken = err;
+          });
+        }
+        return true;
+      } catch (err) {
+        broken ??= err as Error;
+        throw err;
       } finally {
-        await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [JOB_LOCK_NAMESPACE, jobId]).catch(() => {});
-        client.release();
+        client.release(broken);
       }
     }
     const jobs: Jobs = {
@@ -108,7 +129,8 @@ export default fp(
               { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 },
               async ([job]) => {
                 if (job) {
-                  await holdingJobLock(job.id, () => worker.run(job.data, { final: job.retryCount >= job.retryLimit }));
+                  const final = job.retryCount >= job.retryLimit;
+                  await withJobLock(job.id, false, () => worker.run(job.data, { final }));
                 }
               },
             ),
@@ -124,7 +146,7 @@ export default fp(
         reclaimTimer.unref();
       },
       async reclaimOrphans() {
-        // pg-boss records no worker identity; a live worker holds the job's advisory lock (holdingJobLock).
+        // pg-boss records no worker identity; a live worker holds the job's advisory lock (withJobLock).
         // The age check covers the moment between pg-boss handing out a job and its worker taking the lock.
         const { rows } = await app.db.query<{ id: string }>(
           `SELECT id FROM pgboss.job
@@ -133,19 +155,11 @@ export default fp(
         );
         let reclaimed = 0;
         for (const { id } of rows) {
-          const client = await app.db.connect();
-          try {
-            const { rows: lock } = await client.query<{ free: boolean }>(
-              "SELECT pg_try_advisory_lock($1, hashtext($2)) AS free",
-              [JOB_LOCK_NAMESPACE, id],
-            );
-            if (!lock[0]?.free) continue; // its worker is alive
-            await boss.fail(TRANSCODE_QUEUE, id, { message: "its worker died; handed back" });
-            await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [JOB_LOCK_NAMESPACE, id]);
-            reclaimed++;
-          } finally {
-            client.release();
-          }
+          // The lock is free only if no live worker holds it: then the job is its dead worker's.
+          const orphan = await withJobLock(id, true, () =>
+            boss.fail(TRANSCODE_QUEUE, id, { message: "its worker died; handed back" }),
+          );
+          if (orphan) reclaimed++;
         }
         if (reclaimed) app.log.warn({ reclaimed }, "handed back transcode jobs of a worker that died");
         return reclaimed;
