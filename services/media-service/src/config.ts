@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   VIDEO_MAX_FPS: z.coerce.number().positive().default(240),
   /** Video frames (packets counted in the file, not the header's claim) above this are refused. */
   VIDEO_MAX_FRAMES: z.coerce.number().int().positive().default(144_000),
+  /** Videos longer than this are transcoded in a lane of their own (one at a time), so short clips never wait for them. */
+  VIDEO_LONG_SECONDS: z.coerce.number().positive().default(120),
   /** The transcoded MP4 never has more frames per second than this. */
   VIDEO_OUTPUT_MAX_FPS: z.coerce.number().positive().default(60),
   /** One ffprobe run (it reads the whole file to count frames). */
@@ -120,6 +122,7 @@ export interface VideoLimits {
   maxFps: number;
   maxFrames: number;
   outputMaxFps: number;
+  longSeconds: number;
   /** The MP4 is cut at this size (ffmpeg -fs): the video upload limit. */
   outputMaxBytes: number;
   probeTimeoutMs: number;
@@ -215,6 +218,7 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
       maxFps: e.VIDEO_MAX_FPS,
       maxFrames: e.VIDEO_MAX_FRAMES,
       outputMaxFps: e.VIDEO_OUTPUT_MAX_FPS,
+      longSeconds: e.VIDEO_LONG_SECONDS,
       outputMaxBytes: e.MAX_VIDEO_BYTES,
       probeTimeoutMs: e.VIDEO_PROBE_TIMEOUT_MS,
       jobTimeoutMs: e.VIDEO_JOB_TIMEOUT_MS,

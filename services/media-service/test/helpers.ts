@@ -164,6 +164,12 @@ export const EICAR = Buffer.from(
   "latin1",
 );
 
+/** The attachment's current state, as `GET /api/media/:id/info` tells a member. */
+export async function attachmentInfo(h: { base: string }, id: string, token: string): Promise<Attachment> {
+  const res = await fetch(`${h.base}/api/media/${id}/info`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as { attachment: Attachment }).attachment;
+}
+
 /** The attachment's state once it has left `processing`, polled through `/info` until `timeoutMs` passes. */
 export async function settledAttachment(
   h: { base: string },
@@ -173,8 +179,7 @@ export async function settledAttachment(
 ): Promise<Attachment> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(`${h.base}/api/media/${id}/info`, { headers: { authorization: `Bearer ${token}` } });
-    const { attachment } = (await res.json()) as { attachment: Attachment };
+    const attachment = await attachmentInfo(h, id, token);
     if (attachment.status !== "processing") return attachment;
     if (Date.now() > deadline) throw new Error(`attachment ${id} still processing after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100)); // polling a condition (the row's state), with a deadline

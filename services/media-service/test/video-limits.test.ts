@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { FfmpegTimeoutError, probe, transcodeToMp4 } from "../src/domain/video.js";
 import {
   attachmentCount,
+  attachmentInfo,
   type Harness,
   leftoverTempFiles,
   makeClip,
@@ -116,6 +117,27 @@ describe("video limits", () => {
   });
 });
 
+/**
+ * The real ffmpeg reading its input at playback speed (-re), as a slow machine would: a 10 s clip takes 10 s.
+ * Each run is logged to `fixture-ffmpeg-calls.log` in the harness's temp dir.
+ */
+async function slowFfmpeg(h: Harness): Promise<{ path: string; calls: string }> {
+  const calls = join(h.tmpDir, "fixture-ffmpeg-calls.log");
+  const path = join(h.tmpDir, "fixture-slow-ffmpeg.sh");
+  await writeFile(path, `#!/bin/sh\necho "$*" >> '${calls}'\nexec ffmpeg -re "$@"\n`);
+  await chmod(path, 0o755);
+  return { path, calls };
+}
+
+/** Resolves once a (slow) ffmpeg is transcoding in the harness's temp dir. */
+async function untilTranscoding(h: Harness) {
+  const deadline = Date.now() + 20_000;
+  while (!(await processesMentioning(h.tmpDir)).some((p) => p.includes("ffmpeg -re"))) {
+    assert.ok(Date.now() < deadline, "ffmpeg never started");
+    await new Promise((r) => setTimeout(r, 50)); // polling a condition (ffmpeg running), with a deadline
+  }
+}
+
 /** The transcode job's pg-boss state once it is no longer running. */
 async function settledJobState(h: Harness): Promise<string> {
   const deadline = Date.now() + 10_000;
@@ -133,12 +155,14 @@ describe("video job wall clock", () => {
   let calls: string;
   before(async () => {
     h = await startHarness({ VIDEO_WORKER: false });
-    // The real ffmpeg, reading its input at playback speed (-re) as a slow machine would, and logging each run.
-    calls = join(h.tmpDir, "fixture-ffmpeg-calls.log");
-    const wrapper = join(h.tmpDir, "fixture-slow-ffmpeg.sh");
-    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec ffmpeg -re "$@"\n`);
-    await chmod(wrapper, 0o755);
-    await h.startApp({ VIDEO_WORKER: true, FFMPEG_PATH: wrapper, VIDEO_JOB_TIMEOUT_MS: 1500, VIDEO_RETRY_LIMIT: 1 });
+    const ffmpeg = await slowFfmpeg(h);
+    calls = ffmpeg.calls;
+    await h.startApp({
+      VIDEO_WORKER: true,
+      FFMPEG_PATH: ffmpeg.path,
+      VIDEO_JOB_TIMEOUT_MS: 1500,
+      VIDEO_RETRY_LIMIT: 1,
+    });
   });
   after(() => h.close());
 
@@ -170,21 +194,14 @@ describe("stopping the service", () => {
   after(() => h.close());
 
   test("closing kills a running transcode's ffmpeg and hands its job back, and another worker finishes it", async () => {
-    const wrapper = join(h.tmpDir, "fixture-slow-ffmpeg.sh");
-    await writeFile(wrapper, `#!/bin/sh\nexec ffmpeg -re "$@"\n`);
-    await chmod(wrapper, 0o755);
-    const slow = await h.startApp({ VIDEO_WORKER: true, FFMPEG_PATH: wrapper, SHUTDOWN_GRACE_MS: 200 });
+    const ffmpeg = await slowFfmpeg(h);
+    const slow = await h.startApp({ VIDEO_WORKER: true, FFMPEG_PATH: ffmpeg.path, SHUTDOWN_GRACE_MS: 200 });
     const clip = join(h.tmpDir, "fixture-ten-seconds.mkv");
     await makeClip(clip, 10);
     const res = await upload(h, h.users.alice.token, await readFile(clip), "long.mkv", { type: "video/x-matroska" });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const id = res.body.attachment!.id;
-    const deadline = Date.now() + 20_000;
-    const transcoding = async () => (await processesMentioning(h.tmpDir)).some((p) => p.includes("ffmpeg -re"));
-    while (!(await transcoding())) {
-      assert.ok(Date.now() < deadline, "ffmpeg never started");
-      await new Promise((r) => setTimeout(r, 50)); // polling a condition (ffmpeg running), with a deadline
-    }
+    await untilTranscoding(h);
 
     await slow.app.close();
     assert.deepEqual(await processesMentioning(h.tmpDir), [], "no ffmpeg outlives the service");
@@ -196,5 +213,36 @@ describe("stopping the service", () => {
 
     await h.startApp({ VIDEO_WORKER: true });
     assert.equal((await settledAttachment(h, id, h.users.bob.token, 60_000)).status, "ready");
+  });
+});
+
+describe("video lanes", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ VIDEO_WORKER: false, VIDEO_LONG_SECONDS: 5 });
+    const ffmpeg = await slowFfmpeg(h);
+    await h.startApp({ VIDEO_WORKER: true, FFMPEG_PATH: ffmpeg.path, VIDEO_LONG_SECONDS: 5 });
+  });
+  after(() => h.close());
+
+  test("a short clip sent while a long video is transcoding is ready first: it never waits behind it", async (t) => {
+    const long = join(h.tmpDir, "fixture-long.mkv");
+    const short = join(h.tmpDir, "fixture-short.mkv");
+    await Promise.all([makeClip(long, 12), makeClip(short, 1)]);
+    const first = await upload(h, h.users.alice.token, await readFile(long), "long.mkv", { type: "video/x-matroska" });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    await untilTranscoding(h);
+
+    const started = Date.now();
+    const second = await upload(h, h.users.alice.token, await readFile(short), "short.mkv", {
+      type: "video/x-matroska",
+    });
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    const ready = await settledAttachment(h, second.body.attachment!.id, h.users.bob.token, 30_000);
+    assert.equal(ready.status, "ready");
+    const longNow = await attachmentInfo(h, first.body.attachment!.id, h.users.bob.token);
+    assert.equal(longNow.status, "processing", "the long video is still transcoding");
+    t.diagnostic(`short clip ready ${Date.now() - started} ms after its upload, the 12 s video still transcoding`);
+    assert.equal((await settledAttachment(h, first.body.attachment!.id, h.users.bob.token, 60_000)).status, "ready");
   });
 });

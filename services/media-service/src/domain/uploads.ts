@@ -123,7 +123,7 @@ export function createUploads(deps: UploadDeps) {
    * A/V containers are told apart by their streams: audio-only WebM/MP4 is a voice note, not a video. A video
    * beyond the limits is refused here, before it is stored or queued, from frames counted in the file.
    */
-  async function refineAudioVideo(path: string, detected: Detected): Promise<Detected> {
+  async function refineAudioVideo(path: string, detected: Detected): Promise<Detected & { durationMs?: number }> {
     if (detected.kind !== "video" && !(detected.kind === "audio" && AV_CONTAINERS.has(detected.mime))) return detected;
     const streams = await probe(path, { ...ffmpegOptions, countFrames: true }).catch((err) => {
       deps.log.info({ err }, "ffprobe could not read an upload");
@@ -134,7 +134,7 @@ export function createUploads(deps: UploadDeps) {
     if (streams.hasVideo) {
       const over = videoOverLimits(streams, config.video);
       if (over) throw videoLimitExceeded(over);
-      return { ...detected, kind: "video" };
+      return { ...detected, kind: "video", durationMs: streams.durationMs };
     }
     const mime = detected.mime === "video/quicktime" ? "audio/mp4" : detected.mime.replace(/^video\//, "audio/");
     if (!config.allowedKinds.includes("audio")) throw unsupportedType("audio uploads are disabled");
@@ -262,7 +262,8 @@ export function createUploads(deps: UploadDeps) {
                 },
                 tx,
               );
-              await deps.jobs.enqueueTranscode({ attachmentId: id, originalKey: keys.original }, tx);
+              const lane = (detected.durationMs ?? 0) / 1000 > config.video.longSeconds ? "long" : "short";
+              await deps.jobs.enqueueTranscode({ attachmentId: id, originalKey: keys.original }, lane, tx);
               return inserted;
             }),
           );

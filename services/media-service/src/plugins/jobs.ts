@@ -3,6 +3,9 @@ import fp from "fastify-plugin";
 import PgBoss from "pg-boss";
 
 export const TRANSCODE_QUEUE = "media-transcode";
+/** Videos longer than VIDEO_LONG_SECONDS: a lane of their own, so a long transcode never holds up a short clip. */
+export const LONG_TRANSCODE_QUEUE = "media-transcode-long";
+const TRANSCODE_QUEUES = [TRANSCODE_QUEUE, LONG_TRANSCODE_QUEUE];
 export const SWEEP_QUEUE = "media-sweep";
 /** pg-boss moves a transcode job here once it has failed for good (retries used up, or expired). */
 export const TRANSCODE_DEAD_QUEUE = "media-transcode-dead";
@@ -29,10 +32,10 @@ export interface TranscodeWorker {
 export interface Jobs {
   boss: PgBoss;
   /** Enqueues inside the caller's transaction: the row and its job commit (or roll back) together. */
-  enqueueTranscode(job: TranscodeJob, tx: Queryable): Promise<void>;
+  enqueueTranscode(job: TranscodeJob, lane: "short" | "long", tx: Queryable): Promise<void>;
   /** Wakes the local worker (if any) instead of waiting for its next poll. */
   nudge(): void;
-  /** Runs transcode jobs until the service closes. */
+  /** Runs transcode jobs until the service closes: `concurrency` at a time in the short lane, one in the long. */
   work(worker: TranscodeWorker, concurrency: number): Promise<void>;
   /** Hands back active transcode jobs whose worker is gone (its database session, hence its lock, ended). */
   reclaimOrphans(): Promise<number>;
@@ -62,15 +65,17 @@ export default fp(
     boss.on("error", (err) => app.log.error({ err }, "pg-boss error"));
     await boss.start();
     await boss.createQueue(TRANSCODE_DEAD_QUEUE, { name: TRANSCODE_DEAD_QUEUE });
-    const transcodeQueue = {
-      name: TRANSCODE_QUEUE,
-      retryDelay: 5,
-      // A dead worker's job is handed back by reclaimOrphans within a minute; this only catches what that misses.
-      expireInSeconds: Math.ceil(opts.jobTimeoutMs / 1000) + 5 * 60,
-      deadLetter: TRANSCODE_DEAD_QUEUE,
-    };
-    await boss.createQueue(TRANSCODE_QUEUE, transcodeQueue);
-    await boss.updateQueue(TRANSCODE_QUEUE, transcodeQueue); // a queue created by an older version keeps its options otherwise
+    for (const name of TRANSCODE_QUEUES) {
+      const queue = {
+        name,
+        retryDelay: 5,
+        // A dead worker's job is handed back by reclaimOrphans within a minute; this only catches what that misses.
+        expireInSeconds: Math.ceil(opts.jobTimeoutMs / 1000) + 5 * 60,
+        deadLetter: TRANSCODE_DEAD_QUEUE,
+      };
+      await boss.createQueue(name, queue);
+      await boss.updateQueue(name, queue); // a queue created by an older version keeps its options otherwise
+    }
     await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "singleton" });
     const workerIds: string[] = [];
     let reclaimTimer: NodeJS.Timeout | undefined;
@@ -110,8 +115,8 @@ export default fp(
     }
     const jobs: Jobs = {
       boss,
-      async enqueueTranscode(job, tx) {
-        await boss.send(TRANSCODE_QUEUE, job, {
+      async enqueueTranscode(job, lane, tx) {
+        await boss.send(lane === "long" ? LONG_TRANSCODE_QUEUE : TRANSCODE_QUEUE, job, {
           retryLimit: opts.retryLimit,
           deadLetter: TRANSCODE_DEAD_QUEUE,
           db: { executeSql: (text, values) => tx.query(text, values) },
@@ -122,19 +127,24 @@ export default fp(
       },
       async work(worker, concurrency) {
         transcodeWorker = worker;
-        for (let i = 0; i < concurrency; i++) {
-          workerIds.push(
-            await boss.work<TranscodeJob>(
-              TRANSCODE_QUEUE,
-              { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 },
-              async ([job]) => {
-                if (job) {
+        const lanes = [
+          { queue: TRANSCODE_QUEUE, workers: concurrency },
+          { queue: LONG_TRANSCODE_QUEUE, workers: 1 },
+        ];
+        for (const { queue, workers } of lanes) {
+          for (let i = 0; i < workers; i++) {
+            workerIds.push(
+              await boss.work<TranscodeJob>(
+                queue,
+                { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 },
+                async ([job]) => {
+                  if (!job) return;
                   const final = job.retryCount >= job.retryLimit;
                   await withJobLock(job.id, false, () => worker.run(job.data, { final }));
-                }
-              },
-            ),
-          );
+                },
+              ),
+            );
+          }
         }
         await boss.work<TranscodeJob>(TRANSCODE_DEAD_QUEUE, { pollingIntervalSeconds: 2 }, async ([job]) => {
           if (job) await worker.giveUp(job.data);
@@ -148,16 +158,16 @@ export default fp(
       async reclaimOrphans() {
         // pg-boss records no worker identity; a live worker holds the job's advisory lock (withJobLock).
         // The age check covers the moment between pg-boss handing out a job and its worker taking the lock.
-        const { rows } = await app.db.query<{ id: string }>(
-          `SELECT id FROM pgboss.job
-            WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)`,
-          [TRANSCODE_QUEUE, opts.reclaimAfterSeconds],
+        const { rows } = await app.db.query<{ id: string; name: string }>(
+          `SELECT id, name FROM pgboss.job
+            WHERE name = ANY($1) AND state = 'active' AND started_on < now() - make_interval(secs => $2)`,
+          [TRANSCODE_QUEUES, opts.reclaimAfterSeconds],
         );
         let reclaimed = 0;
-        for (const { id } of rows) {
+        for (const { id, name } of rows) {
           // The lock is free only if no live worker holds it: then the job is its dead worker's.
           const orphan = await withJobLock(id, true, () =>
-            boss.fail(TRANSCODE_QUEUE, id, { message: "its worker died; handed back" }),
+            boss.fail(name, id, { message: "its worker died; handed back" }),
           );
           if (orphan) reclaimed++;
         }
@@ -175,7 +185,7 @@ export default fp(
     app.addHook("onClose", async () => {
       clearInterval(reclaimTimer);
       if (transcodeWorker) {
-        await boss.offWork(TRANSCODE_QUEUE);
+        for (const name of TRANSCODE_QUEUES) await boss.offWork(name);
         await transcodeWorker.stop(); // no ffmpeg may outlive the process: it would go on encoding, orphaned
       }
       // Transcodes have ended above; this lets a running sweep finish (an unfinished one runs again later).
