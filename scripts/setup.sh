@@ -10,6 +10,7 @@ declare -A PKGS=(
   [turnserver]=coturn          # TURN relay for 1:1 calls
   [clamd]=clamav-daemon        # virus scanning of uploads
   [ffmpeg]=ffmpeg              # video transcoding
+  [zip]=zip                    # tests: a password-protected zip (clamd AlertEncrypted)
   [docker-compose]=docker-compose # offline validation of docker-compose.yml
   [redis-server]=redis-server  # scale-out tests (two chat-service instances)
   [nginx]=nginx-light          # runs the production nginx config in front of two instances (scripts/test/nginx.test.ts)

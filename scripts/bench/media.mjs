@@ -31,6 +31,7 @@ const { ATTACHMENT_UPDATED_CHANNEL } = await import("@messenger/common");
 const { startHarness, upload } = await import("../../services/media-service/test/helpers.ts");
 const { processImage } = await import("../../services/media-service/src/domain/image.ts");
 const { extractPoster, probe, transcodeToMp4 } = await import("../../services/media-service/src/domain/video.ts");
+const { loadConfig } = await import("../../services/media-service/src/config.ts");
 const { createScanner } = await import("../../services/media-service/src/plugins/scanner.ts");
 
 const run = promisify(execFile);
@@ -91,7 +92,7 @@ try {
     t.vidScan.push(now() - s);
     s = now();
     const p = await probe(clip);
-    await transcodeToMp4(clip, join(work, `raw-${i}.mp4`), p.hasAudio);
+    await transcodeToMp4(clip, join(work, `raw-${i}.mp4`), p, loadConfig({}).video);
     await extractPoster(join(work, `raw-${i}.mp4`), join(work, `raw-${i}.jpg`), 1);
     t.vidFfmpeg.push(now() - s);
 

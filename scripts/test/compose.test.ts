@@ -124,8 +124,24 @@ describe("docker-compose.yml", () => {
   });
 
   test("clamd reports encrypted archives and gets the image's own first-start time", () => {
-    const clamav = stack.services.clamav as Service & { healthcheck: { start_period?: string } };
-    assert.equal(clamav.environment!.CLAMD_CONF_AlertEncrypted, "yes");
+    const clamav = stack.services.clamav as Omit<Service, "volumes"> & {
+      healthcheck: { start_period?: string };
+      volumes?: string[];
+    };
+    // The image reads only /etc/clamav/clamd.conf (no environment overrides): compose mounts ours there.
+    const mount = (clamav.volumes ?? []).find((v) => v.includes(":/etc/clamav/clamd.conf"));
+    assert.ok(mount, "clamd.conf is mounted");
+    const confDir = mkdtempSync(join(tmpdir(), "clamconf-"));
+    try {
+      writeFileSync(join(confDir, "clamd.conf"), readFileSync(mount.split(":")[0]!, "utf8"));
+      // clamd's own parser reads it: what it prints is what clamd would run with.
+      const parsed = execFileSync("clamconf", ["-c", confDir], { encoding: "utf8" });
+      assert.match(parsed, /^AlertEncrypted = "yes"$/m);
+      const streamMax = Number(parsed.match(/^StreamMaxLength = "(\d+)"$/m)?.[1] ?? 0);
+      assert.ok(streamMax >= 500 * 1024 * 1024, `StreamMaxLength ${streamMax} covers the largest video`);
+    } finally {
+      rmSync(confDir, { recursive: true, force: true });
+    }
     // The clamav/clamav image's HEALTHCHECK says --start-period=6m (freshclam's first download).
     const period = clamav.healthcheck.start_period ?? "";
     const seconds = Number(period.match(/(\d+)m/)?.[1] ?? 0) * 60 + Number(period.match(/(\d+)s/)?.[1] ?? 0);
@@ -169,8 +185,9 @@ describe("docker-compose.yml", () => {
     test(`every variable ${service}'s config reads is set for ${instances.join(" and ")}`, () => {
       const vars = configVariables(service);
       assert.ok(vars.length > 5, `found only ${vars.join(",")} in ${service}/src/config.ts`);
-      // Alternatives to a variable that is set (clamd over TCP rather than a unix socket).
-      const alternatives = new Set(["CLAMD_SOCKET"]);
+      // Alternatives to a variable that is set (clamd over TCP rather than a unix socket), and lists
+      // that are empty unless needed (other origins that may upload with the cookie).
+      const alternatives = new Set(["CLAMD_SOCKET", "PUBLIC_ORIGINS"]);
       for (const instance of instances) {
         const env = stack.services[instance]!.environment ?? {};
         const missing = vars.filter(

@@ -3,6 +3,7 @@ import { echoRequestId, installErrorHandlers, proxiedServerOptions } from "@mess
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config.js";
 import { createSweeper } from "./domain/sweep.js";
+import { sweepTempDir } from "./domain/temp-files.js";
 import { createUploads } from "./domain/uploads.js";
 import { createVideoProcessor } from "./domain/videos.js";
 import authPlugin from "./plugins/auth.js";
@@ -33,10 +34,15 @@ export async function buildApp(
 
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(metricsPlugin);
-  await app.register(authPlugin, { jwtSecret: config.jwtSecret });
+  await app.register(authPlugin, { jwtSecret: config.jwtSecret, allowedOrigins: config.allowedOrigins });
   await app.register(scannerPlugin, { target: config.clamd });
-  await app.register(storagePlugin, { s3: config.s3 });
-  await app.register(jobsPlugin, { databaseUrl: config.databaseUrl, retryLimit: config.videoRetryLimit });
+  await app.register(storagePlugin, { s3: config.s3, timeoutMs: config.s3.timeoutMs });
+  await app.register(jobsPlugin, {
+    databaseUrl: config.databaseUrl,
+    retryLimit: config.videoRetryLimit,
+    jobTimeoutMs: config.video.jobTimeoutMs,
+    reclaimAfterSeconds: config.video.reclaimAfterSeconds,
+  });
   await app.register(multipart, {
     // Our own per-kind limit stops the stream first; this is the backstop for the largest kind.
     limits: { fileSize: Math.max(...Object.values(config.limits)) + 1, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
@@ -49,12 +55,28 @@ export async function buildApp(
     const videos = createVideoProcessor(deps);
     const sweeper = createSweeper({ ...deps, unsentHours: config.unsentTtlHours });
     app.addHook("onReady", async () => {
-      await app.jobs.work(videos.run, config.videoConcurrency);
+      await app.jobs.work(
+        { run: videos.run, giveUp: videos.giveUp, stop: () => videos.stop(config.shutdownGraceMs) },
+        config.videoConcurrency,
+      );
       await app.jobs.scheduleSweep(() => sweeper.sweep());
     });
   }
 
-  await app.register(healthRoutes);
+  // Temp files are per instance (unlike the bucket sweep, which runs on one): at start, then every 10 min.
+  const sweepTemp = () =>
+    sweepTempDir(config.tmpDir, config.tmpStaleMs).then(
+      (removed) => removed.length && app.log.warn({ removed }, "removed work files of crashed uploads/transcodes"),
+      (err) => app.log.warn({ err }, "temp dir sweep failed"),
+    );
+  let tempSweepTimer: NodeJS.Timeout | undefined;
+  app.addHook("onReady", async () => {
+    await sweepTemp();
+    tempSweepTimer = setInterval(sweepTemp, 10 * 60_000).unref();
+  });
+  app.addHook("onClose", async () => clearInterval(tempSweepTimer));
+
+  await app.register(healthRoutes, { timeoutMs: config.readyzTimeoutMs });
   await app.register(mediaRoutes, { config, uploads, attachments, members: createMembershipStore(app.db) });
   return app;
 }

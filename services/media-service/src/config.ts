@@ -6,6 +6,8 @@ import { z } from "zod";
 
 const DEV_JWT_SECRET = "dev-insecure-secret"; // same development default as chat-service
 const MB = 1024 * 1024;
+/** The Vite dev server (client/vite.config.ts) proxies /api/media with its own Host: its page's origin. */
+const DEV_CLIENT_ORIGINS = "http://localhost:5173,http://127.0.0.1:5173";
 
 const bool = z
   .enum(["true", "false", "1", "0"])
@@ -20,6 +22,11 @@ const EnvSchema = z.object({
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
   TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/messenger"),
+  /**
+   * Origins (comma-separated) besides the service's own public one from which a cookie-authenticated upload
+   * is accepted; unset in development → the Vite dev server's (it proxies with another Host).
+   */
+  PUBLIC_ORIGINS: z.string().optional(),
   /** Must equal chat-service's: media-service verifies the access tokens chat-service signs. */
   JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
 
@@ -32,6 +39,10 @@ const EnvSchema = z.object({
   MINIO_REGION: z.string().default("us-east-1"),
   MINIO_BUCKET: z.string().default("media"),
   MINIO_LOCAL_DIR: z.string().default(".data/s3"),
+  /** An S3 request without response headers by then fails (uploads answer 503 storage_unavailable). */
+  MINIO_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Each dependency check of /readyz; a check not answered by then counts as down (503). */
+  READYZ_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 
   /** clamd over a unix socket when set, else TCP. */
   CLAMD_SOCKET: z.string().optional(),
@@ -68,16 +79,59 @@ const EnvSchema = z.object({
   VIDEO_CONCURRENCY: z.coerce.number().int().positive().default(1),
   /** Extra attempts for a failed transcode (a crash or a transient S3/DB error) before the video is `failed`. */
   VIDEO_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(1),
+  /** Videos longer than this are refused at upload (and by the worker); the output is cut there too. */
+  VIDEO_MAX_DURATION_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(20 * 60),
+  /** Width or height above this is refused (4096 covers DCI 4K and portrait UHD). */
+  VIDEO_MAX_DIMENSION: z.coerce.number().int().positive().default(4096),
+  /** Average frame rate above this is refused (240 lets phone slow-motion through). */
+  VIDEO_MAX_FPS: z.coerce.number().positive().default(240),
+  /** Video frames (packets counted in the file, not the header's claim) above this are refused. */
+  VIDEO_MAX_FRAMES: z.coerce.number().int().positive().default(144_000),
+  /** Videos longer than this are transcoded in a lane of their own (one at a time), so short clips never wait for them. */
+  VIDEO_LONG_SECONDS: z.coerce.number().positive().default(120),
+  /** The transcoded MP4 never has more frames per second than this. */
+  VIDEO_OUTPUT_MAX_FPS: z.coerce.number().positive().default(60),
+  /** One ffprobe run (it reads the whole file to count frames). */
+  VIDEO_PROBE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Wall clock for one transcode job, download to upload: then ffmpeg is SIGKILLed and the video `failed`. */
+  VIDEO_JOB_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
 
+  /** A transcode job left active by a worker that died is handed back after this (checked as often). */
+  VIDEO_RECLAIM_AFTER_SECONDS: z.coerce.number().int().positive().default(30),
+  /** At shutdown, running transcodes may finish for this long; then ffmpeg is killed and the job handed back. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   /** Uploads not sent in a message within this many hours are deleted (row and objects). */
   UNSENT_TTL_HOURS: z.coerce.number().positive().default(24),
   /** `stream`: the service streams bytes (with Range); `redirect`: 302 to a presigned URL. `?redirect=1` asks per request. */
   MEDIA_URL_MODE: z.enum(["stream", "redirect"]).default("stream"),
   PRESIGN_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   TMP_DIR: z.string().default(join(tmpdir(), "messenger-media")),
+  /** Work dirs in TMP_DIR not written to for this long are a crashed upload's or transcode's: removed. */
+  TMP_STALE_MINUTES: z.coerce.number().positive().default(60),
 });
 
 export type Env = z.input<typeof EnvSchema>;
+
+export interface VideoLimits {
+  maxDurationSeconds: number;
+  maxDimension: number;
+  maxFps: number;
+  maxFrames: number;
+  outputMaxFps: number;
+  longSeconds: number;
+  /** The MP4 is cut at this size (ffmpeg -fs): the video upload limit. */
+  outputMaxBytes: number;
+  probeTimeoutMs: number;
+  jobTimeoutMs: number;
+  reclaimAfterSeconds: number;
+}
 
 export interface Config {
   port: number;
@@ -86,6 +140,8 @@ export interface Config {
   logLevel: string;
   databaseUrl: string;
   jwtSecret: string;
+  /** Origins allowed for cookie-authenticated state changes, besides the request's own. */
+  allowedOrigins: string[];
   s3: {
     /** undefined → start the embedded S3 server. */
     endPoint?: string;
@@ -96,7 +152,9 @@ export interface Config {
     region: string;
     bucket: string;
     localDir: string;
+    timeoutMs: number;
   };
+  readyzTimeoutMs: number;
   clamd: { socket?: string; host: string; port: number; timeoutMs: number };
   limits: Record<AttachmentKind, number>;
   allowedKinds: AttachmentKind[];
@@ -105,11 +163,14 @@ export interface Config {
   videoWorker: boolean;
   videoConcurrency: number;
   videoRetryLimit: number;
+  video: VideoLimits;
+  shutdownGraceMs: number;
   unsentTtlHours: number;
   urlMode: "stream" | "redirect";
   presignTtlSeconds: number;
   tmpDir: string;
   trustedProxies: string[];
+  tmpStaleMs: number;
 }
 
 /** Parses the environment (or a test's overrides) once; refuses production with the development secret. */
@@ -133,6 +194,11 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     jwtSecret: e.JWT_SECRET,
+    allowedOrigins: (e.PUBLIC_ORIGINS ?? (e.NODE_ENV === "production" ? "" : DEV_CLIENT_ORIGINS))
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin),
     s3: {
       endPoint: e.MINIO_ENDPOINT || undefined,
       port: e.MINIO_PORT,
@@ -142,7 +208,9 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
       region: e.MINIO_REGION,
       bucket: e.MINIO_BUCKET,
       localDir: e.MINIO_LOCAL_DIR,
+      timeoutMs: e.MINIO_TIMEOUT_MS,
     },
+    readyzTimeoutMs: e.READYZ_TIMEOUT_MS,
     clamd: {
       socket: e.CLAMD_SOCKET || undefined,
       host: e.CLAMD_HOST,
@@ -156,10 +224,24 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     videoWorker: e.VIDEO_WORKER,
     videoConcurrency: e.VIDEO_CONCURRENCY,
     videoRetryLimit: e.VIDEO_RETRY_LIMIT,
+    video: {
+      maxDurationSeconds: e.VIDEO_MAX_DURATION_SECONDS,
+      maxDimension: e.VIDEO_MAX_DIMENSION,
+      maxFps: e.VIDEO_MAX_FPS,
+      maxFrames: e.VIDEO_MAX_FRAMES,
+      outputMaxFps: e.VIDEO_OUTPUT_MAX_FPS,
+      longSeconds: e.VIDEO_LONG_SECONDS,
+      outputMaxBytes: e.MAX_VIDEO_BYTES,
+      probeTimeoutMs: e.VIDEO_PROBE_TIMEOUT_MS,
+      jobTimeoutMs: e.VIDEO_JOB_TIMEOUT_MS,
+      reclaimAfterSeconds: e.VIDEO_RECLAIM_AFTER_SECONDS,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     unsentTtlHours: e.UNSENT_TTL_HOURS,
     urlMode: e.MEDIA_URL_MODE,
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     tmpDir: e.TMP_DIR,
     trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
+    tmpStaleMs: e.TMP_STALE_MINUTES * 60_000,
   };
 }

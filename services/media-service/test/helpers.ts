@@ -1,7 +1,9 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPool, type Db, signAccessToken } from "@messenger/common";
+import { promisify } from "node:util";
+import { ACCESS_COOKIE, createPool, type Db, signAccessToken } from "@messenger/common";
 import {
   createTestDatabase,
   type RunningClamd,
@@ -126,16 +128,17 @@ export async function upload(
   token: string,
   file: Buffer | Uint8Array,
   name: string,
-  opts: { type?: string; conversationId?: string } = {},
+  opts: { type?: string; conversationId?: string; viaCookie?: boolean; origin?: string } = {},
 ): Promise<{ status: number; body: UploadReply }> {
   const form = new FormData();
   form.append("conversationId", opts.conversationId ?? h.conversationId);
   form.append("file", new Blob([file], { type: opts.type ?? "application/octet-stream" }), name);
-  const res = await fetch(`${h.base}/api/media`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
+  // viaCookie: as a browser sends it from a page (the httpOnly cookie chat-service set), not as an API client.
+  const headers: Record<string, string> = opts.viaCookie
+    ? { cookie: `${ACCESS_COOKIE}=${token}` }
+    : { authorization: `Bearer ${token}` };
+  if (opts.origin) headers.origin = opts.origin;
+  const res = await fetch(`${h.base}/api/media`, { method: "POST", headers, body: form });
   return { status: res.status, body: (await res.json()) as UploadReply };
 }
 
@@ -160,3 +163,44 @@ export const EICAR = Buffer.from(
   ["X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"].join(""),
   "latin1",
 );
+
+/** The attachment's current state, as `GET /api/media/:id/info` tells a member. */
+export async function attachmentInfo(h: { base: string }, id: string, token: string): Promise<Attachment> {
+  const res = await fetch(`${h.base}/api/media/${id}/info`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as { attachment: Attachment }).attachment;
+}
+
+/** The attachment's state once it has left `processing`, polled through `/info` until `timeoutMs` passes. */
+export async function settledAttachment(
+  h: { base: string },
+  id: string,
+  token: string,
+  timeoutMs = 60_000,
+): Promise<Attachment> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const attachment = await attachmentInfo(h, id, token);
+    if (attachment.status !== "processing") return attachment;
+    if (Date.now() > deadline) throw new Error(`attachment ${id} still processing after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100)); // polling a condition (the row's state), with a deadline
+  }
+}
+
+/** Processes whose command line mentions `text` (e.g. an ffmpeg working in a test's temp dir). */
+export async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(text)) found.push(`${pid}: ${cmdline.replaceAll("\0", " ")}`);
+  }
+  return found;
+}
+
+/** A test clip made by the real ffmpeg: `seconds` of 320×240 test pattern, MPEG-4 Part 2 in `path`'s container. */
+export async function makeClip(path: string, seconds = 2): Promise<void> {
+  await runFfmpeg("-f", "lavfi", "-i", `testsrc=size=320x240:rate=25:duration=${seconds}`, "-c:v", "mpeg4", path);
+}
+
+export const runFfmpeg = (...args: string[]) =>
+  promisify(execFile)("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...args]);

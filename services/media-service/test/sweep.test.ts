@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
 import { createSweeper } from "../src/domain/sweep.js";
@@ -65,4 +67,28 @@ test("uploads never sent and files of deleted messages are removed; everything e
   for (const id of [abandoned, deleted]) assert.ok(!keys.some((k) => k.endsWith(id)), `objects of ${id} removed`);
   for (const id of [draft, kept]) assert.ok(keys.includes(`media/${id}`) && keys.includes(`thumbs/${id}`));
   assert.equal(await sweeper.sweep(), 0);
+});
+
+test("work files a crashed upload or transcode left in the temp dir are removed at start; live ones stay", async () => {
+  const hoursAgo = (n: number) => new Date(Date.now() - n * 3600_000);
+  const leftover = async (name: string, when: Date) => {
+    const dir = join(h.tmpDir, name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "original"), Buffer.alloc(64 * 1024));
+    await utimes(join(dir, "original"), when, when);
+    await utimes(dir, when, when);
+    return dir;
+  };
+  const crashedUpload = await leftover("upload-crashed", hoursAgo(2));
+  const crashedTranscode = await leftover("video-crashed", hoursAgo(3));
+  const running = await leftover("video-running", hoursAgo(2));
+  await writeFile(join(running, "video.mp4"), "ffmpeg is still writing this"); // written just now
+  const foreign = join(h.tmpDir, "someone-elses.txt");
+  await writeFile(foreign, "not ours");
+  await utimes(foreign, hoursAgo(5), hoursAgo(5));
+
+  await h.startApp(); // the temp dir is swept when an instance starts (and every 10 min after)
+  const left = await readdir(h.tmpDir);
+  assert.ok(!left.includes(basename(crashedUpload)) && !left.includes(basename(crashedTranscode)), left.join(", "));
+  assert.ok(left.includes("video-running") && left.includes("someone-elses.txt"), left.join(", "));
 });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import sharp from "sharp";
 import {
   attachmentCount,
@@ -11,6 +16,8 @@ import {
   startHarness,
   upload,
 } from "./helpers.js";
+
+const run = promisify(execFile);
 
 // A minimal Windows PE header: "MZ", the PE offset at 0x3c, then "PE\0\0" and a machine/section header.
 function windowsExecutable(): Buffer {
@@ -55,6 +62,24 @@ describe("uploads that must never be stored", () => {
     assert.equal(res.status, 422);
     assert.equal(res.body.error?.code, "infected");
     assert.equal(await attachmentCount(h), 0);
+  });
+
+  test("EICAR inside a password-protected zip is refused as unscannable, and nothing is stored", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "encrypted-zip-"));
+    try {
+      await writeFile(join(dir, "invoice.txt"), EICAR);
+      await run("zip", ["-q", "-j", "-P", "secret", join(dir, "invoice.zip"), join(dir, "invoice.txt")]);
+      const zip = await readFile(join(dir, "invoice.zip"));
+      assert.ok(!zip.includes(EICAR), "the archive hides the content from a plain byte match");
+      const res = await upload(h, h.users.alice.token, zip, "invoice.zip", { type: "application/zip" });
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.error?.code, "unscannable");
+      assert.match(res.body.error?.message ?? "", /encrypted/);
+      assert.equal(await attachmentCount(h), 0);
+      assert.deepEqual(await objectKeysIn(h), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("a Windows executable renamed .png is refused with 415 unsupported_type", async () => {
@@ -180,7 +205,9 @@ describe("uploads that must never be stored", () => {
     const metrics = await (await fetch(`${h.base}/metrics`)).text();
     assert.match(metrics, /media_scan_results_total\{result="infected"\} 1/);
     assert.match(metrics, /media_scan_results_total\{result="unavailable"\} 1/);
+    assert.match(metrics, /media_scan_results_total\{result="unscannable"\} 1/);
     assert.match(metrics, /media_uploads_total\{outcome="too_large"\} 2/);
-    assert.match(metrics, /media_upload_stage_seconds_count\{stage="scan",kind="file"\} 1/);
+    // EICAR as text and the encrypted zip above.
+    assert.match(metrics, /media_upload_stage_seconds_count\{stage="scan",kind="file"\} 2/);
   });
 });

@@ -8,7 +8,15 @@ import { type AttachmentRow, type Db, toAttachment, withTransaction } from "@mes
 import { type Attachment, cleanDisplayText } from "@messenger/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.js";
-import { infected, scannerUnavailable, tooLarge, unsupportedType } from "../errors.js";
+import {
+  infected,
+  scannerUnavailable,
+  storageFull,
+  tooLarge,
+  unscannable,
+  unsupportedType,
+  videoLimitExceeded,
+} from "../errors.js";
 import type { Jobs } from "../plugins/jobs.js";
 import type { Metrics } from "../plugins/metrics.js";
 import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
@@ -16,7 +24,7 @@ import type { Storage } from "../plugins/storage.js";
 import type { AttachmentStore } from "../store/attachments.js";
 import { AV_CONTAINERS, classify, type Detected, renameExt, SNIFF_BYTES } from "./classify.js";
 import { processImage, UndecodableImageError } from "./image.js";
-import { probe } from "./video.js";
+import { probe, videoOverLimits } from "./video.js";
 
 export interface UploadDeps {
   config: Config;
@@ -103,15 +111,29 @@ export async function receiveToFile(
 
 export function createUploads(deps: UploadDeps) {
   const { config, storage, scanner, attachments, metrics } = deps;
-  const ffmpegPaths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+  const ffmpegOptions = {
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+    timeoutMs: config.video.probeTimeoutMs,
+  };
 
-  /** A/V containers are told apart by their streams: audio-only WebM/MP4 is a voice note, not a video. */
-  async function refineAudioVideo(path: string, detected: Detected): Promise<Detected> {
+  /**
+   * A/V containers are told apart by their streams: audio-only WebM/MP4 is a voice note, not a video. A video
+   * beyond the limits is refused here, before it is stored or queued, from frames counted in the file.
+   */
+  async function refineAudioVideo(path: string, detected: Detected): Promise<Detected & { durationMs?: number }> {
     if (detected.kind !== "video" && !(detected.kind === "audio" && AV_CONTAINERS.has(detected.mime))) return detected;
-    const streams = await probe(path, ffmpegPaths).catch(() => null);
+    const streams = await probe(path, { ...ffmpegOptions, countFrames: true }).catch((err) => {
+      deps.log.info({ err }, "ffprobe could not read an upload");
+      return null;
+    });
     if (!streams || (!streams.hasVideo && !streams.hasAudio))
       throw unsupportedType("no playable audio or video in this file");
-    if (streams.hasVideo) return { ...detected, kind: "video" };
+    if (streams.hasVideo) {
+      const over = videoOverLimits(streams, config.video);
+      if (over) throw videoLimitExceeded(over);
+      return { ...detected, kind: "video", durationMs: streams.durationMs };
+    }
     const mime = detected.mime === "video/quicktime" ? "audio/mp4" : detected.mime.replace(/^video\//, "audio/");
     if (!config.allowedKinds.includes("audio")) throw unsupportedType("audio uploads are disabled");
     return { ...detected, kind: "audio", mime };
@@ -122,8 +144,10 @@ export function createUploads(deps: UploadDeps) {
     try {
       const verdict = await scanner.scanFile(path);
       if (verdict.infected) {
-        metrics.scan("infected");
-        throw infected(verdict.signature);
+        // clamd's AlertEncrypted: it could not look inside, which is no verdict of clean.
+        const encrypted = verdict.signature.startsWith("Heuristics.Encrypted.");
+        metrics.scan(encrypted ? "unscannable" : "infected");
+        throw encrypted ? unscannable() : infected(verdict.signature);
       }
       metrics.scan("clean");
     } catch (err) {
@@ -236,7 +260,8 @@ export function createUploads(deps: UploadDeps) {
                 },
                 tx,
               );
-              await deps.jobs.enqueueTranscode({ attachmentId: id, originalKey: keys.original }, tx);
+              const lane = (detected.durationMs ?? 0) / 1000 > config.video.longSeconds ? "long" : "short";
+              await deps.jobs.enqueueTranscode({ attachmentId: id, originalKey: keys.original }, lane, tx);
               return inserted;
             }),
           );
@@ -247,7 +272,7 @@ export function createUploads(deps: UploadDeps) {
         // Audio and other files are stored as they came (scanned); audio gets its duration.
         let durationMs: number | undefined;
         if (kind === "audio")
-          durationMs = await probe(original, ffmpegPaths).then(
+          durationMs = await probe(original, ffmpegOptions).then(
             (p) => p.durationMs,
             () => undefined,
           );
@@ -265,6 +290,10 @@ export function createUploads(deps: UploadDeps) {
           }),
         );
         return toAttachment(row);
+      } catch (err) {
+        // The temp dir's disk is full: say so (507) rather than a bare 500.
+        if ((err as NodeJS.ErrnoException).code === "ENOSPC") throw storageFull();
+        throw err;
       } finally {
         await rm(work, { recursive: true, force: true });
       }

@@ -11,7 +11,12 @@ import type { Storage } from "../plugins/storage.js";
 import type { AttachmentStore } from "../store/attachments.js";
 import { renameExt } from "./classify.js";
 import { objectKeys } from "./uploads.js";
-import { extractPoster, probe, transcodeToMp4 } from "./video.js";
+import { extractPoster, probe, transcodeToMp4, videoOverLimits } from "./video.js";
+
+/** A video that will fail the same way however often it is retried: over a limit, or out of time. */
+class PermanentVideoError extends Error {
+  override name = "PermanentVideoError";
+}
 
 export interface VideoDeps {
   config: Config;
@@ -28,7 +33,10 @@ const notifyUpdated = (tx: Queryable, id: string) =>
 
 export function createVideoProcessor(deps: VideoDeps) {
   const { config, storage, attachments, metrics, log } = deps;
-  const paths = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+  const limits = config.video;
+  // Aborted when the service stops: a running ffmpeg must not outlive it (it would be orphaned, still encoding).
+  const stopping = new AbortController();
+  const running = new Set<Promise<unknown>>();
 
   async function finish(id: string, update: (tx: Queryable) => Promise<void>): Promise<boolean> {
     return withTransaction(deps.db, async (tx) => {
@@ -40,66 +48,114 @@ export function createVideoProcessor(deps: VideoDeps) {
     });
   }
 
-  return {
-    /** One transcode job: original → MP4 + poster → bucket → row `ready` + NOTIFY, in one transaction. */
-    async run(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
-      const row = await attachments.get(job.attachmentId);
-      if (row?.status !== "processing") return;
-      const keys = objectKeys(row.id);
-      await mkdir(config.tmpDir, { recursive: true });
-      const work = await mkdtemp(join(config.tmpDir, "video-"));
-      const done = metrics.time("transcode", "video");
-      let ended = false;
-      const timed = () => {
-        if (!ended) done();
-        ended = true;
-      };
-      try {
-        const input = join(work, "original");
-        await pipeline(await storage.get(job.originalKey), createWriteStream(input));
-        const source = await probe(input, paths);
-        if (!source.hasVideo) throw new Error("no video stream");
-        const mp4 = join(work, "video.mp4");
-        await transcodeToMp4(input, mp4, source.hasAudio, paths);
-        const out = await probe(mp4, paths);
-        // ffmpeg can "succeed" on a damaged input with an empty output.
-        if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
-        const poster = join(work, "poster.jpg");
-        await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), paths);
-        timed(); // the transcode stage is ffmpeg's work; storing and the row update follow
-        const size = (await stat(mp4)).size;
-        await storage.putFile(keys.media, mp4, "video/mp4");
-        await storage.putFile(keys.thumbnail, poster, "image/jpeg");
-        const updated = await finish(row.id, (tx) =>
-          attachments.markVideoReady(
-            row.id,
-            {
-              name: renameExt(row.name, "mp4"),
-              mime: "video/mp4",
-              size,
-              width: out.width ?? 0,
-              height: out.height ?? 0,
-              durationMs: out.durationMs,
-              objectKey: keys.media,
-              thumbnailKey: keys.thumbnail,
-            },
-            tx,
-          ),
-        );
-        if (updated) {
-          metrics.video("ready");
-          await storage.remove(job.originalKey).catch(() => {});
-        }
-        log.info({ attachmentId: row.id, durationMs: out.durationMs, size }, "video ready");
-      } catch (err) {
-        log.warn({ err, attachmentId: row.id, final: attempt.final }, "video transcode failed");
-        if (!attempt.final) throw err; // pg-boss retries it
-        if (await finish(row.id, (tx) => attachments.markFailed(row.id, tx))) metrics.video("failed");
+  /** The original goes first: once the row says `failed`, nothing of the video is left behind. */
+  async function fail(id: string, originalKey: string) {
+    await storage.remove(originalKey).catch(() => {});
+    if (await finish(id, (tx) => attachments.markFailed(id, tx))) metrics.video("failed");
+  }
+
+  /** One transcode job: original → MP4 + poster → bucket → row `ready` + NOTIFY, in one transaction. */
+  async function transcode(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
+    const row = await attachments.get(job.attachmentId);
+    if (row?.status !== "processing") return;
+    const keys = objectKeys(row.id);
+    await mkdir(config.tmpDir, { recursive: true });
+    const work = await mkdtemp(join(config.tmpDir, "video-"));
+    const done = metrics.time("transcode", "video");
+    // The job's wall clock: when it runs out, the running ffmpeg is SIGKILLed and the video is `failed`.
+    const deadline = AbortSignal.timeout(limits.jobTimeoutMs);
+    const signal = AbortSignal.any([deadline, stopping.signal]);
+    const ff = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, signal };
+    const probeOpts = { ...ff, timeoutMs: limits.probeTimeoutMs };
+    let ended = false;
+    const timed = () => {
+      if (!ended) done();
+      ended = true;
+    };
+    try {
+      const input = join(work, "original");
+      await pipeline(await storage.get(job.originalKey), createWriteStream(input), { signal });
+      const source = await probe(input, { ...probeOpts, countFrames: true });
+      // Checked at upload too; again here because limits can change while a job waits.
+      const over = videoOverLimits(source, limits);
+      if (over) throw new PermanentVideoError(over);
+      const mp4 = join(work, "video.mp4");
+      await transcodeToMp4(input, mp4, source, limits, ff);
+      const out = await probe(mp4, probeOpts);
+      // ffmpeg can "succeed" on a damaged input with an empty output.
+      if (!out.hasVideo || out.durationMs <= 0) throw new Error("transcode produced no video");
+      const poster = join(work, "poster.jpg");
+      await extractPoster(mp4, poster, Math.min(1, out.durationMs / 2000), ff);
+      timed(); // the transcode stage is ffmpeg's work; storing and the row update follow
+      const size = (await stat(mp4)).size;
+      await storage.putFile(keys.media, mp4, "video/mp4");
+      await storage.putFile(keys.thumbnail, poster, "image/jpeg");
+      const updated = await finish(row.id, (tx) =>
+        attachments.markVideoReady(
+          row.id,
+          {
+            name: renameExt(row.name, "mp4"),
+            mime: "video/mp4",
+            size,
+            width: out.width ?? 0,
+            height: out.height ?? 0,
+            durationMs: out.durationMs,
+            objectKey: keys.media,
+            thumbnailKey: keys.thumbnail,
+          },
+          tx,
+        ),
+      );
+      if (updated) {
+        metrics.video("ready");
         await storage.remove(job.originalKey).catch(() => {});
-      } finally {
-        timed();
-        await rm(work, { recursive: true, force: true });
       }
+      log.info({ attachmentId: row.id, durationMs: out.durationMs, size }, "video ready");
+    } catch (caught) {
+      const err = deadline.aborted
+        ? new PermanentVideoError(`out of its ${limits.jobTimeoutMs} ms wall clock`, { cause: caught })
+        : caught;
+      // Stopped with the service: not the video's fault, and not an attempt used up.
+      if (stopping.signal.aborted && !deadline.aborted) throw caught;
+      const final = attempt.final || err instanceof PermanentVideoError;
+      log.warn({ err, attachmentId: row.id, final }, "video transcode failed");
+      if (!final) throw err; // pg-boss retries it
+      await fail(row.id, job.originalKey);
+    } finally {
+      timed();
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  return {
+    /** A job pg-boss gave up on (its worker died on the last attempt): the video is `failed`, announced. */
+    async giveUp(job: TranscodeJob): Promise<void> {
+      log.warn({ attachmentId: job.attachmentId }, "video transcode abandoned: its worker died on the last attempt");
+      await fail(job.attachmentId, job.originalKey);
+    },
+
+    /** Runs one job, tracked so that `stop` can wait for it or end it. */
+    async run(job: TranscodeJob, attempt: { final: boolean }): Promise<void> {
+      const done = transcode(job, attempt);
+      running.add(done);
+      try {
+        await done;
+      } finally {
+        running.delete(done);
+      }
+    },
+
+    /**
+     * Lets running transcodes finish for up to `graceMs`, then kills their ffmpeg (SIGKILL) and returns once they
+     * have ended: their jobs go back to pg-boss for another instance (the video stays `processing`).
+     */
+    async stop(graceMs: number): Promise<void> {
+      const all = Promise.allSettled([...running]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      stopping.abort();
+      await all;
     },
   };
 }

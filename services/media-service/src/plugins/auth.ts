@@ -1,7 +1,7 @@
 import { type AccessClaims, tokenFromRequest, verifyAccessToken } from "@messenger/common";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { unauthorized } from "../errors.js";
+import { originNotAllowed, unauthorized } from "../errors.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -10,11 +10,28 @@ declare module "fastify" {
   }
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The cookie is sent by the browser whatever page makes the request, so a state-changing request signed in
+ * by the cookie alone must name an allowed Origin: the service's own public origin (Host / X-Forwarded-Host
+ * behind the proxy) or one of `allowedOrigins`. A Bearer token cannot be sent by a foreign page: unaffected.
+ */
+function crossSiteCookieRequest(request: FastifyRequest, allowedOrigins: ReadonlySet<string>): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  if (request.headers.authorization?.startsWith("Bearer ")) return false;
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  return origin !== `${request.protocol}://${request.host}` && !allowedOrigins.has(origin);
+}
+
 export default fp(
-  async (app, opts: { jwtSecret: string }) => {
+  async (app, opts: { jwtSecret: string; allowedOrigins: string[] }) => {
+    const allowed = new Set(opts.allowedOrigins);
     app.decorate("requireUser", async (request: FastifyRequest) => {
       const claims = await verifyAccessToken(opts.jwtSecret, tokenFromRequest(request.headers));
       if (!claims) throw unauthorized();
+      if (crossSiteCookieRequest(request, allowed)) throw originNotAllowed();
       return claims;
     });
   },

@@ -33,7 +33,7 @@ export function createMetrics() {
     registry,
     /** Starts a stage timer; call the returned function when the stage ends. */
     time: (stage: string, kind = "unknown") => stageSeconds.startTimer({ stage, kind }),
-    scan: (result: "clean" | "infected" | "unavailable") => scans.inc({ result }),
+    scan: (result: "clean" | "infected" | "unscannable" | "unavailable") => scans.inc({ result }),
     upload: (outcome: string) => uploads.inc({ outcome }),
     video: (status: "ready" | "failed") => videos.inc({ status }),
   };

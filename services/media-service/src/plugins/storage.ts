@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
+import { type ClientRequest, request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,6 +8,7 @@ import S3rver from "@20minutes/s3rver";
 import fp from "fastify-plugin";
 import * as Minio from "minio";
 import type { Config } from "../config.js";
+import { StorageUnavailableError, storageFull } from "../errors.js";
 
 export interface Storage {
   bucket: string;
@@ -21,7 +22,46 @@ export interface Storage {
   ping(): Promise<boolean>;
 }
 
-export function createStorage(client: Minio.Client, bucket: string): Storage {
+/**
+ * A request to S3 that has not had its response headers within `timeoutMs` is destroyed (a hung MinIO never
+ * closes the connection). The body then streams at its consumer's pace: a download at the browser's, a
+ * transcode's under its job's wall clock.
+ */
+function withResponseDeadline(req: ClientRequest, timeoutMs: number): ClientRequest {
+  const timer = setTimeout(
+    () => req.destroy(new StorageUnavailableError(`S3 gave no response within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const clear = () => clearTimeout(timer);
+  req.once("response", clear).once("close", clear);
+  return req;
+}
+
+/** The minio client's transport (node:http or https) with the response deadline on every request. */
+export function deadlineTransport(useSSL: boolean, timeoutMs: number): Pick<typeof import("node:http"), "request"> {
+  const request = useSSL ? httpsRequest : httpRequest;
+  return {
+    // minio-js calls request(options, callback) only.
+    request: ((options: RequestOptions, callback?: (res: IncomingMessage) => void) =>
+      withResponseDeadline(request(options, callback), timeoutMs)) as typeof httpRequest,
+  };
+}
+
+/** Any failure to reach S3 becomes a 503 `storage_unavailable`; S3's own 4xx answers (e.g. NotFound) stay. */
+async function reachable<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw err;
+    const e = err as { code?: string; syscall?: string };
+    if (e.syscall || /ECONN|ETIMEDOUT|EPIPE|socket hang up/.test(`${e.code} ${err}`)) {
+      throw new StorageUnavailableError(`${what}: ${err}`);
+    }
+    throw err;
+  }
+}
+
+export function createStorage(client: Minio.Client, bucket: string, timeoutMs = 15_000): Storage {
   return {
     bucket,
     client,
@@ -35,32 +75,40 @@ export function createStorage(client: Minio.Client, bucket: string): Storage {
         method: "PUT",
         headers: { "content-length": size, "content-type": contentType },
       });
+      // A large file takes longer than the deadline to send, so here it is a stall: no byte moving either way
+      // (not connecting, S3 not reading, or no answer once all is sent) for that long.
+      req.setTimeout(timeoutMs, () => req.destroy(new StorageUnavailableError(`S3 PUT ${key} stalled`)));
       const response = new Promise<void>((resolve, reject) => {
         req.on("response", (res) => {
           let body = "";
           res.on("data", (d) => {
             body += d;
           });
-          res.on("end", () =>
-            res.statusCode === 200 ? resolve() : reject(new Error(`S3 PUT ${key}: ${res.statusCode} ${body}`)),
-          );
+          res.on("end", () => {
+            if (res.statusCode === 200) return resolve();
+            if (res.statusCode === 507 || body.includes("XMinioStorageFull")) return reject(storageFull());
+            const detail = `S3 PUT ${key}: ${res.statusCode} ${body.slice(0, 500)}`;
+            reject(res.statusCode && res.statusCode >= 500 ? new StorageUnavailableError(detail) : new Error(detail));
+          });
           res.on("error", reject);
         });
         req.on("error", reject);
       });
-      await Promise.all([pipeline(createReadStream(path), req), response]);
+      await reachable(`PUT ${key}`, () => Promise.all([pipeline(createReadStream(path), req), response]));
       return size;
     },
     get(key, range) {
-      return range
-        ? client.getPartialObject(bucket, key, range.start, range.end - range.start + 1)
-        : client.getObject(bucket, key);
+      return reachable(`GET ${key}`, () =>
+        range
+          ? client.getPartialObject(bucket, key, range.start, range.end - range.start + 1)
+          : client.getObject(bucket, key),
+      );
     },
     async size(key) {
-      return (await client.statObject(bucket, key)).size;
+      return (await reachable(`HEAD ${key}`, () => client.statObject(bucket, key))).size;
     },
     async remove(key) {
-      await client.removeObject(bucket, key);
+      await reachable(`DELETE ${key}`, () => client.removeObject(bucket, key));
     },
     presignGet(key, ttlSeconds, headers) {
       return client.presignedGetObject(bucket, key, ttlSeconds, {
@@ -86,7 +134,7 @@ declare module "fastify" {
 
 /** MinIO client on the configured endpoint, or on an embedded S3 server when none is configured. */
 export default fp(
-  async (app, opts: { s3: Config["s3"] }) => {
+  async (app, opts: { s3: Config["s3"]; timeoutMs: number }) => {
     let { endPoint, port, useSSL } = opts.s3;
     let embedded: S3rver | undefined;
     if (!endPoint) {
@@ -108,6 +156,7 @@ export default fp(
       secretKey: opts.s3.secretKey,
       region: opts.s3.region,
       pathStyle: true,
+      transport: deadlineTransport(useSSL, opts.timeoutMs),
     });
     if (!(await client.bucketExists(opts.s3.bucket))) {
       await client.makeBucket(opts.s3.bucket, opts.s3.region).catch(async (err) => {
@@ -115,7 +164,7 @@ export default fp(
         if (!(await client.bucketExists(opts.s3.bucket))) throw err;
       });
     }
-    app.decorate("storage", createStorage(client, opts.s3.bucket));
+    app.decorate("storage", createStorage(client, opts.s3.bucket, opts.timeoutMs));
     app.addHook("onClose", async () => {
       await embedded?.close();
     });
