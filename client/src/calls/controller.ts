@@ -13,7 +13,7 @@ import {
   type MeetingStartedEvent,
 } from "@messenger/protocol";
 import Peer from "@thaunknown/simple-peer";
-import type { ApiFetch, CallsSocket } from "./context";
+import type { ApiFetch, CallsSocket } from "./deps";
 import { type CallStrings, callStrings } from "./i18n";
 import { mediaRouteFromStats } from "./route";
 import { createSignalQueue, type SignalData } from "./signals";

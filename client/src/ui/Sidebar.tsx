@@ -7,7 +7,7 @@ import { Dialog } from "./Dialog";
 import { conversationTitle, listTime, otherMember, previewText } from "./format";
 import { useAuth, useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
-import { openConversation } from "./Messenger";
+import { openConversation } from "./navigation";
 import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
 
 export function Sidebar() {
