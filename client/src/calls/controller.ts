@@ -1,7 +1,6 @@
 // Side effects of calls and meetings: socket listeners, camera/microphone, the simple-peer
 // connection, getStats polling and the meeting REST calls. State goes through the store.
 import {
-  type Ack,
   type CallAcceptedEvent,
   type CallEndedEvent,
   type CallIncomingEvent,
@@ -13,13 +12,13 @@ import {
   type MeetingStartedEvent,
 } from "@messenger/protocol";
 import Peer from "@thaunknown/simple-peer";
+import { withAck } from "../core/ack";
 import type { ApiFetch, CallsSocket } from "./deps";
 import { type CallStrings, callStrings } from "./i18n";
 import { mediaRouteFromStats } from "./route";
 import { createSignalQueue, type SignalData } from "./signals";
 import { type CallStore, createCallStore, type EndReason, isCallActive } from "./store";
 
-const ACK_TIMEOUT_MS = 10_000;
 const STATS_INTERVAL_MS = 2_000;
 /**
  * When the other side hangs up, its peer connection closes at about the same moment the server's
@@ -37,19 +36,6 @@ export interface ControllerDeps {
 }
 
 type MediaMessage = { type: "media"; muted: boolean; cameraOff: boolean };
-
-function withAck<T extends object>(send: (cb: (ack: Ack<T>) => void) => void): Promise<Ack<T>> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(
-      () => resolve({ ok: false, error: { code: "timeout", message: "the server did not answer" } }),
-      ACK_TIMEOUT_MS,
-    );
-    send((ack) => {
-      clearTimeout(timer);
-      resolve(ack);
-    });
-  });
-}
 
 function stopStream(stream: MediaStream | null): void {
   for (const track of stream?.getTracks() ?? []) track.stop();

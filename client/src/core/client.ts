@@ -20,6 +20,7 @@ import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
+import { ACK_TIMEOUT_MS } from "./ack";
 import type { Auth, KeyValueStorage } from "./auth";
 import { RequestError } from "./errors";
 import { UploadError, uploadFile } from "./upload";
@@ -27,8 +28,6 @@ import { UploadError, uploadFile } from "./upload";
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
-/** How long a send may wait for its ack on a live connection; then it counts as refused for a passing reason. */
-const ACK_TIMEOUT_MS = 15_000;
 /** How long a send turned away for a passing reason waits before it goes again: doubling from `firstMs` to `maxMs`. */
 export interface SendBackoff {
   firstMs: number;
