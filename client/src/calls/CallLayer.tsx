@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "react";
+import { formatDuration } from "../ui/format";
 import { PhoneIcon, VideoIcon } from "./CallButtons";
 import { useCallsState } from "./CallsProvider";
 import { useCallsContext } from "./context";
-import { formatDuration } from "./i18n";
 import { MeetingOverlay } from "./MeetingOverlay";
 import { startTone } from "./ringtone";
 import { type ActiveCall, type MeetingAnnouncement, meetingNotice } from "./store";

@@ -128,13 +128,3 @@ export function pickLang(lang?: string | null, browserLanguage?: string): Lang {
   const candidate = (lang ?? browserLanguage ?? "en").toLowerCase();
   return candidate.startsWith("es") ? "es" : "en";
 }
-
-/** `mm:ss`, or `h:mm:ss` past an hour. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
-}

@@ -5,7 +5,7 @@ import { deliveryStatus, seenBy } from "../stores/conversations";
 import type { PendingSend } from "../stores/messages";
 import { Avatar } from "./Avatar";
 import { Dialog } from "./Dialog";
-import { dayLabel, formatBytes, linkify, sameDay, timeLabel } from "./format";
+import { dayLabel, formatBytes, formatDuration, linkify, sameDay, timeLabel } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 
@@ -89,14 +89,12 @@ export const MessageItem = memo(function MessageItem({
               : c.video
                 ? t("call.video")
                 : t("call.audio");
-    const secs = Math.round(c.durationMs / 1000);
     return (
       <div className="row" data-testid="message" data-seq={m.seq} data-kind="call">
         {newDay && <DaySeparator iso={m.createdAt} />}
         <div className="call-log">
           <Icon name="phone" size={14} /> {label}
-          {secs > 0 && ` · ${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, "0")}`} ·{" "}
-          {timeLabel(m.createdAt, locale)}
+          {c.durationMs >= 1000 && ` · ${formatDuration(c.durationMs)}`} · {timeLabel(m.createdAt, locale)}
         </div>
       </div>
     );
