@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CallIncomingEvent, User } from "@messenger/protocol";
-import { callStrings, formatDuration, pickLang } from "../src/calls/i18n";
+import { callStrings, pickLang } from "../src/calls/i18n";
 import { externalApiSource } from "../src/calls/jitsi";
 import { mediaRouteFromStats } from "../src/calls/route";
 import { createSignalQueue } from "../src/calls/signals";
@@ -15,6 +15,7 @@ import {
   initialCallsState,
   meetingNotice,
 } from "../src/calls/store";
+import { formatDuration } from "../src/ui/format";
 
 const ana: User = {
   id: "00000000-0000-4000-8000-00000000000a",

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from "react";
+import { Avatar } from "../ui/Avatar";
+import { formatDuration } from "../ui/format";
 import { PhoneIcon, VideoIcon } from "./CallButtons";
 import { useCallsState } from "./CallsProvider";
 import { useCallsContext } from "./context";
-import { formatDuration } from "./i18n";
 import { MeetingOverlay } from "./MeetingOverlay";
 import { startTone } from "./ringtone";
 import { type ActiveCall, type MeetingAnnouncement, meetingNotice } from "./store";
@@ -57,11 +58,6 @@ export function CallLayer() {
 
 function peerName(call: ActiveCall, fallback: string): string {
   return call.peer?.displayName || call.peer?.username || fallback;
-}
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  return ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? "") : "")).toUpperCase();
 }
 
 /** Moves focus into a dialog on open and gives it back to where it was on close. */
@@ -119,12 +115,9 @@ function RemoteAudio({ stream }: { stream: MediaStream | null }) {
   return <audio ref={ref} autoPlay />;
 }
 
-function Avatar({ name, large }: { name: string; large?: boolean }) {
-  return (
-    <div className={large ? "calls-avatar calls-avatar-large" : "calls-avatar"} aria-hidden="true">
-      {initials(name)}
-    </div>
-  );
+/** The other person, large: the app's Avatar, so the colour and initials match the chat's. */
+function PeerAvatar({ call, name }: { call: ActiveCall; name: string }) {
+  return <Avatar user={{ id: call.peer?.id ?? name, displayName: name }} size={88} />;
 }
 
 function IncomingDialog({ call }: { call: ActiveCall }) {
@@ -140,7 +133,7 @@ function IncomingDialog({ call }: { call: ActiveCall }) {
         aria-label={t.incomingCall}
         aria-describedby="calls-incoming-text"
       >
-        <Avatar name={name} large />
+        <PeerAvatar call={call} name={name} />
         <p className="calls-card-title">{name}</p>
         <p id="calls-incoming-text" className="calls-card-sub">
           {call.video ? t.incomingVideo(name) : t.incomingAudio(name)}
@@ -179,7 +172,7 @@ function OutgoingView({ call }: { call: ActiveCall }) {
     <div className="calls-stage" role="dialog" aria-modal="true" aria-label={t.calling(name)}>
       {call.video && <StreamVideo stream={call.localStream} muted className="calls-preview" label={t.yourVideo} />}
       <div className="calls-stage-center">
-        <Avatar name={name} large />
+        <PeerAvatar call={call} name={name} />
         <p className="calls-card-title">{t.calling(name)}</p>
         <p className="calls-card-sub" aria-live="polite">
           {t.ringing}
@@ -247,7 +240,7 @@ function InCallView({ call }: { call: ActiveCall }) {
       )}
       {!showRemoteVideo && (
         <div className="calls-stage-center">
-          <Avatar name={name} large />
+          <PeerAvatar call={call} name={name} />
           {call.remoteCameraOff && <p className="calls-card-sub">{t.remoteCameraOff(name)}</p>}
         </div>
       )}

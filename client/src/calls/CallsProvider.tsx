@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { CallsContext, type CallsContextValue, type CallsDeps, useCallsContext } from "./context";
+import { CallsContext, type CallsContextValue, useCallsContext } from "./context";
 import { CallController, forceRelayFromLocation } from "./controller";
+import type { CallsDeps } from "./deps";
 import { callStrings, pickLang } from "./i18n";
 import type { CallsState } from "./store";
 

@@ -2,7 +2,7 @@
 export { CallButtons } from "./CallButtons";
 export { CallLayer } from "./CallLayer";
 export { CallsProvider, useCallsState } from "./CallsProvider";
-export type { ApiFetch, CallsDeps, CallsSocket } from "./context";
+export type { ApiFetch, CallsDeps, CallsSocket } from "./deps";
 export type { Lang } from "./i18n";
 export { MeetingBanner } from "./MeetingBanner";
 export { MeetingButton } from "./MeetingButton";

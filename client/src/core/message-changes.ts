@@ -1,8 +1,9 @@
 // Changing a message already sent: edit, delete, react. Each is one socket event answered by an ack
 // with the changed message (merged at once) or a refusal, thrown as a RequestError.
-import type { ApiError, Message } from "@messenger/protocol";
+import type { Message } from "@messenger/protocol";
+import { withAck } from "./ack";
 import { RequestError } from "./errors";
-import { ACK_TIMEOUT_MS, type ChatSocket } from "./socket";
+import type { ChatSocket } from "./socket";
 import type { ChatStores } from "./stores";
 
 type ChangeEvent = "message:edit" | "message:delete" | "message:react";
@@ -14,15 +15,11 @@ export function createMessageChanges(deps: {
   const { socket } = deps;
   const { messages, conversations } = deps.stores;
 
-  function ackOrThrow<T extends object>(event: ChangeEvent, payload: object) {
-    return new Promise<T>((resolve, reject) => {
-      // biome-ignore lint/suspicious/noExplicitAny: one helper for three events with distinct payload types
-      (socket.timeout(ACK_TIMEOUT_MS) as any).emit(event, payload, (err: Error | null, ack: any) => {
-        if (err) return reject(new RequestError(0, { code: "timeout", message: "no answer" }));
-        if (!ack.ok) return reject(new RequestError(400, ack.error as ApiError));
-        resolve(ack as T);
-      });
-    });
+  async function ackOrThrow<T extends object>(event: ChangeEvent, payload: object): Promise<T> {
+    // biome-ignore lint/suspicious/noExplicitAny: one helper for three events with distinct payload types
+    const ack = await withAck<T>((cb) => (socket.emit as any)(event, payload, cb));
+    if (!ack.ok) throw new RequestError(ack.error.code === "timeout" ? 0 : 400, ack.error);
+    return ack as T;
   }
 
   async function change(event: ChangeEvent, payload: object) {

@@ -12,8 +12,8 @@ import type { Auth } from "./auth";
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
-/** How long an emit may wait for its ack on a live connection; then it counts as refused for a passing reason. */
-export const ACK_TIMEOUT_MS = 15_000;
+// The one ack timeout (ack.ts), here too for the parts that pass it to socket.io's own `timeout()`.
+export { ACK_TIMEOUT_MS } from "./ack";
 
 export function createConnection(deps: {
   auth: Auth;

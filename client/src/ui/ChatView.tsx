@@ -1,19 +1,17 @@
-import type { Conversation, Message } from "@messenger/protocol";
+import type { Conversation } from "@messenger/protocol";
 import { type DragEvent, useEffect, useRef, useState } from "react";
 import { CallButtons, MeetingBanner, MeetingButton } from "../calls/index.js";
 import { useI18n } from "../i18n";
 import { Avatar, GroupAvatar } from "./Avatar";
 import { Composer } from "./Composer";
+import type { ComposerMode } from "./composer-mode";
 import { conversationTitle, dayLabel, errorText, membersCountText, otherMember, timeLabel, typingText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
-import { openConversation } from "./Messenger";
+import { openConversation } from "./navigation";
 import { MessageResults, moveBetweenResults } from "./search";
-
-/** What the composer is doing besides writing a new message. */
-export type ComposerMode = { kind: "new" } | { kind: "reply"; message: Message } | { kind: "edit"; message: Message };
 
 export function ChatView({ conversationId }: { conversationId: string }) {
   const client = useClient();

@@ -1,7 +1,7 @@
 import { type Conversation, MESSAGE_BODY_MAX } from "@messenger/protocol";
 import { type ClipboardEvent, type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../i18n";
-import type { ComposerMode } from "./ChatView";
+import type { ComposerMode } from "./composer-mode";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";

@@ -5,6 +5,7 @@ import { Avatar } from "./Avatar";
 import { Dialog } from "./Dialog";
 import { conversationTitle, errorText } from "./format";
 import { useClient, useStore } from "./hooks";
+import { PeoplePicker } from "./PeoplePicker";
 import { useUserSearch } from "./search";
 
 type Confirm = { kind: "remove"; user: User } | { kind: "leave" };
@@ -194,30 +195,14 @@ function AddPeople({
         />
       </label>
       {q && users && candidates.length === 0 && <p className="hint members-hint">{t("members.noOneToAdd")}</p>}
-      {candidates.length > 0 && (
-        <ul className="people-pick">
-          {candidates.map((u) => (
-            <li key={u.id}>
-              <button
-                type="button"
-                className="person"
-                data-testid="add-member-result"
-                aria-label={t("members.addOne", { name: u.displayName })}
-                disabled={busy}
-                onClick={() => onAdd(u)}
-              >
-                <Avatar user={u} size={28} online={u.online} />
-                <span>
-                  {u.displayName} <span className="muted">@{u.username}</span>
-                </span>
-                <span className="add-label" aria-hidden="true">
-                  +
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <PeoplePicker
+        people={candidates}
+        onPick={onAdd}
+        disabled={busy}
+        pickLabel={(u) => t("members.addOne", { name: u.displayName })}
+        testId="add-member-result"
+        pickMark="+"
+      />
     </div>
   );
 }

@@ -5,7 +5,8 @@ import { useI18n } from "../i18n";
 import { emptyTimeline, type PendingSend } from "../stores/messages";
 import { continuesGroup, conversationTitle } from "./format";
 import { useClient, useStore } from "./hooks";
-import { MessageItem, PendingItem } from "./MessageItem";
+import { MessageItem } from "./MessageItem";
+import { PendingItem } from "./PendingItem";
 
 type Row =
   | { kind: "message"; message: Message; prev?: Message }

@@ -5,10 +5,9 @@ import { useI18n } from "../i18n";
 import { useAttention } from "./attention";
 import { ChatView } from "./ChatView";
 import { ClientContext, useAuth, useStore } from "./hooks";
+import { conversationFromHash, openConversation } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
 import { Sidebar } from "./Sidebar";
-
-const conversationFromHash = () => /^#\/c\/([0-9a-f-]{36})$/i.exec(location.hash)?.[1] ?? null;
 
 /** The signed-in app: one chat client (REST + socket + stores) for the session's lifetime. */
 export function Messenger() {
@@ -43,7 +42,7 @@ export function Messenger() {
     };
   }, [client]);
 
-  // The open conversation lives in the URL, so a reload (or the back button) returns to it.
+  // The open conversation follows the URL (navigation.ts).
   useEffect(() => {
     const sync = () => void client.open(conversationFromHash()).catch(() => undefined);
     sync();
@@ -96,8 +95,4 @@ function EmptyPane({ client }: { client: ReturnType<typeof createChatClient> }) 
       </div>
     </div>
   );
-}
-
-export function openConversation(id: string | null) {
-  location.hash = id ? `#/c/${id}` : "";
 }

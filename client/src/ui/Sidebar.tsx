@@ -7,7 +7,8 @@ import { Dialog } from "./Dialog";
 import { conversationTitle, listTime, otherMember, previewText } from "./format";
 import { useAuth, useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
-import { openConversation } from "./Messenger";
+import { openConversation } from "./navigation";
+import { PeoplePicker } from "./PeoplePicker";
 import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
 
 export function Sidebar() {
@@ -256,19 +257,10 @@ function NewGroupDialog({ onClose }: { onClose(): void }) {
             ))}
           </ul>
         )}
-        <ul className="people-pick">
-          {users
-            ?.filter((u) => !picked.some((p) => p.id === u.id))
-            .slice(0, 8)
-            .map((u) => (
-              <li key={u.id}>
-                <button type="button" className="person" onClick={() => setPicked([...picked, u])}>
-                  <Avatar user={u} size={28} />
-                  {u.displayName} <span className="muted">@{u.username}</span>
-                </button>
-              </li>
-            ))}
-        </ul>
+        <PeoplePicker
+          people={(users ?? []).filter((u) => !picked.some((p) => p.id === u.id)).slice(0, 8)}
+          onPick={(u) => setPicked([...picked, u])}
+        />
         {error && (
           <p role="alert" className="form-error">
             {error}

@@ -3,7 +3,7 @@ import { type KeyboardEvent, useEffect, useMemo, useState } from "react";
 import { useI18n } from "../i18n";
 import { conversationTitle, errorText, highlightMatches, listTime, matchSnippet, searchTerms } from "./format";
 import { useClient, useStore } from "./hooks";
-import { openConversation } from "./Messenger";
+import { openConversation } from "./navigation";
 
 /** Waits this long after the last keystroke before asking the server. */
 const MESSAGE_SEARCH_DEBOUNCE_MS = 250;

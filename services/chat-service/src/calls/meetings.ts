@@ -1,6 +1,6 @@
 import { type Db, type Queryable, withTransaction } from "@messenger/common";
 import type { MeetingResponse } from "@messenger/protocol";
-import type { CoreDeps } from "../deps.js";
+import type { CoreDeps } from "../core-deps.js";
 import { noMeeting, notGroupMeeting } from "./errors.js";
 import { type JitsiSettings, meetingUrl, newRoomName, signJitsiToken } from "./jitsi.js";
 import { JITSI_TOKEN_TTL_SECONDS } from "./settings.js";

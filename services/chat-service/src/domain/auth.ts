@@ -7,7 +7,7 @@ import {
 } from "@messenger/common";
 import type { AuthResponse, LoginBody, RegisterBody, Tokens } from "@messenger/protocol";
 import { hash, verify } from "@node-rs/argon2";
-import type { CoreDeps } from "../deps.js";
+import type { CoreDeps } from "../core-deps.js";
 import { invalidCredentials, invalidRefreshToken, usernameTaken } from "../errors.js";
 import type { UserRow } from "../store/index.js";
 import { requireStrongPassword } from "./password-strength.js";

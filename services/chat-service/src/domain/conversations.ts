@@ -1,6 +1,6 @@
 import { withTransaction } from "@messenger/common";
 import type { Conversation, Member, Message } from "@messenger/protocol";
-import type { CoreDeps } from "../deps.js";
+import type { CoreDeps } from "../core-deps.js";
 import { badRequest, notFound, notGroup } from "../errors.js";
 import { spend } from "../limits.js";
 import type { ConversationRow } from "../store/index.js";

@@ -7,7 +7,7 @@ import {
   REACTIONS_PER_MESSAGE_MAX,
   type ReceiptKind,
 } from "@messenger/protocol";
-import type { CoreDeps } from "../deps.js";
+import type { CoreDeps } from "../core-deps.js";
 import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";

@@ -1,0 +1,12 @@
+// Which conversation is open lives in the URL (`#/c/<id>`), so a reload or the back button returns to it.
+// Everything that switches conversations goes through here; Messenger.tsx follows the URL.
+
+const CONVERSATION_HASH = /^#\/c\/([0-9a-f-]{36})$/i;
+
+/** The conversation the URL points at, if any. */
+export const conversationFromHash = (): string | null => CONVERSATION_HASH.exec(location.hash)?.[1] ?? null;
+
+/** Opens a conversation (or, with null, the list) by changing the URL. */
+export function openConversation(id: string | null) {
+  location.hash = id ? `#/c/${id}` : "";
+}
