@@ -3,29 +3,13 @@
 // between services — every variable a service reads is set, ports, routes and secrets agree, and
 // every long-running container has a healthcheck.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { before, describe, test } from "node:test";
+import { type Compose, compose, ROOT, resolveCompose, type Service } from "./compose-config.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
-
-interface Service {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  environment?: Record<string, string | null>;
-  healthcheck?: { test: string[] | string; disable?: boolean };
-  restart?: string;
-  ports?: ({ target: number; published?: number | string; protocol?: string } | string)[];
-  network_mode?: string;
-  env_file?: string[];
-  volumes?: unknown[];
-}
-interface Compose {
-  services: Record<string, Service>;
-}
 
 /** Variable names a service's src/config.ts parses from the environment (the keys of its zod schema). */
 function configVariables(service: string): string[] {
@@ -41,24 +25,9 @@ function exampleWithout(name: string): string {
     .join("\n");
 }
 
-function compose(args: string[]) {
-  return spawnSync("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: ROOT, encoding: "utf8" });
-}
-
 let stack: Compose;
 before(() => {
-  const out = compose(["--env-file", ".env.example", "config"]);
-  assert.equal(out.status, 0, out.stderr);
-  // PyYAML comes with docker-compose (it is written in Python): use it to turn the resolved file into JSON.
-  const json = execFileSync(
-    "python3",
-    ["-c", "import sys, yaml, json; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
-    {
-      input: out.stdout,
-      encoding: "utf8",
-    },
-  );
-  stack = JSON.parse(json);
+  stack = resolveCompose(".env.example");
 });
 
 describe("docker-compose.yml", () => {

@@ -2,56 +2,30 @@
 // two real chat-service instances and a media-service on loopback: TLS, the routes, the WebSocket
 // upgrade, and the sticky sessions socket.io's long-polling fallback needs across instances.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildApp as buildChat, loadConfig as loadChatConfig } from "@messenger/chat-service";
-import { createTestDatabase, freePort, type TestDatabase } from "@messenger/common/testing";
+import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
 import { buildApp as buildMedia, loadConfig as loadMediaConfig } from "@messenger/media-service";
 import type { AuthResponse, ConversationResponse } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
 import { io, type Socket } from "socket.io-client";
+import { type RunningNginx, request, startNginx } from "./nginx-harness.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const JWT_SECRET = "nginx-test-secret";
 
 let db: TestDatabase;
 let dir: string;
-let nginx: ChildProcess;
+let nginx: RunningNginx;
 let base: string;
 let httpBase: string;
 const chats: FastifyInstance[] = [];
 let media: FastifyInstance;
 const sockets: Socket[] = [];
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** HTTPS request that accepts the test's self-signed certificate. */
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<Reply>((resolve, reject) => {
-    const req = https.request(
-      url,
-      { method: opts.method ?? "GET", headers: opts.headers, rejectUnauthorized: false },
-      (res) => {
-        let body = "";
-        res.on("data", (d) => {
-          body += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
 
 const LOGIN_LIMIT = 3;
 
@@ -94,102 +68,25 @@ before(async () => {
   );
   const mediaPort = await listen(media);
 
-  // What the nginx image's entrypoint does (envsubst of the set variables), plus loopback addresses
-  // for the compose service names, free ports for the listeners and temp paths for certs and files.
-  const [httpPort, httpsPort] = [await freePort(), await freePort()];
-  let conf = readFileSync(join(ROOT, "scripts", "deploy", "nginx.conf.template"), "utf8")
-    .replaceAll(`\${PUBLIC_HOST}`, "localhost")
-    .replaceAll(`\${JITSI_DOMAIN}`, "meet.localhost")
-    .replaceAll("chat-service-1:4000", `127.0.0.1:${chatPorts[0]}`)
-    .replaceAll("chat-service-2:4000", `127.0.0.1:${chatPorts[1]}`)
-    .replaceAll("media-service:4001", `127.0.0.1:${mediaPort}`)
-    // jitsi-web stays as it is: the name does not resolve here, as when Jitsi is not deployed.
-    .replaceAll("listen 8080", `listen 127.0.0.1:${httpPort}`)
-    .replaceAll("listen 8443", `listen 127.0.0.1:${httpsPort}`)
-    .replaceAll("/etc/nginx/certs", join(dir, "certs"))
-    .replaceAll("/usr/share/nginx/html", join(dir, "html"))
-    .replaceAll("/var/log/nginx/access.log", join(dir, "access.log"));
-  // Debian 12's nginx (1.22) predates the `http2 on;` directive of the image's nginx (1.28).
-  const version = execFileSync("sh", ["-c", "nginx -v 2>&1"], { encoding: "utf8" }).match(/nginx\/(\d+)\.(\d+)\.(\d+)/);
-  const [maj, min, patch] = version ? version.slice(1).map(Number) : [0, 0, 0];
-  if (maj! < 1 || (maj === 1 && (min! < 25 || (min === 25 && patch! < 1))))
-    conf = conf.replaceAll(/^\s*http2 on;\n/gm, "");
-  // …and the upstream servers' `resolve` parameter (1.27.3); the names are loopback addresses here anyway.
-  if (maj! < 1 || (maj === 1 && (min! < 27 || (min === 27 && patch! < 3))))
-    conf = conf.replaceAll(" resolve ", " ").replaceAll(" resolve;", ";");
-
-  mkdirSync(join(dir, "certs"));
-  mkdirSync(join(dir, "html"));
-  mkdirSync(join(dir, "temp"));
-  writeFileSync(join(dir, "html", "index.html"), "<!doctype html><title>Staff Messenger</title><div id=root></div>\n");
-  mkdirSync(join(dir, "html", "assets"));
-  writeFileSync(join(dir, "html", "assets", "index-abc123.js"), "console.log('app')\n");
-  writeFileSync(join(dir, "html", "assets", "index-abc123.js.map"), '{"version":3,"sources":["src/secret.ts"]}\n');
-  for (const name of ["", "jitsi-"]) {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        join(dir, "certs", `${name}privkey.pem`),
-        "-out",
-        join(dir, "certs", `${name}fullchain.pem`),
-      ],
-      { stdio: "ignore" },
-    );
-  }
-  writeFileSync(join(dir, "default.conf"), conf);
-  const t = join(dir, "temp");
-  writeFileSync(
-    join(dir, "nginx.conf"),
-    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${t}/body; proxy_temp_path ${t}/proxy; fastcgi_temp_path ${t}/fastcgi;
-  uwsgi_temp_path ${t}/uwsgi; scgi_temp_path ${t}/scgi;
-  include ${dir}/default.conf;
-}
-`,
-  );
-  nginx = spawn("nginx", ["-c", join(dir, "nginx.conf"), "-p", dir, "-e", "stderr", "-g", "daemon off;"], {
-    stdio: ["ignore", "ignore", "pipe"],
+  const html = join(dir, "html");
+  mkdirSync(join(html, "assets"), { recursive: true });
+  writeFileSync(join(html, "index.html"), "<!doctype html><title>Staff Messenger</title><div id=root></div>\n");
+  writeFileSync(join(html, "assets", "index-abc123.js"), "console.log('app')\n");
+  writeFileSync(join(html, "assets", "index-abc123.js.map"), '{"version":3,"sources":["src/secret.ts"]}\n');
+  nginx = await startNginx({
+    template: readFileSync(join(ROOT, "scripts", "deploy", "nginx.conf.template"), "utf8"),
+    env: { PUBLIC_HOST: "localhost", JITSI_DOMAIN: "meet.localhost" },
+    chatPorts: [chatPorts[0]!, chatPorts[1]!],
+    mediaPort,
+    html,
+    dir: join(dir, "nginx"),
   });
-  let errors = "";
-  nginx.stderr!.on("data", (d) => {
-    errors += d;
-  });
-  base = `https://127.0.0.1:${httpsPort}`;
-  httpBase = `http://127.0.0.1:${httpPort}`;
-  // Ready when it answers (polling a condition, bounded).
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${errors}`);
-    try {
-      if ((await request(`${base}/healthz`)).status === 200) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`nginx did not answer: ${errors}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  ({ base, httpBase } = nginx);
 });
 
 after(async () => {
   for (const s of sockets) s.disconnect();
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx.once("exit", r));
-    nginx.kill("SIGTERM"); // fast shutdown: a graceful one would wait out pending long-polls
-    await exited;
-  }
+  await nginx?.stop();
   for (const app of chats) await app.close();
   await media?.close();
   await db?.drop();
@@ -332,11 +229,11 @@ describe("nginx in front of two chat-service instances", () => {
       assert.match(id, /^[0-9a-f]{32}$/, path);
       // nginx writes its log line when the response is done: poll for it.
       const deadline = Date.now() + 5000;
-      while (!readFileSync(join(dir, "access.log"), "utf8").includes(`"GET ${path} HTTP/1.1" ${reply.status}`)) {
+      while (!readFileSync(nginx.accessLog, "utf8").includes(`"GET ${path} HTTP/1.1" ${reply.status}`)) {
         assert.ok(Date.now() < deadline, `no access log line for ${path}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      const line = readFileSync(join(dir, "access.log"), "utf8")
+      const line = readFileSync(nginx.accessLog, "utf8")
         .split("\n")
         .find((l) => l.includes(`rid=${id}`));
       assert.ok(line?.includes(`"GET ${path} HTTP/1.1"`), `nginx logged ${path} with rid=${id}`);
@@ -367,11 +264,11 @@ describe("nginx in front of two chat-service instances", () => {
     });
     assert.equal(reply.status, 200, reply.body);
     const deadline = Date.now() + 5000;
-    while (!readFileSync(join(dir, "access.log"), "utf8").includes('"GET /api/search HTTP/1.1" 200')) {
+    while (!readFileSync(nginx.accessLog, "utf8").includes('"GET /api/search HTTP/1.1" 200')) {
       assert.ok(Date.now() < deadline, "no access log line for the search");
       await new Promise((r) => setTimeout(r, 20));
     }
-    assert.doesNotMatch(readFileSync(join(dir, "access.log"), "utf8"), /pay|rise|bob/);
+    assert.doesNotMatch(readFileSync(nginx.accessLog, "utf8"), /pay|rise|bob/);
   });
 
   test("the socket.io WebSocket upgrade goes through", async () => {
