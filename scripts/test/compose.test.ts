@@ -3,6 +3,7 @@
 // between services — every variable a service reads is set, ports, routes and secrets agree, and
 // every long-running container has a healthcheck.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
