@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
+  allSent,
   conversationItem,
   createGroup,
   launchBrowser,
@@ -168,13 +169,13 @@ describe("web client end to end: chat", () => {
     const burst = Array.from({ length: 6 }, (_, i) => `update ${i + 1} of 6`);
     for (const text of burst) await sendText(ben.page, text);
     await chatOf(ben.page).getByText("update 6 of 6").waitFor();
-    await ben.page.locator('[data-pending="true"]').waitFor({ state: "detached" });
+    await allSent(ben.page);
     await screenshot(ana.page, "05-offline");
 
     await ana.context.setOffline(false);
     await ana.page.getByTestId("connection-state").and(ana.page.locator("[data-state=connected]")).waitFor();
     await chatOf(ana.page).getByText("update 6 of 6").waitFor();
-    await ana.page.locator('[data-pending="true"]').waitFor({ state: "detached" });
+    await allSent(ana.page);
 
     const texts = await shownTexts(ana.page);
     const got = texts.filter((t) => t.startsWith("update "));

@@ -296,3 +296,8 @@ export async function pairInDirect(browser: Browser, baseUrl: string) {
   await ana.page.getByTestId("message-list").getByText("Hi Ana!").waitFor();
   return { ana, ben, anaName, benName };
 }
+
+/** Resolves once no message of `page` is pending any more (however many were: a locator would insist on one). */
+export function allSent(page: Page): Promise<unknown> {
+  return page.waitForFunction(() => document.querySelector('[data-pending="true"]') === null);
+}

@@ -34,7 +34,11 @@ export async function buildApp(
 
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(metricsPlugin);
-  await app.register(authPlugin, { jwtSecret: config.jwtSecret, allowedOrigins: config.allowedOrigins });
+  await app.register(authPlugin, {
+    jwtSecret: config.jwtSecret,
+    allowedOrigins: config.allowedOrigins,
+    sessionCheckMs: config.sessionCheckMs,
+  });
   await app.register(scannerPlugin, { target: config.clamd });
   await app.register(storagePlugin, { s3: config.s3, timeoutMs: config.s3.timeoutMs });
   await app.register(jobsPlugin, {

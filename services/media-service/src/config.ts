@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** How stale "the token's session and user are still active" may be (as chat-service's SESSION_CHECK_MS). */
+  SESSION_CHECK_MS: z.coerce.number().int().positive().default(5000),
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
   TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/messenger"),
@@ -170,6 +172,7 @@ export interface Config {
   presignTtlSeconds: number;
   tmpDir: string;
   trustedProxies: string[];
+  sessionCheckMs: number;
   tmpStaleMs: number;
 }
 
@@ -242,6 +245,7 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     presignTtlSeconds: e.PRESIGN_TTL_SECONDS,
     tmpDir: e.TMP_DIR,
     trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
+    sessionCheckMs: e.SESSION_CHECK_MS,
     tmpStaleMs: e.TMP_STALE_MINUTES * 60_000,
   };
 }

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { signAccessToken } from "@messenger/common";
+import pg from "pg";
 import sharp from "sharp";
-import { type Harness, objectKeysIn, startHarness, upload } from "./helpers.js";
+import { type Harness, JWT_SECRET, objectKeysIn, startHarness, upload } from "./helpers.js";
 
 /** Number of entries in the GPS IFD of an EXIF block (0 when there is none): proves the fixture carries GPS. */
 function gpsEntries(exif: Buffer | undefined): number {
@@ -113,6 +115,29 @@ describe("photos, access and delivery", () => {
     assert.equal(res.body.attachment?.name, "invoicegpj.exe.txt");
   });
 
+  test("a deleted user's token is refused with 401, not a 500", async () => {
+    const db = new pg.Client({ connectionString: String(h.env.DATABASE_URL) });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ id: string }>(
+        "INSERT INTO users (username, display_name, password_hash) VALUES ('leaver', 'Leaver', 'x') RETURNING id",
+      );
+      const id = rows[0]!.id;
+      await db.query("INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)", [
+        h.conversationId,
+        id,
+      ]);
+      const token = await signAccessToken(JWT_SECRET, { userId: id, username: "leaver" });
+      await db.query("DELETE FROM users WHERE id = $1", [id]);
+      const res = await upload(h, token, Buffer.from("hello\n"), "note.txt", { type: "text/plain" });
+      assert.equal(res.status, 401);
+      assert.equal(res.body.error?.code, "unauthorized");
+      assert.equal((await get(h, photoUrl, token)).status, 401);
+    } finally {
+      await db.end();
+    }
+  });
+
   test("an animated GIF stays animated", async () => {
     const frames = await Promise.all(
       ["#f00", "#0f0", "#00f"].map((c) =>
@@ -133,14 +158,14 @@ describe("photos, access and delivery", () => {
     assert.equal((await sharp(body, { animated: true }).metadata()).pages, 3);
   });
 
-  test("a non-member gets 403 on upload and 404 on download and thumbnail; no token gets 401", async () => {
+  test("a non-member gets 404 on upload, download and thumbnail (the conversation's existence stays hidden); no token gets 401", async () => {
     const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#123" } })
       .png()
       .toBuffer();
     const before = await objectKeysIn(h);
     const res = await upload(h, h.users.mallory.token, png, "x.png", { type: "image/png" });
-    assert.equal(res.status, 403);
-    assert.equal(res.body.error?.code, "forbidden");
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error?.code, "not_found");
     assert.deepEqual(await objectKeysIn(h), before);
 
     for (const path of [photoUrl, thumbUrl]) {

@@ -4,7 +4,7 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage, type 
 import { request as httpsRequest } from "node:https";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import S3rver from "@20minutes/s3rver";
+import type S3rver from "@20minutes/s3rver";
 import fp from "fastify-plugin";
 import * as Minio from "minio";
 import type { Config } from "../config.js";
@@ -138,8 +138,17 @@ export default fp(
     let { endPoint, port, useSSL } = opts.s3;
     let embedded: S3rver | undefined;
     if (!endPoint) {
+      // A development dependency (zero-config start and tests): production images do not carry it.
+      const { default: S3rverServer } = await import("@20minutes/s3rver").catch(() => {
+        throw new Error("no MINIO_ENDPOINT set, and the embedded S3 server is not installed: set MINIO_ENDPOINT");
+      });
       await mkdir(opts.s3.localDir, { recursive: true });
-      embedded = new S3rver({ address: "127.0.0.1", port: opts.s3.port, directory: opts.s3.localDir, silent: true });
+      embedded = new S3rverServer({
+        address: "127.0.0.1",
+        port: opts.s3.port,
+        directory: opts.s3.localDir,
+        silent: true,
+      });
       ({ port } = await embedded.run());
       endPoint = "127.0.0.1";
       useSSL = false;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Config } from "../../config.js";
 import type { Uploads } from "../../domain/uploads.js";
-import { badRequest, forbidden, notFound, notReady, tooLarge } from "../../errors.js";
+import { badRequest, notFound, notReady, tooLarge } from "../../errors.js";
 import type { AttachmentStore, createMembershipStore } from "../../store/attachments.js";
 import { parseRange } from "./range.js";
 
@@ -42,7 +42,8 @@ export default async function mediaRoutes(app: FastifyInstance, deps: MediaRoute
           const parsed = Uuid.safeParse(part.value);
           if (!parsed.success) throw badRequest("conversationId must be a conversation id");
           // Checked before the file is read: a non-member's bytes are never received.
-          if (!(await members.isMember(parsed.data, user.userId))) throw forbidden("not a member of this conversation");
+          // 404 like every other access check: a non-member does not learn the conversation exists.
+          if (!(await members.isMember(parsed.data, user.userId))) throw notFound("conversation");
           conversationId = parsed.data;
           continue;
         }
