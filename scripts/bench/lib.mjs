@@ -12,7 +12,9 @@ import { freePort, LOCAL_PG_ADMIN_URL, localPostgresUsable, startEmbeddedPostgre
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SMALL = process.argv.includes("--small");
-export const JWT_SECRET = "bench-secret";
+// The servers run with production settings, which refuse weak secrets: fresh strong ones per run.
+const strongSecret = () => randomBytes(32).toString("hex");
+export const JWT_SECRET = strongSecret();
 export { freePort };
 
 /**
@@ -162,8 +164,8 @@ export function startChatService(databaseUrl, env = {}, opts = {}) {
       LOG_LEVEL: "warn",
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
-      TURN_SECRET: "bench-turn",
-      JITSI_APP_SECRET: "bench-jitsi",
+      TURN_SECRET: strongSecret(),
+      JITSI_APP_SECRET: strongSecret(),
       ...env,
     },
     opts,
