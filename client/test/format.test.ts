@@ -106,6 +106,9 @@ describe("UI text", () => {
     assert.match(uploadErrorText("too_large", "big.mov", "", t), /Too large/);
     assert.match(uploadErrorText("unsupported_type", "x.exe", "", t), /Not allowed/);
     assert.match(uploadErrorText("scanner_unavailable", "a.png", "", t), /scanner is unavailable/);
+    assert.match(uploadErrorText("unscannable", "secret.zip", "", t), /password-protected/);
+    assert.match(uploadErrorText("video_limit_exceeded", "long.mkv", "longer than 20 min", t), /longer than 20 min/);
+    assert.match(uploadErrorText("storage_full", "a.png", "", t), /could not be stored/);
   });
 
   test("every English string has a Spanish translation", () => {

@@ -99,6 +99,10 @@ export const en = {
   "upload.error.infected": "Blocked: infected — {name} contains malware ({detail}).",
   "upload.error.scanner_unavailable":
     "The virus scanner is unavailable right now, so {name} was not accepted. Try again later.",
+  "upload.error.unscannable":
+    "Blocked: {name} is encrypted or password-protected, so it cannot be checked for malware.",
+  "upload.error.video_limit_exceeded": "Not accepted: {name} is beyond what videos may be ({detail}).",
+  "upload.error.storage": "{name} could not be stored right now. Try again in a moment.",
   "upload.error.generic": "Upload of {name} failed: {detail}",
   "media.processing": "Processing video…",
   "media.failed": "This video could not be processed.",

@@ -102,6 +102,10 @@ export const es: Record<MessageKey, string> = {
   "upload.error.infected": "Bloqueado: infectado — {name} contiene malware ({detail}).",
   "upload.error.scanner_unavailable":
     "El antivirus no está disponible ahora, así que {name} no se aceptó. Inténtalo más tarde.",
+  "upload.error.unscannable":
+    "Bloqueado: {name} está cifrado o protegido con contraseña, así que no se puede comprobar si tiene malware.",
+  "upload.error.video_limit_exceeded": "No aceptado: {name} supera lo que puede ser un vídeo ({detail}).",
+  "upload.error.storage": "{name} no se pudo guardar ahora. Inténtalo de nuevo en un momento.",
   "upload.error.generic": "No se pudo subir {name}: {detail}",
   "media.processing": "Procesando vídeo…",
   "media.failed": "No se pudo procesar este vídeo.",

@@ -128,6 +128,13 @@ export function uploadErrorText(code: string, name: string, detail: string, t: T
       return t("upload.error.infected", { name, detail });
     case "scanner_unavailable":
       return t("upload.error.scanner_unavailable", { name });
+    case "unscannable":
+      return t("upload.error.unscannable", { name });
+    case "video_limit_exceeded":
+      return t("upload.error.video_limit_exceeded", { name, detail });
+    case "storage_unavailable":
+    case "storage_full":
+      return t("upload.error.storage", { name });
     default:
       return t("upload.error.generic", { name, detail });
   }
