@@ -2,11 +2,12 @@
 // time per conversation, so the server's seq order is the order they were written; re-sent with the
 // same clientId after a reconnect (the server makes that idempotent); a refusal that may pass is sent
 // again after a backoff, any other shows as failed (Retry / Discard); kept in storage across reloads.
-import type { ApiError, Attachment } from "@messenger/protocol";
+import type { ApiError, Attachment, Message } from "@messenger/protocol";
 import type { PendingSend } from "../stores/messages";
+import { NO_ANSWER, withAck } from "./ack";
 import type { KeyValueStorage } from "./auth";
 import { newClientId } from "./ids";
-import { ACK_TIMEOUT_MS, type ChatSocket } from "./socket";
+import type { ChatSocket } from "./socket";
 import type { ChatStores } from "./stores";
 
 /** How long a send turned away for a passing reason waits before it goes again: doubling from `firstMs` to `maxMs`. */
@@ -81,30 +82,32 @@ export function createOutbox(deps: {
     if (!p) return;
     const attempt = { clientId: p.clientId };
     inFlight.set(cid, attempt);
-    socket.timeout(ACK_TIMEOUT_MS).emit(
-      "message:send",
-      {
-        conversationId: p.conversationId,
-        clientId: p.clientId,
-        body: p.body,
-        attachmentIds: p.attachments.map((a) => a.id),
-        replyToId: p.replyToId,
-      },
-      (err, ack) => {
-        if (!err && ack.ok) {
-          messages.merge(cid, [ack.message]);
-          conversations.applyMessage(ack.message, true);
-        }
-        // The connection dropped meanwhile (its acks never come): the reconnect re-sends it.
-        if (inFlight.get(cid) !== attempt) return;
-        inFlight.delete(cid);
-        if (err) {
-          if (socket.connected) refused(cid, p.clientId, { code: "timeout", message: "no answer" });
-        } else if (!ack.ok) refused(cid, p.clientId, ack.error);
-        else if (backoff.get(cid)?.clientId === p.clientId) backoff.delete(cid);
-        pump(cid);
-      },
-    );
+    void withAck<{ message: Message }>((cb) =>
+      socket.emit(
+        "message:send",
+        {
+          conversationId: p.conversationId,
+          clientId: p.clientId,
+          body: p.body,
+          attachmentIds: p.attachments.map((a) => a.id),
+          replyToId: p.replyToId,
+        },
+        cb,
+      ),
+    ).then((ack) => {
+      if (ack.ok) {
+        messages.merge(cid, [ack.message]);
+        conversations.applyMessage(ack.message, true);
+      }
+      // The connection dropped meanwhile (its acks never come): the reconnect re-sends it.
+      if (inFlight.get(cid) !== attempt) return;
+      inFlight.delete(cid);
+      if (!ack.ok) {
+        // No answer on a connection that is gone is the reconnect's to re-send, not a refusal.
+        if (ack.error.code !== NO_ANSWER.code || socket.connected) refused(cid, p.clientId, ack.error);
+      } else if (backoff.get(cid)?.clientId === p.clientId) backoff.delete(cid);
+      pump(cid);
+    });
   }
 
   /** Not accepted: sent again after a while if the reason may pass, otherwise shown as failed (Retry, discard). */

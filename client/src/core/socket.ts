@@ -12,8 +12,6 @@ import type { Auth } from "./auth";
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
-// The one ack timeout (ack.ts), here too for the parts that pass it to socket.io's own `timeout()`.
-export { ACK_TIMEOUT_MS } from "./ack";
 
 export function createConnection(deps: {
   auth: Auth;
