@@ -12,7 +12,6 @@ import type { Auth } from "./auth";
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
-
 export function createConnection(deps: {
   auth: Auth;
   /** socket.io origin; "" or undefined = this page's origin. */
