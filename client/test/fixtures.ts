@@ -42,6 +42,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     lastSeq: 0,
     lastMessage: null,
     unreadCount: 0,
+    memberCount: 2,
     createdAt: new Date(Date.UTC(2026, 0, 5, 8)).toISOString(),
     lastActivityAt: new Date(Date.UTC(2026, 0, 5, 8)).toISOString(),
     ...over,

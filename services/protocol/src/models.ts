@@ -98,6 +98,8 @@ export const Conversation = z.object({
   /** Groups have a title; direct conversations have `null` (the client shows the other member's name). */
   title: z.string().nullable(),
   members: z.array(Member),
+  /** How many members it has (the members panel pages them: GET /api/conversations/:id/members). */
+  memberCount: z.number().int().nonnegative(),
   lastSeq: z.number().int().nonnegative(),
   lastMessage: Message.nullable(),
   /** Messages after the caller's read position (never the caller's own). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Attachment, Conversation, Id, Message, User } from "./models.js";
+import { Attachment, Conversation, Id, Member, Message, User } from "./models.js";
 import { displayText, text } from "./text.js";
 
 export const MESSAGE_BODY_MAX = 4000;
@@ -68,6 +68,18 @@ export const MemberParams = z.object({ id: Id, userId: Id });
 
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(500) });
 export type AddMembersBody = z.infer<typeof AddMembersBody>;
+
+export const MEMBERS_PAGE_MAX = 200;
+
+/** `GET /api/conversations/:id/members?cursor=&limit=`: members in the order they joined. */
+export const MembersQuery = z.object({
+  cursor: text(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MEMBERS_PAGE_MAX).default(100),
+});
+export type MembersQuery = z.infer<typeof MembersQuery>;
+
+export const MembersResponse = z.object({ members: z.array(Member), nextCursor: z.string().nullable() });
+export type MembersResponse = z.infer<typeof MembersResponse>;
 
 export const ConversationResponse = z.object({ conversation: Conversation });
 export type ConversationResponse = z.infer<typeof ConversationResponse>;

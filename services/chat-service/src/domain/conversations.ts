@@ -1,10 +1,24 @@
 import { withTransaction } from "@messenger/common";
-import type { Conversation, Member, Message } from "@messenger/protocol";
+import type { Conversation, Member, MembersQuery, MembersResponse, Message } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, notFound, notGroup } from "../errors.js";
 import { spend } from "../limits.js";
 import type { ConversationRow } from "../store/index.js";
 import { toUsers } from "./users.js";
+
+// A members page's cursor: where the previous page ended, in join order (opaque to clients).
+const encodeCursor = (m: { joined_at_text: string; user_id: string }) =>
+  Buffer.from(JSON.stringify([m.joined_at_text, m.user_id])).toString("base64url");
+function decodeCursor(cursor: string): { joinedAt: string; userId: string } {
+  try {
+    const [joinedAt, userId] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [unknown, unknown];
+    if (typeof joinedAt !== "string" || Number.isNaN(Date.parse(joinedAt))) throw new Error("bad cursor");
+    if (typeof userId !== "string" || !/^[0-9a-f-]{36}$/.test(userId)) throw new Error("bad cursor");
+    return { joinedAt, userId };
+  } catch {
+    throw badRequest("cursor: not one this server gave out");
+  }
+}
 
 /** A conversation as everyone sees it; only unreadCount depends on the viewer. */
 interface ConversationView {
@@ -44,6 +58,7 @@ export function createConversationService(deps: CoreDeps) {
       kind: v.row.kind,
       title: v.row.title,
       members: v.members,
+      memberCount: v.members.length,
       lastSeq: v.row.last_seq,
       lastMessage: v.lastMessage,
       unreadCount,
@@ -71,6 +86,25 @@ export function createConversationService(deps: CoreDeps) {
     async list(userId: string): Promise<Conversation[]> {
       const rows = await stores.conversations.listForUser(userId);
       return (await views(rows)).map((v) => forViewer(v, userId));
+    },
+
+    /** A page of members in the order they joined; `cursor` is the previous page's `nextCursor`. */
+    async members(conversationId: string, userId: string, q: MembersQuery): Promise<MembersResponse> {
+      await access.requireMember(conversationId, userId);
+      const after = q.cursor ? decodeCursor(q.cursor) : null;
+      const rows = await stores.conversations.membersPage(conversationId, after, q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const users = new Map(
+        (await toUsers(await stores.users.findByIds(page.map((m) => m.user_id)), presence)).map((u) => [u.id, u]),
+      );
+      const members = page.flatMap((m) => {
+        const user = users.get(m.user_id);
+        return user
+          ? [{ user, role: m.role, lastReadSeq: m.last_read_seq, lastDeliveredSeq: m.last_delivered_seq }]
+          : [];
+      });
+      const last = page[page.length - 1];
+      return { members, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
     },
 
     async get(conversationId: string, userId: string): Promise<Conversation> {

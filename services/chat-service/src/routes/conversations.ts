@@ -3,6 +3,7 @@ import {
   ConversationParams,
   CreateConversationBody,
   MemberParams,
+  MembersQuery,
   MessagesQuery,
   SearchQuery,
 } from "@messenger/protocol";
@@ -29,6 +30,11 @@ export const conversationRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
   app.get("/conversations/:id", async (request) => {
     const { id } = parse(ConversationParams, request.params);
     return { conversation: await conversations.get(id, request.user.id) };
+  });
+
+  app.get("/conversations/:id/members", async (request) => {
+    const { id } = parse(ConversationParams, request.params);
+    return conversations.members(id, request.user.id, parse(MembersQuery, request.query));
   });
 
   app.post("/conversations/:id/members", async (request) => {

@@ -114,6 +114,24 @@ export function createConversationStore(db: Queryable) {
       );
       return r.rows;
     },
+    /**
+     * Members in join order after the cursor (joinedAt as PostgreSQL prints it: full microseconds, so
+     * members added in one statement page without repeats), at most `limit`.
+     */
+    async membersPage(
+      conversationId: string,
+      after: { joinedAt: string; userId: string } | null,
+      limit: number,
+      q: Queryable = db,
+    ): Promise<(MemberRow & { joined_at_text: string })[]> {
+      const r = await q.query<MemberRow & { joined_at_text: string }>(
+        `SELECT ${MEMBER}, joined_at::text AS joined_at_text FROM conversation_members
+         WHERE conversation_id = $1 AND ($2::timestamptz IS NULL OR (joined_at, user_id) > ($2::timestamptz, $3::uuid))
+         ORDER BY joined_at, user_id LIMIT $4`,
+        [conversationId, after?.joinedAt ?? null, after?.userId ?? null, limit],
+      );
+      return r.rows;
+    },
     async memberIds(conversationId: string, q: Queryable = db): Promise<string[]> {
       const r = await q.query<{ user_id: string }>(
         "SELECT user_id FROM conversation_members WHERE conversation_id = $1",
