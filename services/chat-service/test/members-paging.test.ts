@@ -32,7 +32,7 @@ test("a group's members page in join order without repeats or gaps, and memberCo
   let pages = 0;
   do {
     const url: string = `/api/conversations/${conv}/members?limit=5${cursor ? `&cursor=${cursor}` : ""}`;
-    const page = await api<MembersResponse>(h, others[3]!, "GET", url);
+    const page: { status: number; body: MembersResponse } = await api<MembersResponse>(h, others[3]!, "GET", url);
     assert.equal(page.status, 200);
     assert.ok(page.body.members.length <= 5);
     seen.push(...page.body.members.map((m) => m.user.id));
