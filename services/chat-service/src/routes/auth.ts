@@ -38,17 +38,17 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { de
     }
   };
 
+  const deviceOf = (request: FastifyRequest): Device => ({
+    userAgent: request.headers["user-agent"] ?? null,
+    ip: request.ip ?? null,
+  });
+
   /**
    * Guessing one account from one address, or many accounts from one address, hits a wall; a
    * guesser spread over many addresses makes the account "under attack", after which every
    * address gets only a few tries for it. None of this blocks the owner's correct password from
    * an address of their own, so nobody can lock anyone else out.
    */
-  const deviceOf = (request: FastifyRequest): Device => ({
-    userAgent: request.headers["user-agent"] ?? null,
-    ip: request.ip ?? null,
-  });
-
   const login = async (request: FastifyRequest, body: LoginBody): ReturnType<AuthService["login"]> => {
     const username = body.username.toLowerCase();
     const userAddress = `${username}|${request.ip}`;
