@@ -192,3 +192,22 @@ test("a burst of 100 moves ends at the last position, for the sender, the other 
   const me = after.members.find((x) => x.user.id === bob.user.id)!;
   assert.deepEqual([me.lastDeliveredSeq, me.lastReadSeq, after.unreadCount], [100, 50, 50]);
 });
+
+test("a receipt for a conversation I am not in is refused as not found and costs the members' receipts nothing", async () => {
+  const { alice, bob, conv, sa, phone } = await dmWithPhoneAndLaptop();
+  const eve = await register(h);
+  const se = await socketFor(h, eve.accessToken);
+  const ra = recorder(sa);
+  const m = await send(sa, conv, "just us");
+
+  const [mine, hers] = await Promise.all([
+    emitAck(phone, "conversation:read", { conversationId: conv, seq: m.seq }),
+    emitAck(se, "conversation:read", { conversationId: conv, seq: m.seq }),
+  ]);
+  assert.deepEqual(mine, { ok: true });
+  assert.equal(hers.ok ? null : hers.error.code, "not_found");
+  await ra.waitFor<ReceiptEvent>("receipt", (x) => x.userId === bob.user.id && x.kind === "read" && x.seq === m.seq);
+  await sentinel(phone, conv, [ra]);
+  assert.equal(receiptsFrom(ra, eve.user.id).length, 0, "nothing of Eve's reaches Alice");
+  assert.equal((await conversation(alice, conv)).members.length, 2, "Eve did not become a member");
+});

@@ -1,6 +1,7 @@
 import type { ReceiptKind } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
-import type { MovedPosition, PositionTarget } from "../store/index.js";
+import { notFound } from "../errors.js";
+import type { MovedPosition, PositionResult, PositionTarget } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
 import type { Origin } from "./messages.js";
 
@@ -29,15 +30,14 @@ const isDeadlock = (err: unknown) => err instanceof Error && "code" in err && er
  * whole conversation, so in a big group a read costs its readers' senders, not every member.
  */
 export function createReceiptService(deps: CoreDeps) {
-  const { stores, access, hub, metrics } = deps;
+  const { stores, hub, metrics } = deps;
 
   /** Sockets that asked for at least `seq` already show it: they get their ack, not an echo. */
   const askedFor = (requests: PendingReceipt[], covers: (r: PendingReceipt) => boolean) =>
     requests.flatMap((r) => (r.socketId && covers(r) ? [r.socketId] : []));
 
-  function publish(moved: MovedPosition, requests: PendingReceipt[]) {
+  function publish(conversationId: string, userId: string, moved: MovedPosition, requests: PendingReceipt[]) {
     const started = performance.now();
-    const { conversationId, userId } = moved;
     if (moved.readTo > moved.readFrom) {
       hub
         .toUsers([userId, ...moved.readSenders], {
@@ -74,18 +74,26 @@ export function createReceiptService(deps: CoreDeps) {
       else t.deliveredSeq = Math.max(t.deliveredSeq, r.seq);
       t.requests.push(r);
     }
-    let moved: MovedPosition[];
+    let results: PositionResult[];
     for (let attempt = 1; ; attempt++) {
       try {
-        moved = await stores.conversations.advancePositions([...targets.values()]);
+        results = await stores.conversations.advancePositions([...targets.values()]);
         break;
       } catch (err) {
         if (attempt < 5 && isDeadlock(err)) continue;
         throw err;
       }
     }
-    for (const m of moved) publish(m, targets.get(`${m.conversationId}|${m.userId}`)!.requests);
-    return batch.map(() => ({ ok: true, value: undefined }));
+    const members = new Set<string>();
+    for (const { conversationId, userId, moved } of results) {
+      const key = `${conversationId}|${userId}`;
+      members.add(key);
+      if (moved) publish(conversationId, userId, moved, targets.get(key)!.requests);
+    }
+    // Not a member, or no such conversation: the same 404 as every other access check.
+    return batch.map((r) =>
+      members.has(keyOfReceipt(r)) ? { ok: true, value: undefined } : { ok: false, error: notFound("conversation") },
+    );
   }
 
   const writes = createGroupCommit<PendingReceipt, void>({
@@ -96,9 +104,12 @@ export function createReceiptService(deps: CoreDeps) {
   });
 
   return {
-    /** Moves my read/delivered position forward only (never past the last message); resolves once stored. */
+    /**
+     * Moves my read/delivered position forward only (never past the last message); resolves once
+     * stored. Membership is checked by the batch's statement itself (404 otherwise), so a move
+     * costs no query of its own.
+     */
     async mark(userId: string, conversationId: string, kind: ReceiptKind, seq: number, origin: Origin = {}) {
-      await access.requireMember(conversationId, userId);
       await writes.push({ userId, conversationId, kind, seq, socketId: origin.socketId });
     },
   };

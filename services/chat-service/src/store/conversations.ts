@@ -30,8 +30,6 @@ export interface PositionTarget {
 
 /** A member's positions that moved: from where, to where, and whose messages they crossed. */
 export interface MovedPosition {
-  conversationId: string;
-  userId: string;
   readFrom: number;
   readTo: number;
   deliveredFrom: number;
@@ -39,6 +37,13 @@ export interface MovedPosition {
   /** Senders (other than the member) of the messages in (readFrom, readTo]. */
   readSenders: string[];
   deliveredSenders: string[];
+}
+
+export interface PositionResult {
+  conversationId: string;
+  userId: string;
+  /** null when neither position moved. */
+  moved: MovedPosition | null;
 }
 
 const CONV = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at";
@@ -154,20 +159,23 @@ export function createConversationStore(db: Queryable) {
     },
     /**
      * Advances read/delivered positions, one row per (conversation, user), in one statement: never
-     * backwards, never past the last message, and reading implies delivery. Returns only the rows
-     * that moved, with where they were, and the other senders of the messages each move crossed
-     * (whose ticks it changed). Rows are locked in key order, so concurrent batches do not deadlock
-     * each other (a send's position update still can: the caller writes again).
+     * backwards, never past the last message, and reading implies delivery. Returns a row for each
+     * target that is a member (a non-member's target is left out, as is a conversation that does
+     * not exist), with `moved` when a position moved: where it was, and the other senders of the
+     * messages the move crossed (whose ticks it changed). Rows are locked in key order, so
+     * concurrent batches do not deadlock each other (a send's position update still can: the
+     * caller writes again).
      */
-    async advancePositions(targets: readonly PositionTarget[], q: Queryable = db): Promise<MovedPosition[]> {
+    async advancePositions(targets: readonly PositionTarget[], q: Queryable = db): Promise<PositionResult[]> {
       if (targets.length === 0) return [];
-      const r = await q.query<MovedPosition>({
+      const r = await q.query<{ conversationId: string; userId: string; moved: boolean } & MovedPosition>({
         name: "conversations.advancePositions",
         text: `WITH target AS (
            SELECT t.conversation_id, t.user_id, LEAST(t.read_seq, c.last_seq) AS read_to,
              LEAST(GREATEST(t.delivered_seq, t.read_seq), c.last_seq) AS delivered_to
            FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[]) AS t(conversation_id, user_id, read_seq, delivered_seq)
            JOIN conversations c ON c.id = t.conversation_id
+           JOIN conversation_members cm ON cm.conversation_id = t.conversation_id AND cm.user_id = t.user_id
          ), old AS (
            SELECT m.conversation_id, m.user_id, m.last_read_seq, m.last_delivered_seq, t.read_to, t.delivered_to
            FROM conversation_members m JOIN target t ON t.conversation_id = m.conversation_id AND t.user_id = m.user_id
@@ -182,14 +190,14 @@ export function createConversationStore(db: Queryable) {
            RETURNING m.conversation_id, m.user_id, o.last_read_seq AS read_from, m.last_read_seq AS read_to,
              o.last_delivered_seq AS delivered_from, m.last_delivered_seq AS delivered_to
          )
-         SELECT v.conversation_id AS "conversationId", v.user_id AS "userId",
+         SELECT t.conversation_id AS "conversationId", t.user_id AS "userId", v.user_id IS NOT NULL AS moved,
            v.read_from AS "readFrom", v.read_to AS "readTo",
            v.delivered_from AS "deliveredFrom", v.delivered_to AS "deliveredTo",
            ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
              AND x.seq > v.read_from AND x.seq <= v.read_to AND x.sender_id <> v.user_id) AS "readSenders",
            ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
              AND x.seq > v.delivered_from AND x.seq <= v.delivered_to AND x.sender_id <> v.user_id) AS "deliveredSenders"
-         FROM moved v`,
+         FROM target t LEFT JOIN moved v ON v.conversation_id = t.conversation_id AND v.user_id = t.user_id`,
         values: [
           targets.map((t) => t.conversationId),
           targets.map((t) => t.userId),
@@ -197,7 +205,11 @@ export function createConversationStore(db: Queryable) {
           targets.map((t) => t.deliveredSeq),
         ],
       });
-      return r.rows;
+      return r.rows.map(({ conversationId, userId, moved, ...position }) => ({
+        conversationId,
+        userId,
+        moved: moved ? position : null,
+      }));
     },
   };
 }
