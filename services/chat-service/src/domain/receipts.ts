@@ -101,6 +101,7 @@ export function createReceiptService(deps: CoreDeps) {
     keyOf: keyOfReceipt,
     maxBatch: 1000,
     concurrency: 2,
+    onBatch: (size) => metrics.receiptBatchSize.observe(size),
   });
 
   return {
