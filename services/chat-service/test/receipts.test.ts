@@ -193,6 +193,24 @@ test("a burst of 100 moves ends at the last position, for the sender, the other 
   assert.deepEqual([me.lastDeliveredSeq, me.lastReadSeq, after.unreadCount], [100, 50, 50]);
 });
 
+test("a sender who has left the group hears nothing of reads of their old messages", async () => {
+  const [ann, ben, cat] = await Promise.all([register(h), register(h), register(h)]);
+  const conv = await groupOf(h, ann, [ben, cat]);
+  const dm = await directWith(h, ann, ben);
+  const [sa, sb, sc] = await Promise.all([
+    socketFor(h, ann.accessToken),
+    socketFor(h, ben.accessToken),
+    socketFor(h, cat.accessToken),
+  ]);
+  const rb = recorder(sb);
+  const m = await send(sb, conv, "my last word here");
+  assert.equal((await api(h, ann, "DELETE", `/api/conversations/${conv}/members/${ben.user.id}`)).status < 300, true);
+
+  assert.deepEqual(await emitAck(sc, "conversation:read", { conversationId: conv, seq: m.seq }), { ok: true });
+  await sentinel(sa, dm, [rb]);
+  assert.equal(rb.of("receipt").length, 0, "nothing of the group reaches someone no longer in it");
+});
+
 test("a receipt for a conversation I am not in is refused as not found and costs the members' receipts nothing", async () => {
   const { alice, bob, conv, sa, phone } = await dmWithPhoneAndLaptop();
   const eve = await register(h);

@@ -34,7 +34,7 @@ export interface MovedPosition {
   readTo: number;
   deliveredFrom: number;
   deliveredTo: number;
-  /** Senders (other than the member) of the messages in (readFrom, readTo]. */
+  /** Senders (other than the member, and still members) of the messages in (readFrom, readTo]. */
   readSenders: string[];
   deliveredSenders: string[];
 }
@@ -162,7 +162,7 @@ export function createConversationStore(db: Queryable) {
      * backwards, never past the last message, and reading implies delivery. Returns a row for each
      * target that is a member (a non-member's target is left out, as is a conversation that does
      * not exist), with `moved` when a position moved: where it was, and the other senders of the
-     * messages the move crossed (whose ticks it changed). Rows are locked in key order, so
+     * messages the move crossed (whose ticks it changed) who are still members. Rows are locked in key order, so
      * concurrent batches do not deadlock each other (a send's position update still can: the
      * caller writes again).
      */
@@ -194,9 +194,11 @@ export function createConversationStore(db: Queryable) {
            v.read_from AS "readFrom", v.read_to AS "readTo",
            v.delivered_from AS "deliveredFrom", v.delivered_to AS "deliveredTo",
            ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
-             AND x.seq > v.read_from AND x.seq <= v.read_to AND x.sender_id <> v.user_id) AS "readSenders",
+             AND x.seq > v.read_from AND x.seq <= v.read_to AND x.sender_id <> v.user_id
+             AND x.sender_id IN (SELECT cm.user_id FROM conversation_members cm WHERE cm.conversation_id = v.conversation_id)) AS "readSenders",
            ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
-             AND x.seq > v.delivered_from AND x.seq <= v.delivered_to AND x.sender_id <> v.user_id) AS "deliveredSenders"
+             AND x.seq > v.delivered_from AND x.seq <= v.delivered_to AND x.sender_id <> v.user_id
+             AND x.sender_id IN (SELECT cm.user_id FROM conversation_members cm WHERE cm.conversation_id = v.conversation_id)) AS "deliveredSenders"
          FROM target t LEFT JOIN moved v ON v.conversation_id = t.conversation_id AND v.user_id = t.user_id`,
         values: [
           targets.map((t) => t.conversationId),
