@@ -15,6 +15,7 @@ import { createAccess } from "./domain/access.js";
 import { createAuthService } from "./domain/auth.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
+import { createReceiptService } from "./domain/receipts.js";
 import { createLimits, memoryLimiter } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     auth: createAuthService(core),
     conversations: createConversationService(core),
     messages: createMessageService(core),
+    receipts: createReceiptService(core),
   };
   const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
   app.decorate("deps", deps);

@@ -4,6 +4,7 @@ import type { CoreDeps } from "./core-deps.js";
 import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
+import type { ReceiptService } from "./domain/receipts.js";
 
 export type { CoreDeps } from "./core-deps.js";
 
@@ -16,6 +17,7 @@ export interface AppDeps extends CoreDeps {
   auth: AuthService;
   conversations: ConversationService;
   messages: MessageService;
+  receipts: ReceiptService;
   calls: CallService;
   meetings: MeetingService;
 }

@@ -34,6 +34,12 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    receiptBatchSize: new Histogram({
+      name: "chat_receipt_batch_size",
+      help: "Delivered/read moves per statement (group commit; each member's moves coalesce to one row)",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
     callsEnded: new Counter({
       name: "chat_calls_total",
       help: "1:1 calls ended, by outcome (completed, missed, declined, busy, failed)",

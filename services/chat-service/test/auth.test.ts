@@ -132,6 +132,7 @@ test("health, readiness and metrics", async () => {
     "chat_send_ack_seconds",
     "chat_fanout_seconds",
     "chat_send_batch_size",
+    "chat_receipt_batch_size",
     "chat_calls_total",
   ]) {
     assert.match(metrics.body, new RegExp(name));

@@ -5,7 +5,6 @@ import {
   type MessageSendPayload,
   type MessagesQuery,
   REACTIONS_PER_MESSAGE_MAX,
-  type ReceiptKind,
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
@@ -270,22 +269,6 @@ export function createMessageService(deps: CoreDeps) {
       if (conversationId) await access.requireMember(conversationId, userId);
       const rows = await stores.messages.search(userId, text, conversationId, 50);
       return { messages: await stores.messages.hydrate(rows) };
-    },
-
-    /**
-     * Moves my read/delivered position forward only (never past the last message),
-     * and tells my other devices and the other members.
-     */
-    async markPosition(userId: string, conversationId: string, kind: ReceiptKind, seq: number, origin: Origin = {}) {
-      await access.requireMember(conversationId, userId);
-      const moved = await stores.conversations.advancePosition(conversationId, userId, kind, seq);
-      if (moved !== null) {
-        const started = performance.now();
-        hub
-          .toConversation(conversationId, { exceptSocketId: origin.socketId })
-          .emit("receipt", { conversationId, userId, kind, seq: moved });
-        metrics.fanoutSeconds.observe((performance.now() - started) / 1000);
-      }
     },
   };
   return service;

@@ -30,8 +30,8 @@ export const roomOfSession = (sessionId: string) => `session:${sessionId}`;
  */
 export interface Hub {
   io: ChatServer;
-  /** All sockets of these users. */
-  toUsers(userIds: readonly string[]): Broadcast;
+  /** All sockets of these users, optionally except some sockets (those that caused the event get an ack instead). */
+  toUsers(userIds: readonly string[], opts?: { exceptSocketIds?: readonly string[] }): Broadcast;
   /** One socket, on whichever instance holds it (call signalling goes to exactly one device). */
   toSocket(socketId: string): Broadcast;
   /** Whether a socket with this id is connected to any instance. */
@@ -48,10 +48,12 @@ export interface Hub {
 export function createHub(io: ChatServer): Hub {
   return {
     io,
-    toUsers(userIds) {
+    toUsers(userIds, opts = {}) {
       // `to([])` would broadcast to everyone: an empty list must reach nobody.
       if (userIds.length === 0) return io.to("nobody:").except("nobody:");
-      return io.to(userIds.map(roomOfUser));
+      const op = io.to(userIds.map(roomOfUser));
+      // Each socket sits in a room named by its own id.
+      return opts.exceptSocketIds?.length ? op.except([...opts.exceptSocketIds]) : op;
     },
     // Each socket is in a room named by its id.
     toSocket: (socketId) => io.to(socketId),

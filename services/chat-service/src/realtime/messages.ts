@@ -13,7 +13,7 @@ import { type ChatSocket, roomOfConversation } from "./hub.js";
 
 /** message:*, receipts and typing: validate → domain → ack; broadcasting happens in the domain after commit. */
 export function createMessageHandlers(deps: AppDeps) {
-  const { messages, access, presence, hub, metrics, log, limits } = deps;
+  const { messages, receipts, access, presence, hub, metrics, log, limits } = deps;
   return (socket: ChatSocket) => {
     const { userId } = socket.data;
     const origin = { socketId: socket.id };
@@ -67,7 +67,7 @@ export function createMessageHandlers(deps: AppDeps) {
       "conversation:delivered",
       ReceiptPayload,
       async (p) => {
-        await messages.markPosition(userId, p.conversationId, "delivered", p.seq, origin);
+        await receipts.mark(userId, p.conversationId, "delivered", p.seq, origin);
         return {};
       },
       log,
@@ -78,7 +78,7 @@ export function createMessageHandlers(deps: AppDeps) {
       "conversation:read",
       ReceiptPayload,
       async (p) => {
-        await messages.markPosition(userId, p.conversationId, "read", p.seq, origin);
+        await receipts.mark(userId, p.conversationId, "read", p.seq, origin);
         return {};
       },
       log,

@@ -20,6 +20,32 @@ export interface MemberRow {
   joined_at: Date;
 }
 
+/** Where one member's positions should move to (0: no move of that kind). */
+export interface PositionTarget {
+  conversationId: string;
+  userId: string;
+  readSeq: number;
+  deliveredSeq: number;
+}
+
+/** A member's positions that moved: from where, to where, and whose messages they crossed. */
+export interface MovedPosition {
+  readFrom: number;
+  readTo: number;
+  deliveredFrom: number;
+  deliveredTo: number;
+  /** Senders (other than the member, and still members) of the messages in (readFrom, readTo]. */
+  readSenders: string[];
+  deliveredSenders: string[];
+}
+
+export interface PositionResult {
+  conversationId: string;
+  userId: string;
+  /** null when neither position moved. */
+  moved: MovedPosition | null;
+}
+
 const CONV = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at";
 const MEMBER = "conversation_id, user_id, role, last_read_seq, last_delivered_seq, joined_at";
 
@@ -149,30 +175,61 @@ export function createConversationStore(db: Queryable) {
       );
       return r.rows.map((x) => x.user_id);
     },
-    /** Advances one position, never backwards and never past the last message. Returns the new value if it moved. */
-    async advancePosition(
-      conversationId: string,
-      userId: string,
-      kind: "read" | "delivered",
-      seq: number,
-      q: Queryable = db,
-    ): Promise<number | null> {
-      // Reading implies delivery; delivery alone does not move the read position.
-      const sets =
-        kind === "read"
-          ? "last_read_seq = t.target, last_delivered_seq = GREATEST(m.last_delivered_seq, t.target)"
-          : "last_delivered_seq = t.target";
-      const col = kind === "read" ? "last_read_seq" : "last_delivered_seq";
-      const r = await q.query<{ seq: number }>(
-        `WITH t AS (
-           SELECT LEAST($3::bigint, c.last_seq) AS target FROM conversations c WHERE c.id = $1
+    /**
+     * Advances read/delivered positions, one row per (conversation, user), in one statement: never
+     * backwards, never past the last message, and reading implies delivery. Returns a row for each
+     * target that is a member (a non-member's target is left out, as is a conversation that does
+     * not exist), with `moved` when a position moved: where it was, and the other senders of the
+     * messages the move crossed (whose ticks it changed) who are still members. Rows are locked in key order, so
+     * concurrent batches do not deadlock each other (a send's position update still can: the
+     * caller writes again).
+     */
+    async advancePositions(targets: readonly PositionTarget[], q: Queryable = db): Promise<PositionResult[]> {
+      if (targets.length === 0) return [];
+      const r = await q.query<{ conversationId: string; userId: string; moved: boolean } & MovedPosition>({
+        name: "conversations.advancePositions",
+        text: `WITH target AS (
+           SELECT t.conversation_id, t.user_id, LEAST(t.read_seq, c.last_seq) AS read_to,
+             LEAST(GREATEST(t.delivered_seq, t.read_seq), c.last_seq) AS delivered_to
+           FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[]) AS t(conversation_id, user_id, read_seq, delivered_seq)
+           JOIN conversations c ON c.id = t.conversation_id
+           JOIN conversation_members cm ON cm.conversation_id = t.conversation_id AND cm.user_id = t.user_id
+         ), old AS (
+           SELECT m.conversation_id, m.user_id, m.last_read_seq, m.last_delivered_seq, t.read_to, t.delivered_to
+           FROM conversation_members m JOIN target t ON t.conversation_id = m.conversation_id AND t.user_id = m.user_id
+           WHERE m.last_read_seq < t.read_to OR m.last_delivered_seq < t.delivered_to
+           ORDER BY m.conversation_id, m.user_id
+           FOR UPDATE OF m
+         ), moved AS (
+           UPDATE conversation_members m
+           SET last_read_seq = GREATEST(m.last_read_seq, o.read_to),
+             last_delivered_seq = GREATEST(m.last_delivered_seq, o.delivered_to)
+           FROM old o WHERE m.conversation_id = o.conversation_id AND m.user_id = o.user_id
+           RETURNING m.conversation_id, m.user_id, o.last_read_seq AS read_from, m.last_read_seq AS read_to,
+             o.last_delivered_seq AS delivered_from, m.last_delivered_seq AS delivered_to
          )
-         UPDATE conversation_members m SET ${sets}
-         FROM t WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.${col} < t.target
-         RETURNING m.${col} AS seq`,
-        [conversationId, userId, seq],
-      );
-      return r.rows[0]?.seq ?? null;
+         SELECT t.conversation_id AS "conversationId", t.user_id AS "userId", v.user_id IS NOT NULL AS moved,
+           v.read_from AS "readFrom", v.read_to AS "readTo",
+           v.delivered_from AS "deliveredFrom", v.delivered_to AS "deliveredTo",
+           ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
+             AND x.seq > v.read_from AND x.seq <= v.read_to AND x.sender_id <> v.user_id
+             AND x.sender_id IN (SELECT cm.user_id FROM conversation_members cm WHERE cm.conversation_id = v.conversation_id)) AS "readSenders",
+           ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
+             AND x.seq > v.delivered_from AND x.seq <= v.delivered_to AND x.sender_id <> v.user_id
+             AND x.sender_id IN (SELECT cm.user_id FROM conversation_members cm WHERE cm.conversation_id = v.conversation_id)) AS "deliveredSenders"
+         FROM target t LEFT JOIN moved v ON v.conversation_id = t.conversation_id AND v.user_id = t.user_id`,
+        values: [
+          targets.map((t) => t.conversationId),
+          targets.map((t) => t.userId),
+          targets.map((t) => t.readSeq),
+          targets.map((t) => t.deliveredSeq),
+        ],
+      });
+      return r.rows.map(({ conversationId, userId, moved, ...position }) => ({
+        conversationId,
+        userId,
+        moved: moved ? position : null,
+      }));
     },
   };
 }

@@ -19,7 +19,14 @@ export function createStores(db: Queryable) {
 export type Stores = ReturnType<typeof createStores>;
 
 export type { AttachmentStore } from "./attachments.js";
-export type { ConversationRow, ConversationStore, MemberRow } from "./conversations.js";
+export type {
+  ConversationRow,
+  ConversationStore,
+  MemberRow,
+  MovedPosition,
+  PositionResult,
+  PositionTarget,
+} from "./conversations.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
 export type { SessionStore } from "./sessions.js";
