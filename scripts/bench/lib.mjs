@@ -59,6 +59,7 @@ export async function throwawayDatabase() {
   await runMigrations(pool);
   return {
     url: url.toString(),
+    name,
     pool,
     async drop() {
       await pool.end();

@@ -157,10 +157,16 @@ ${printed ? `\n${printed}\n` : ""}
 ## What the rows mean
 
 - **delivery**: N socket.io clients in groups of 10; messages from random members at a fixed total
-  rate; latency from the sender's \`emit\` to each other member's \`message:new\`. The *relay floor* is
-  a plain socket.io server relaying the same events to the same rooms with no authentication check,
-  validation or database, driven by the same clients in the same run: the ratio is what
-  persistence, validation and access checks cost on top of socket.io itself.
+  rate; latency from the sender's \`emit\` to each other member's \`message:new\`. The clients do what the
+  real client does when a message arrives (\`conversation:delivered\`; \`conversation:read\` from the one in
+  five with the conversation open; \`typing\` before one message in three; \`BENCH_CLIENT=bare\`: listen
+  only). The *relay floor* is a plain socket.io server relaying the same events with no authentication
+  check, validation or database, and the least traffic they need (each receipt to the message's sender,
+  typing to the room), driven by the same clients in the same run: the ratio is what persistence,
+  validation and access checks cost on top of socket.io itself. *Big channel*: one more conversation of
+  \`BENCH_CHANNEL_MEMBERS\` (2,000) members, all connected, 1 msg/s into it on top of the groups; database
+  writes are PostgreSQL's own counters (\`pg_stat_user_tables\`; the channel's rows through a do-nothing
+  trigger counted by \`pg_stat_user_functions\`).
 - **connections**: authenticated idle sockets (socket.io over WebSocket) one chat-service process
   holds; RSS per connection = growth of the server's resident set ÷ sockets held.
 - **history**: server time (Fastify's \`responseTime\`) of \`GET /api/conversations/:id/messages\`

@@ -37,6 +37,10 @@ test("npm run bench -- --small prints one table with delivery, connections and h
   assert.match(cells(/relay floor p50 \/ p99/)[3]!, number);
   assert.match(cells(/persisted p50 \/ p99/)[3]!, number);
   assert.match(cells(/p99 persisted ÷ floor/)[3]!, number);
+  // The clients send what the real client sends (receipts, typing), and the database's writes are counted.
+  assert.match(cells(/relay floor p50 \/ p99/)[7]!, /^real-client traffic;/);
+  assert.match(cells(/events per recipient per message/)[3]!, number);
+  assert.match(cells(/database writes per message/)[3]!, number);
   assert.match(cells(/idle authenticated sockets held/)[3]!, number);
   assert.match(cells(/RSS per connection/)[3]!, number);
   assert.match(cells(/latest page of 50/)[3]!, number);
