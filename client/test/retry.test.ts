@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { connect, createServer, type Socket } from "node:net";
 import { after, before, describe, type TestContext, test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { createPool, type Db } from "@messenger/common";
-import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import { createTestDatabase, eventually, type TestDatabase } from "@messenger/common/testing";
 import type { Message, MessagesResponse } from "@messenger/protocol";
 import type { Auth } from "../src/core/auth";
 import { type ChatClient, type SendBackoff, sendRetryDelay } from "../src/core/client";
@@ -186,11 +185,7 @@ describe("sending while the database fails requests", () => {
 
     const clientId = ed.client.send(cid, "wobbly line")!;
     // Once the server has refused it once, the client is waiting to send it again: drop the connection.
-    const deadline = Date.now() + 20_000;
-    while ((await wobbly.attempts()) < 1) {
-      assert.ok(Date.now() < deadline, "the server never saw the message");
-      await delay(10);
-    }
+    await eventually("the server saw the message", async () => (await wobbly.attempts()) >= 1, 20_000);
     ed.client.networkChanged(false);
     ed.client.networkChanged(true);
     await until(ed.client, () => ed.client.stores.connection.get() === "connected", "back online");
@@ -292,11 +287,11 @@ describe("sending while the database is down", () => {
     t.after(() => ctx.link.up());
     const clientId = ivo.client.send(cid, "sent during the outage")!;
     const later = ivo.client.send(cid, "written after it")!;
-    const deadline = Date.now() + 30_000;
-    while (sent.filter((id) => id === clientId).length < 2 * OLD_SEND_ATTEMPTS) {
-      assert.ok(Date.now() < deadline, `only ${sent.length} attempts while the database was down`);
-      await delay(10);
-    }
+    await eventually(
+      `${2 * OLD_SEND_ATTEMPTS} attempts while the database was down`,
+      () => sent.filter((id) => id === clientId).length >= 2 * OLD_SEND_ATTEMPTS,
+      30_000,
+    );
     const waiting = tl().pending.find((p) => p.clientId === clientId);
     assert.equal(waiting?.status, "pending", "still shown as sending");
     assert.equal(waiting?.error?.code, "internal", "with the reason it has not gone yet, for the UI");

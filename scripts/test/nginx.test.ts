@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildApp as buildChat, loadConfig as loadChatConfig } from "@messenger/chat-service";
-import { createTestDatabase, type TestDatabase } from "@messenger/common/testing";
+import { createTestDatabase, eventually, type TestDatabase } from "@messenger/common/testing";
 import { buildApp as buildMedia, loadConfig as loadMediaConfig } from "@messenger/media-service";
 import type { AuthResponse, ConversationResponse } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
@@ -228,11 +228,9 @@ describe("nginx in front of two chat-service instances", () => {
       const id = String(reply.headers["x-request-id"]);
       assert.match(id, /^[0-9a-f]{32}$/, path);
       // nginx writes its log line when the response is done: poll for it.
-      const deadline = Date.now() + 5000;
-      while (!readFileSync(nginx.accessLog, "utf8").includes(`"GET ${path} HTTP/1.1" ${reply.status}`)) {
-        assert.ok(Date.now() < deadline, `no access log line for ${path}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually(`an access log line for ${path}`, () =>
+        readFileSync(nginx.accessLog, "utf8").includes(`"GET ${path} HTTP/1.1" ${reply.status}`),
+      );
       const line = readFileSync(nginx.accessLog, "utf8")
         .split("\n")
         .find((l) => l.includes(`rid=${id}`));
@@ -263,11 +261,9 @@ describe("nginx in front of two chat-service instances", () => {
       headers: { authorization: `Bearer ${user.accessToken}` },
     });
     assert.equal(reply.status, 200, reply.body);
-    const deadline = Date.now() + 5000;
-    while (!readFileSync(nginx.accessLog, "utf8").includes('"GET /api/search HTTP/1.1" 200')) {
-      assert.ok(Date.now() < deadline, "no access log line for the search");
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually("an access log line for the search", () =>
+      readFileSync(nginx.accessLog, "utf8").includes('"GET /api/search HTTP/1.1" 200'),
+    );
     assert.doesNotMatch(readFileSync(nginx.accessLog, "utf8"), /pay|rise|bob/);
   });
 

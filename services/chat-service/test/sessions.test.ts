@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { signAccessToken } from "@messenger/common";
+import { eventually } from "@messenger/common/testing";
 import type { AuthResponse } from "@messenger/protocol";
 import {
   api,
@@ -33,15 +34,6 @@ async function signInAgain(u: TestUser): Promise<TestUser> {
   assert.equal(res.statusCode, 200);
   const body = res.json() as AuthResponse;
   return { ...body, auth: { authorization: `Bearer ${body.accessToken}` } };
-}
-
-/** Polls a condition the server reaches on its own schedule (the session re-check), with a deadline. */
-async function eventually(what: string, check: () => Promise<boolean>, deadlineMs = 5000) {
-  const until = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`not within ${deadlineMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 test("logging out closes that session's sockets at once; another device's session stays", async () => {

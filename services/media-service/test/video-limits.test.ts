@@ -4,6 +4,7 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
+import { eventually } from "@messenger/common/testing";
 import { FfmpegTimeoutError, probe, transcodeToMp4 } from "../src/domain/video.js";
 import {
   attachmentCount,
@@ -131,11 +132,11 @@ async function slowFfmpeg(h: Harness): Promise<{ path: string; calls: string }> 
 
 /** Resolves once a (slow) ffmpeg is transcoding in the harness's temp dir. */
 async function untilTranscoding(h: Harness) {
-  const deadline = Date.now() + 20_000;
-  while (!(await processesMentioning(h.tmpDir)).some((p) => p.includes("ffmpeg -re"))) {
-    assert.ok(Date.now() < deadline, "ffmpeg never started");
-    await new Promise((r) => setTimeout(r, 50)); // polling a condition (ffmpeg running), with a deadline
-  }
+  await eventually(
+    "ffmpeg started",
+    async () => (await processesMentioning(h.tmpDir)).some((p) => p.includes("ffmpeg -re")),
+    20_000,
+  );
 }
 
 /** The transcode job's pg-boss state once it is no longer running. */
