@@ -84,7 +84,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     stores,
     presence,
     metrics,
-    sessions: createSessionGate(db, { cacheMs: config.SESSION_CHECK_MS }),
+    sessions: createSessionGate(db, { secret: config.JWT_SECRET, cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
   };
   const domain = {
@@ -102,7 +102,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate("attachmentListener", attachmentListener);
 
   await app.register(cookie);
-  await app.register(authPlugin, { secret: config.JWT_SECRET, sessions: deps.sessions });
+  await app.register(authPlugin, { sessions: deps.sessions });
   await app.register(healthRoutes, { deps, redis: redis ?? undefined });
   await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });

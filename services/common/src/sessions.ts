@@ -1,13 +1,14 @@
 import type { Queryable } from "./db.js";
-import type { AccessClaims } from "./tokens.js";
+import { type AccessClaims, type VerifiedClaims, verifyAccessToken } from "./tokens.js";
 
 export interface SessionGate {
   /**
-   * Whether the token's user still exists and is active and its session (when it names one) is not
-   * revoked. Answers are cached for `cacheMs`, so a request costs no query most of the time and
-   * a change elsewhere (another instance, an operator's SQL) is seen within that time.
+   * The one check of an access token, for every HTTP request and socket of both services: signed with
+   * the secret and not expired, its user still exists and is active, and its session (when it names
+   * one) is not revoked. The last two are cached for `cacheMs`, so a request costs no query most of the
+   * time and a change elsewhere (another instance, an operator's SQL) is seen within that time.
    */
-  isActive(claims: AccessClaims): Promise<boolean>;
+  verify(token: string | undefined): Promise<VerifiedClaims | null>;
   /** Of these sessions and session-less users, the ones still active (one query, uncached). */
   activeAmong(keys: readonly AccessClaims[]): Promise<Set<string>>;
   /** Forget what is cached about a session or user that just changed here. */
@@ -19,7 +20,7 @@ export const sessionKeyOf = (c: AccessClaims) => c.sessionId ?? `user:${c.userId
 
 const MAX_CACHED = 50_000;
 
-export function createSessionGate(db: Queryable, opts: { cacheMs: number }): SessionGate {
+export function createSessionGate(db: Queryable, opts: { secret: string; cacheMs: number }): SessionGate {
   const cache = new Map<string, { active: boolean; userId: string; until: number }>();
 
   async function activeAmong(keys: readonly AccessClaims[]): Promise<Set<string>> {
@@ -39,15 +40,21 @@ export function createSessionGate(db: Queryable, opts: { cacheMs: number }): Ses
     return active;
   }
 
+  async function isActive(claims: AccessClaims): Promise<boolean> {
+    const key = sessionKeyOf(claims);
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now() && hit.userId === claims.userId) return hit.active;
+    const active = (await activeAmong([claims])).has(key);
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, { active, userId: claims.userId, until: Date.now() + opts.cacheMs });
+    return active;
+  }
+
   return {
-    async isActive(claims) {
-      const key = sessionKeyOf(claims);
-      const hit = cache.get(key);
-      if (hit && hit.until > Date.now() && hit.userId === claims.userId) return hit.active;
-      const active = (await activeAmong([claims])).has(key);
-      if (cache.size >= MAX_CACHED) cache.clear();
-      cache.set(key, { active, userId: claims.userId, until: Date.now() + opts.cacheMs });
-      return active;
+    async verify(token) {
+      const claims = await verifyAccessToken(opts.secret, token);
+      if (!claims || claims.expiresAt <= Date.now()) return null;
+      return (await isActive(claims)) ? claims : null;
     },
     activeAmong,
     forget({ sessionId, userId }) {

@@ -1,4 +1,4 @@
-import { type SessionGate, verifyAccessToken } from "@messenger/common";
+import type { SessionGate } from "@messenger/common";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { unauthorized } from "../errors.js";
@@ -24,15 +24,15 @@ declare module "fastify" {
  * exists for media `<img src>` (media-service), and ignoring it here keeps
  * state-changing chat endpoints out of reach of cross-site requests.
  */
-export const authPlugin = fp<{ secret: string; sessions: SessionGate }>(
-  async (app, { secret, sessions }) => {
+export const authPlugin = fp<{ sessions: SessionGate }>(
+  async (app, { sessions }) => {
     app.decorateRequest("user", null as unknown as AuthUser);
     app.decorate("authenticate", async (request: FastifyRequest) => {
       const header = request.headers.authorization;
       const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-      const claims = await verifyAccessToken(secret, token);
+      const claims = await sessions.verify(token);
       // A valid signature is not enough: the session may have been ended or the user deactivated or deleted.
-      if (!claims || !(await sessions.isActive(claims))) throw unauthorized();
+      if (!claims) throw unauthorized();
       request.user = { id: claims.userId, username: claims.username };
     });
   },

@@ -17,7 +17,7 @@ export function registerRealtime(io: ChatServer, deps: AppDeps): { drain(): Prom
   io.use(async (socket, next) => {
     try {
       const auth = HandshakeAuth.safeParse(socket.handshake.auth);
-      const claims = auth.success ? await socketSessions.verify(auth.data.token) : null;
+      const claims = auth.success ? await deps.sessions.verify(auth.data.token) : null;
       if (!claims) return next(new Error(UNAUTHORIZED));
       socketSessions.admit(socket, claims);
       // Rooms are joined before the client sees "connect": a client that connects and then

@@ -1,4 +1,4 @@
-import { type AccessClaims, sessionKeyOf, type VerifiedClaims, verifyAccessToken } from "@messenger/common";
+import { type AccessClaims, sessionKeyOf, type VerifiedClaims } from "@messenger/common";
 import { AuthRefreshPayload } from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
 import { unauthorized } from "../errors.js";
@@ -32,13 +32,6 @@ export function createSocketSessions(io: ChatServer, deps: AppDeps) {
     const timer = setTimeout(() => socket.disconnect(true), Math.max(0, expiresAt - Date.now()));
     timer.unref();
     expiry.set(socket.id, timer);
-  }
-
-  /** The handshake's token, or null when it is not (or no longer) good. */
-  async function verify(token: string | undefined): Promise<VerifiedClaims | null> {
-    const claims = await verifyAccessToken(config.JWT_SECRET, token);
-    if (!claims || claims.expiresAt <= Date.now()) return null;
-    return (await sessions.isActive(claims)) ? claims : null;
   }
 
   /** Records what the handshake proved; the socket joins its session's room. */
@@ -87,7 +80,7 @@ export function createSocketSessions(io: ChatServer, deps: AppDeps) {
       "auth:refresh",
       AuthRefreshPayload,
       async ({ token }) => {
-        const claims = await verify(token);
+        const claims = await sessions.verify(token);
         if (!claims || claims.userId !== userId) throw unauthorized("that token is not valid for this connection");
         if (claims.sessionId !== socket.data.sessionId) {
           if (socket.data.sessionId) socket.leave(roomOfSession(socket.data.sessionId));
@@ -116,7 +109,6 @@ export function createSocketSessions(io: ChatServer, deps: AppDeps) {
   sweeper.unref();
 
   return {
-    verify,
     admit,
     register,
     sweep,

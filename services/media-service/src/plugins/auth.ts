@@ -1,4 +1,4 @@
-import { type AccessClaims, createSessionGate, tokenFromRequest, verifyAccessToken } from "@messenger/common";
+import { type AccessClaims, createSessionGate, tokenFromRequest } from "@messenger/common";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { originNotAllowed, unauthorized } from "../errors.js";
@@ -30,10 +30,10 @@ export default fp(
     const allowed = new Set(opts.allowedOrigins);
     // The same rule as chat-service: a signed token is not enough once its session has ended or its
     // user was deactivated or deleted (cached for sessionCheckMs).
-    const sessions = createSessionGate(app.db, { cacheMs: opts.sessionCheckMs });
+    const sessions = createSessionGate(app.db, { secret: opts.jwtSecret, cacheMs: opts.sessionCheckMs });
     app.decorate("requireUser", async (request: FastifyRequest) => {
-      const claims = await verifyAccessToken(opts.jwtSecret, tokenFromRequest(request.headers));
-      if (!claims || !(await sessions.isActive(claims))) throw unauthorized();
+      const claims = await sessions.verify(tokenFromRequest(request.headers));
+      if (!claims) throw unauthorized();
       if (crossSiteCookieRequest(request, allowed)) throw originNotAllowed();
       return claims;
     });
