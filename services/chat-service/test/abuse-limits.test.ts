@@ -11,6 +11,7 @@ import {
   emitAck,
   groupOf,
   type Harness,
+  PASSWORD,
   register as registerFrom,
   send,
   socketFor,
@@ -34,7 +35,6 @@ after(async () => {
   await h.close();
 });
 
-const PASSWORD = "correct horse battery";
 let seq = 0;
 /** Each test user registers from an address of its own, so the registration limit stays out of the way. */
 const register = (harness: Harness) => registerFrom(harness, undefined, { from: `100.64.${seq >> 8}.${++seq & 255}` });

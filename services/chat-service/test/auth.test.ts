@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import { ACCESS_COOKIE, verifyAccessToken } from "@messenger/common";
 import type { AuthResponse, Tokens, User } from "@messenger/protocol";
 import { loadConfig } from "../src/config.js";
-import { api, type Harness, register, startHarness } from "./helpers.js";
+import { api, type Harness, PASSWORD, register, startHarness } from "./helpers.js";
 
 let h: Harness;
 before(async () => {
@@ -69,7 +69,7 @@ test("refresh rotates the token; reusing a rotated token revokes the whole famil
   const afterReplay = await post("/api/auth/refresh", { refreshToken: t1.refreshToken });
   assert.equal(afterReplay.statusCode, 401);
   // A separate login is a separate family and unaffected.
-  const login = await post("/api/auth/login", { username: u.user.username, password: "correct horse battery" });
+  const login = await post("/api/auth/login", { username: u.user.username, password: PASSWORD });
   const t2 = login.json() as Tokens;
   assert.equal((await post("/api/auth/refresh", { refreshToken: t2.refreshToken })).statusCode, 200);
   assert.equal((await post("/api/auth/refresh", { refreshToken: "made-up" })).statusCode, 401);
@@ -94,7 +94,7 @@ test("login attempts are rate limited per account (429 rate_limited)", async () 
   }
   assert.deepEqual(codes.slice(0, 5), [401, 401, 401, 401, 401]);
   assert.deepEqual(codes.slice(5), [429, 429]);
-  const limited = await post("/api/auth/login", { username: u.user.username, password: "correct horse battery" });
+  const limited = await post("/api/auth/login", { username: u.user.username, password: PASSWORD });
   assert.equal(limited.statusCode, 429);
   assert.equal(limited.json().error.code, "rate_limited");
 });

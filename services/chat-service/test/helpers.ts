@@ -89,6 +89,14 @@ export interface TestUser extends AuthResponse {
   auth: { authorization: string };
 }
 
+/** The password every test user registers with. */
+export const PASSWORD = "correct horse battery";
+
+const asTestUser = (body: AuthResponse): TestUser => ({
+  ...body,
+  auth: { authorization: `Bearer ${body.accessToken}` },
+});
+
 let counter = 0;
 /** `from`: the client address nginx would name in X-Forwarded-For (for files that test per-address limits). */
 export async function register(h: Harness, name?: string, opts: { from?: string } = {}): Promise<TestUser> {
@@ -97,11 +105,21 @@ export async function register(h: Harness, name?: string, opts: { from?: string 
     method: "POST",
     url: "/api/auth/register",
     headers: opts.from ? { "x-forwarded-for": opts.from } : {},
-    payload: { username, password: "correct horse battery", displayName: username.toUpperCase() },
+    payload: { username, password: PASSWORD, displayName: username.toUpperCase() },
   });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
-  const body = res.json() as AuthResponse;
-  return { ...body, auth: { authorization: `Bearer ${body.accessToken}` } };
+  return asTestUser(res.json() as AuthResponse);
+}
+
+/** A second sign-in of the same account (another device): a session of its own. */
+export async function signInAgain(h: Harness, u: TestUser): Promise<TestUser> {
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    payload: { username: u.user.username, password: PASSWORD },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return asTestUser(res.json() as AuthResponse);
 }
 
 /** REST call through the real HTTP stack (inject); returns status and parsed JSON. */

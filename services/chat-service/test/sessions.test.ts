@@ -10,11 +10,12 @@ import {
   emitAck,
   groupOf,
   type Harness,
+  PASSWORD,
   register,
   send,
+  signInAgain,
   socketFor,
   startHarness,
-  type TestUser,
 } from "./helpers.js";
 
 let h: Harness;
@@ -28,17 +29,9 @@ after(async () => {
 const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
   h.app.inject({ method: "POST", url, payload, headers });
 
-/** A second sign-in of the same account (another device): its own session. */
-async function signInAgain(u: TestUser): Promise<TestUser> {
-  const res = await post("/api/auth/login", { username: u.user.username, password: "correct horse battery" });
-  assert.equal(res.statusCode, 200);
-  const body = res.json() as AuthResponse;
-  return { ...body, auth: { authorization: `Bearer ${body.accessToken}` } };
-}
-
 test("logging out closes that session's sockets at once; another device's session stays", async () => {
   const laptop = await register(h);
-  const phone = await signInAgain(laptop);
+  const phone = await signInAgain(h, laptop);
   const bob = await register(h);
   const conv = await groupOf(h, laptop, [bob]);
   const sLaptop = await socketFor(h, laptop.accessToken);
@@ -123,7 +116,7 @@ test("a deactivated user cannot sign in, refresh or keep a socket", async () => 
   const closed = disconnected(s);
   await h.app.deps.db.query("UPDATE users SET deactivated_at = now() WHERE id = $1", [u.user.id]);
   assert.equal(await closed, "io server disconnect");
-  const login = await post("/api/auth/login", { username: u.user.username, password: "correct horse battery" });
+  const login = await post("/api/auth/login", { username: u.user.username, password: PASSWORD });
   assert.equal(login.statusCode, 401);
   assert.equal(login.json().error.code, "invalid_credentials");
   assert.equal((await post("/api/auth/refresh", { refreshToken: u.refreshToken })).statusCode, 401);
