@@ -1,9 +1,9 @@
 import { withTransaction } from "@messenger/common";
-import type { Conversation, Member, MembersQuery, MembersResponse, Message } from "@messenger/protocol";
+import type { Conversation, Member, MembersQuery, MembersResponse, Message, User } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, notFound, notGroup } from "../errors.js";
 import { spend } from "../limits.js";
-import type { ConversationRow } from "../store/index.js";
+import type { ConversationRow, MemberRow } from "../store/index.js";
 import { toUsers } from "./users.js";
 
 // A members page's cursor: where the previous page ended, in join order (opaque to clients).
@@ -19,6 +19,13 @@ function decodeCursor(cursor: string): { joinedAt: string; userId: string } {
     throw badRequest("cursor: not one this server gave out");
   }
 }
+
+const toMember = (m: MemberRow, user: User): Member => ({
+  user,
+  role: m.role,
+  lastReadSeq: m.last_read_seq,
+  lastDeliveredSeq: m.last_delivered_seq,
+});
 
 /** A conversation as everyone sees it; only unreadCount depends on the viewer. */
 interface ConversationView {
@@ -42,7 +49,7 @@ export function createConversationService(deps: CoreDeps) {
       const user = users.get(m.user_id);
       if (!user) continue;
       const list = membersOf.get(m.conversation_id) ?? [];
-      list.push({ user, role: m.role, lastReadSeq: m.last_read_seq, lastDeliveredSeq: m.last_delivered_seq });
+      list.push(toMember(m, user));
       membersOf.set(m.conversation_id, list);
     }
     return rows.map((row) => ({ row, members: membersOf.get(row.id) ?? [], lastMessage: last.get(row.id) ?? null }));
@@ -99,9 +106,7 @@ export function createConversationService(deps: CoreDeps) {
       );
       const members = page.flatMap((m) => {
         const user = users.get(m.user_id);
-        return user
-          ? [{ user, role: m.role, lastReadSeq: m.last_read_seq, lastDeliveredSeq: m.last_delivered_seq }]
-          : [];
+        return user ? [toMember(m, user)] : [];
       });
       const last = page[page.length - 1];
       return { members, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
