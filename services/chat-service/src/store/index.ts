@@ -1,10 +1,14 @@
 import type { Queryable } from "@messenger/common";
 import { createAttachmentStore } from "./attachments.js";
+import { createAuditStore } from "./audit.js";
 import { createConversationStore } from "./conversations.js";
+import { createInviteStore } from "./invites.js";
 import { createMessageStore } from "./messages.js";
+import { createPeopleStore } from "./people.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
 import { createSessionStore } from "./sessions.js";
 import { createUserStore } from "./users.js";
+import { createWorkspaceStore } from "./workspace.js";
 
 export function createStores(db: Queryable) {
   return {
@@ -14,11 +18,16 @@ export function createStores(db: Queryable) {
     conversations: createConversationStore(db),
     messages: createMessageStore(db),
     attachments: createAttachmentStore(db),
+    people: createPeopleStore(db),
+    workspace: createWorkspaceStore(db),
+    invites: createInviteStore(db),
+    audit: createAuditStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
 
 export type { AttachmentStore } from "./attachments.js";
+export type { AuditRecord, AuditRow } from "./audit.js";
 export type {
   ConversationRow,
   ConversationStore,
@@ -27,7 +36,9 @@ export type {
   PositionResult,
   PositionTarget,
 } from "./conversations.js";
+export type { InviteRow } from "./invites.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
-export type { SessionStore } from "./sessions.js";
+export type { SessionRow, SessionStore } from "./sessions.js";
 export type { UserRow, UserStore } from "./users.js";
+export type { WorkspaceSettingsRow } from "./workspace.js";
