@@ -42,3 +42,5 @@ export function toAttachment(row: AttachmentRow): Attachment {
 
 /** NOTIFY channel media-service signals on when an attachment's status changes; payload = attachment id. */
 export const ATTACHMENT_UPDATED_CHANNEL = "attachment_updated";
+/** NOTIFY channel: a user's profile changed outside chat-service (media-service: the avatar); payload = user id. */
+export const USER_UPDATED_CHANNEL = "user_updated";

@@ -2,6 +2,7 @@ import multipart from "@fastify/multipart";
 import { echoRequestId, installErrorHandlers, proxiedServerOptions } from "@messenger/common";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config.js";
+import { createAvatars } from "./domain/avatars.js";
 import { createSweeper } from "./domain/sweep.js";
 import { sweepTempDir } from "./domain/temp-files.js";
 import { createUploads } from "./domain/uploads.js";
@@ -13,6 +14,7 @@ import metricsPlugin from "./plugins/metrics.js";
 import scannerPlugin from "./plugins/scanner.js";
 import storagePlugin from "./plugins/storage.js";
 import healthRoutes from "./routes/health.js";
+import avatarRoutes from "./routes/media/avatars.js";
 import mediaRoutes from "./routes/media/index.js";
 import { createAttachmentStore, createMembershipStore } from "./store/attachments.js";
 
@@ -81,6 +83,7 @@ export async function buildApp(
   app.addHook("onClose", async () => clearInterval(tempSweepTimer));
 
   await app.register(healthRoutes, { timeoutMs: config.readyzTimeoutMs });
+  await app.register(avatarRoutes, { avatars: createAvatars({ ...deps, scan: uploads.scan }) });
   await app.register(mediaRoutes, { config, uploads, attachments, members: createMembershipStore(app.db) });
   return app;
 }

@@ -13,6 +13,21 @@ export class UndecodableImageError extends Error {
   override name = "UndecodableImageError";
 }
 
+export const AVATAR_SIDE = 256;
+
+/** An avatar: the first frame, upright, centre-cropped to a small square WebP, no metadata. */
+export async function processAvatar(input: string, output: string): Promise<void> {
+  try {
+    await sharp(input, { failOn: "error" })
+      .rotate()
+      .resize({ width: AVATAR_SIDE, height: AVATAR_SIDE, fit: "cover", position: "attention" })
+      .webp({ quality: 82 })
+      .toFile(output);
+  } catch (err) {
+    throw new UndecodableImageError((err as Error).message);
+  }
+}
+
 /**
  * Upright (EXIF orientation applied), every metadata block dropped (sharp writes none unless asked:
  * GPS, camera serials and ICC-embedded comments go), longest side ≤ 2560 px, plus a ≤ 320 px thumbnail.

@@ -181,6 +181,8 @@ export function createUploads(deps: UploadDeps) {
   }
 
   return {
+    /** clamd's verdict on a received file, fail closed (also for avatars). */
+    scan,
     /**
      * The whole pipeline for one file: receive (streamed, limited) → detect → scan (fail closed) → process →
      * store → insert. Only a clean, processed file is ever stored or inserted; temp files always go.
