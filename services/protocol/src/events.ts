@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ApiError, type Conversation, Id, type Message, User } from "./models.js";
+import { type ApiError, type Conversation, Id, type Message, NotificationSettings, User } from "./models.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
 import { Emoji, text } from "./text.js";
 
@@ -95,6 +95,10 @@ export type PresenceEvent = z.infer<typeof PresenceEvent>;
 export const ConversationRemovedEvent = z.object({ conversationId: Id });
 export type ConversationRemovedEvent = z.infer<typeof ConversationRemovedEvent>;
 
+/** The user changed a conversation's notification settings (sent to all of that user's devices). */
+export const NotificationsEvent = z.object({ conversationId: Id, notifications: NotificationSettings });
+export type NotificationsEvent = z.infer<typeof NotificationsEvent>;
+
 export const CallIncomingEvent = z.object({
   callId: Id,
   conversationId: Id,
@@ -168,7 +172,12 @@ export interface ServerToClientEvents {
   receipt: (e: ReceiptEvent) => void;
   typing: (e: TypingEvent) => void;
   presence: (e: PresenceEvent) => void;
+  /**
+   * A conversation appeared for the receiver (created, joined here or on another device, added) or
+   * changed (title, topic, visibility, archived, members).
+   */
   "conversation:updated": (c: Conversation) => void;
+  "conversation:notifications": (e: NotificationsEvent) => void;
   /** The receiver is no longer a member (left or removed). */
   "conversation:removed": (e: ConversationRemovedEvent) => void;
   "call:incoming": (e: CallIncomingEvent) => void;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Attachment, Conversation, Id, Member, Message, User } from "./models.js";
-import { displayText, text } from "./text.js";
+import { Attachment, Conversation, Id, Member, Message, User, Visibility } from "./models.js";
+import { displayText, Topic, text } from "./text.js";
 
 export const MESSAGE_BODY_MAX = 4000;
 export const PAGE_LIMIT_DEFAULT = 50;
@@ -59,9 +59,12 @@ export const CreateConversationBody = z.discriminatedUnion("kind", [
     kind: z.literal("group"),
     title: Title,
     memberIds: z.array(Id).max(500),
+    visibility: Visibility.default("private"),
+    topic: Topic.default(null),
   }),
 ]);
-export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
+/** What a client sends (visibility and topic may be left out). */
+export type CreateConversationBody = z.input<typeof CreateConversationBody>;
 
 export const ConversationParams = z.object({ id: Id });
 export const MemberParams = z.object({ id: Id, userId: Id });
@@ -101,7 +104,8 @@ export const MessagesQuery = z
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
 /** `messages` ascending by seq; `hasMore` = there are more in the paging direction. */
-export const MessagesResponse = z.object({ messages: z.array(Message), hasMore: z.boolean() });
+/** `users`: the authors and the users system messages name, also those who are no longer members. */
+export const MessagesResponse = z.object({ messages: z.array(Message), hasMore: z.boolean(), users: z.array(User) });
 export type MessagesResponse = z.infer<typeof MessagesResponse>;
 
 export const SearchQuery = z.object({
@@ -110,7 +114,7 @@ export const SearchQuery = z.object({
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
-export const SearchResponse = z.object({ messages: z.array(Message) });
+export const SearchResponse = z.object({ messages: z.array(Message), users: z.array(User) });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
 // ---- media (media-service) --------------------------------------------------

@@ -69,6 +69,11 @@ export function createConversationService(deps: CoreDeps) {
       lastSeq: v.row.last_seq,
       lastMessage: v.lastMessage,
       unreadCount,
+      mentionCount: 0,
+      visibility: "private",
+      topic: null,
+      archived: false,
+      notifications: { level: v.members.length <= 10 ? "all" : "mentions", muted: false },
       createdAt: v.row.created_at.toISOString(),
       lastActivityAt: v.row.last_activity_at.toISOString(),
     };

@@ -5,11 +5,13 @@ import {
   type MessageSendPayload,
   type MessagesQuery,
   REACTIONS_PER_MESSAGE_MAX,
+  type User,
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
+import { toUsers } from "./users.js";
 
 export interface SendInput {
   conversationId: string;
@@ -157,6 +159,12 @@ export function createMessageService(deps: CoreDeps) {
     });
   }
 
+  /** The users a page of messages names (authors, also former members), so none shows without a name. */
+  async function authorsOf(rows: MessageRow[]): Promise<User[]> {
+    const ids = [...new Set(rows.map((r) => r.sender_id))];
+    return toUsers(await stores.users.findByIds(ids), deps.presence);
+  }
+
   const writes = createGroupCommit<PendingSend, Written>({
     write: writeBatch,
     keyOf: keyOfSend,
@@ -262,13 +270,13 @@ export function createMessageService(deps: CoreDeps) {
     async page(userId: string, conversationId: string, q: MessagesQuery) {
       await access.requireMember(conversationId, userId);
       const { rows, hasMore } = await stores.messages.page(conversationId, q);
-      return { messages: await stores.messages.hydrate(rows), hasMore };
+      return { messages: await stores.messages.hydrate(rows), hasMore, users: await authorsOf(rows) };
     },
 
     async search(userId: string, text: string, conversationId?: string) {
       if (conversationId) await access.requireMember(conversationId, userId);
       const rows = await stores.messages.search(userId, text, conversationId, 50);
-      return { messages: await stores.messages.hydrate(rows) };
+      return { messages: await stores.messages.hydrate(rows), users: await authorsOf(rows) };
     },
   };
   return service;

@@ -260,6 +260,8 @@ export function createMessageStore(db: Queryable) {
         replyToId: r.reply_to_id,
         reactions: deleted ? [] : reactions,
         call: r.call,
+        system: null,
+        mentions: { userIds: [], channel: false },
         createdAt: r.created_at.toISOString(),
         editedAt: iso(r.edited_at),
         deletedAt: iso(r.deleted_at),
