@@ -136,6 +136,7 @@ export const ErrorCode = z.enum([
   "busy",
   "weak_password",
   "too_many",
+  "too_long",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
