@@ -204,6 +204,7 @@ export const ErrorCode = z.enum([
   "weak_password",
   "too_many",
   "archived",
+  "too_long",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
