@@ -110,7 +110,8 @@ export const SearchQuery = z.object({
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
-export const SearchResponse = z.object({ messages: z.array(Message) });
+/** Newest first; `terms`: the words and stems matched, for highlighting (see rich.ts). */
+export const SearchResponse = z.object({ messages: z.array(Message), terms: z.array(z.string()).optional() });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
 // ---- media (media-service) --------------------------------------------------

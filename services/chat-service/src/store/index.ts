@@ -2,8 +2,11 @@ import type { Queryable } from "@messenger/common";
 import { createAttachmentStore } from "./attachments.js";
 import { createConversationStore } from "./conversations.js";
 import { createMessageStore } from "./messages.js";
+import { createPinStore } from "./pins.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
+import { createSearchStore } from "./search.js";
 import { createSessionStore } from "./sessions.js";
+import { createThreadStore } from "./threads.js";
 import { createUserStore } from "./users.js";
 
 export function createStores(db: Queryable) {
@@ -14,6 +17,9 @@ export function createStores(db: Queryable) {
     conversations: createConversationStore(db),
     messages: createMessageStore(db),
     attachments: createAttachmentStore(db),
+    threads: createThreadStore(db),
+    pins: createPinStore(db),
+    search: createSearchStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
