@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { Id, Message, Timestamp } from "./models.js";
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from "./rest.js";
-import { text } from "./text.js";
 
 const Seq = z.coerce.number().int().nonnegative();
 
