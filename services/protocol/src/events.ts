@@ -28,6 +28,10 @@ export const MessageSendPayload = z
     body: MessageText.default(""),
     attachmentIds: z.array(Id).max(10).default([]),
     replyToId: Id.nullish(),
+    /** A reply in the thread of this top-level message of the same conversation. */
+    threadRootId: Id.nullish(),
+    /** A thread reply that also shows in the conversation's timeline. */
+    alsoToConversation: z.boolean().optional(),
   })
   // A message carries text, attachments, or both.
   .refine((p) => p.body.trim().length > 0 || p.attachmentIds.length > 0, {

@@ -104,6 +104,15 @@ export type Mentions = z.infer<typeof Mentions>;
 export const MessageKind = z.enum(["text", "call", "system"]);
 export type MessageKind = z.infer<typeof MessageKind>;
 
+/** On a thread's root: its replies so far (kept live; see `thread*` in rich.ts). */
+export const ThreadSummary = z.object({
+  replyCount: z.number().int().nonnegative(),
+  lastReplyAt: Timestamp.nullable(),
+  /** Who replied, first reply first. */
+  participantIds: z.array(Id),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
 export const Message = z.object({
   id: Id,
   conversationId: Id,
@@ -122,6 +131,13 @@ export const Message = z.object({
   createdAt: Timestamp,
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
+  /** A thread reply names its root; the main timeline hides it unless `alsoToConversation`. */
+  threadRootId: Id.nullable().optional(),
+  alsoToConversation: z.boolean().optional(),
+  /** A root with replies (null before the first). */
+  thread: ThreadSummary.nullable().optional(),
+  pinnedAt: Timestamp.nullable().optional(),
+  pinnedBy: Id.nullable().optional(),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -197,6 +213,7 @@ export const ErrorCode = z.enum([
   "origin_not_allowed",
   "rate_limited",
   "invalid_attachment",
+  "invalid_thread_root",
   "not_direct",
   "not_group",
   "call_not_found",

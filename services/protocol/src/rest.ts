@@ -136,7 +136,12 @@ export const SearchQuery = z.object({
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
-export const SearchResponse = z.object({ messages: z.array(Message), users: z.array(User) });
+/** Newest first; `users`: the authors; `terms`: the words and stems matched, for highlighting (see rich.ts). */
+export const SearchResponse = z.object({
+  messages: z.array(Message),
+  users: z.array(User),
+  terms: z.array(z.string()).optional(),
+});
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
 // ---- media (media-service) --------------------------------------------------

@@ -2,9 +2,12 @@ import type { Queryable } from "@messenger/common";
 import { createAttachmentStore } from "./attachments.js";
 import { createConversationStore } from "./conversations.js";
 import { createMessageStore } from "./messages.js";
+import { createPinStore } from "./pins.js";
 import { createPositionStore } from "./positions.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
+import { createSearchStore } from "./search.js";
 import { createSessionStore } from "./sessions.js";
+import { createThreadStore } from "./threads.js";
 import { createUserStore } from "./users.js";
 
 export function createStores(db: Queryable) {
@@ -16,6 +19,9 @@ export function createStores(db: Queryable) {
     messages: createMessageStore(db),
     attachments: createAttachmentStore(db),
     positions: createPositionStore(db),
+    threads: createThreadStore(db),
+    pins: createPinStore(db),
+    search: createSearchStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
