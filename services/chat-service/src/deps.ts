@@ -6,7 +6,10 @@ import type { AdminService } from "./domain/admin.js";
 import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
+import type { PinService } from "./domain/pins.js";
 import type { ReceiptService } from "./domain/receipts.js";
+import type { SearchService } from "./domain/search.js";
+import type { ThreadService } from "./domain/threads.js";
 import type { WorkspaceService } from "./domain/workspace.js";
 
 export type { CoreDeps } from "./core-deps.js";
@@ -21,6 +24,9 @@ export interface AppDeps extends CoreDeps {
   conversations: ConversationService;
   messages: MessageService;
   receipts: ReceiptService;
+  threads: ThreadService;
+  pins: PinService;
+  search: SearchService;
   calls: CallService;
   meetings: MeetingService;
   /** The sign-up policy and workspace settings. */

@@ -33,3 +33,6 @@ export const accountDeactivated = () =>
 export const passwordLoginDisabled = () =>
   new AppError("password_login_disabled", 403, "sign in with your company account instead");
 export const wrongPassword = () => new AppError("invalid_credentials", 400, "the current password is wrong");
+/** `threadRootId` is not a top-level message of the conversation. */
+export const invalidThreadRoot = () =>
+  new AppError("invalid_thread_root", 400, "threadRootId must be a top-level message of this conversation");

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import type {
   AdminUsersResponse,
   AuditResponse,
-  CreateInviteResponse,
+  CreateWorkspaceInviteResponse,
   SettingsResponse,
   User,
   UsersResponse,
@@ -40,7 +40,7 @@ after(async () => {
 });
 
 const invite = async (body: object = {}) => {
-  const r = await api<CreateInviteResponse>(h, owner, "POST", "/api/admin/invites", body);
+  const r = await api<CreateWorkspaceInviteResponse>(h, owner, "POST", "/api/admin/invites", body);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body;
 };

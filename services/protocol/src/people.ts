@@ -54,7 +54,7 @@ export type AuthOptionsResponse = z.infer<typeof AuthOptionsResponse>;
 export const InviteRole = z.enum(["admin", "member", "guest"]);
 export type InviteRole = z.infer<typeof InviteRole>;
 
-export const CreateInviteBody = z.object({
+export const CreateWorkspaceInviteBody = z.object({
   email: Email.optional(),
   role: InviteRole.default("member"),
   expiresInHours: z
@@ -64,11 +64,11 @@ export const CreateInviteBody = z.object({
     .max(24 * 90)
     .default(24 * 7),
 });
-export type CreateInviteBody = z.input<typeof CreateInviteBody>;
-/** `CreateInviteBody` as the server reads it (defaults applied). */
-export type CreateInvite = z.output<typeof CreateInviteBody>;
+export type CreateWorkspaceInviteBody = z.input<typeof CreateWorkspaceInviteBody>;
+/** `CreateWorkspaceInviteBody` as the server reads it (defaults applied). */
+export type CreateWorkspaceInvite = z.output<typeof CreateWorkspaceInviteBody>;
 
-export const Invite = z.object({
+export const WorkspaceInvite = z.object({
   id: Id,
   email: z.string().nullable(),
   role: InviteRole,
@@ -77,14 +77,14 @@ export const Invite = z.object({
   revokedAt: Timestamp.nullable(),
   createdAt: Timestamp,
 });
-export type Invite = z.infer<typeof Invite>;
+export type WorkspaceInvite = z.infer<typeof WorkspaceInvite>;
 
 /** The code is shown once, here; only its hash is kept. */
-export const CreateInviteResponse = z.object({ code: z.string(), url: z.string(), invite: Invite });
-export type CreateInviteResponse = z.infer<typeof CreateInviteResponse>;
+export const CreateWorkspaceInviteResponse = z.object({ code: z.string(), url: z.string(), invite: WorkspaceInvite });
+export type CreateWorkspaceInviteResponse = z.infer<typeof CreateWorkspaceInviteResponse>;
 
-export const InvitesResponse = z.object({ invites: z.array(Invite) });
-export type InvitesResponse = z.infer<typeof InvitesResponse>;
+export const WorkspaceInvitesResponse = z.object({ invites: z.array(WorkspaceInvite) });
+export type WorkspaceInvitesResponse = z.infer<typeof WorkspaceInvitesResponse>;
 
 // ---- admin: users and audit ---------------------------------------------------------
 

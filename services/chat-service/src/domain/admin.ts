@@ -5,21 +5,21 @@ import type {
   AdminUsersResponse,
   AuditQuery,
   AuditResponse,
-  CreateInvite,
-  CreateInviteResponse,
-  Invite,
+  CreateWorkspaceInvite,
+  CreateWorkspaceInviteResponse,
   UpdateSettingsBody,
   UpdateUserBody,
+  WorkspaceInvite,
   WorkspaceSettings,
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, forbidden, notFound } from "../errors.js";
-import type { InviteRow, UserRow } from "../store/index.js";
+import type { UserRow, WorkspaceInviteRow } from "../store/index.js";
 import type { AccountService } from "./account.js";
 import { toUsers } from "./users.js";
 import type { WorkspaceService } from "./workspace.js";
 
-const toInvite = (r: InviteRow): Invite => ({
+const toInvite = (r: WorkspaceInviteRow): WorkspaceInvite => ({
   id: r.id,
   email: r.email,
   role: r.role,
@@ -120,13 +120,17 @@ export function createAdminService(deps: AdminDeps) {
       return (await adminUsers([row]))[0]!;
     },
 
-    async createInvite(actorId: string, body: CreateInvite, baseUrl: string): Promise<CreateInviteResponse> {
+    async createInvite(
+      actorId: string,
+      body: CreateWorkspaceInvite,
+      baseUrl: string,
+    ): Promise<CreateWorkspaceInviteResponse> {
       await access.requireWorkspaceAdmin(actorId);
       if (body.email && (await stores.people.findByEmail(body.email)))
         throw badRequest("email: that person has an account");
       const code = newRefreshToken();
       const row = await withTransaction(db, async (tx) => {
-        const invite = await stores.invites.insert(
+        const invite = await stores.workspaceInvites.insert(
           {
             codeHash: code.hash,
             email: body.email ?? null,
@@ -150,14 +154,14 @@ export function createAdminService(deps: AdminDeps) {
       return { code: code.token, url, invite: toInvite(row) };
     },
 
-    async invites(actorId: string): Promise<Invite[]> {
+    async invites(actorId: string): Promise<WorkspaceInvite[]> {
       await access.requireWorkspaceAdmin(actorId);
-      return (await stores.invites.recent(100)).map(toInvite);
+      return (await stores.workspaceInvites.recent(100)).map(toInvite);
     },
 
     async revokeInvite(actorId: string, inviteId: string): Promise<void> {
       await access.requireWorkspaceAdmin(actorId);
-      if (!(await stores.invites.revoke(inviteId))) throw notFound("invite");
+      if (!(await stores.workspaceInvites.revoke(inviteId))) throw notFound("invite");
       await stores.audit.record({ action: "invite_revoked", actorId, details: { inviteId } });
     },
 

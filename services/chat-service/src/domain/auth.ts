@@ -66,7 +66,7 @@ export function createAuthService(deps: CoreDeps & { workspace: WorkspaceService
       if (admission.email && (await stores.people.findByEmail(admission.email, tx))) throw emailTaken();
       const user = await stores.users.insert({ ...u, role: admission.role, email: admission.email }, tx);
       if (!user) throw usernameTaken();
-      if (admission.inviteId) await stores.invites.markUsedBy(admission.inviteId, user.id, tx);
+      if (admission.inviteId) await stores.workspaceInvites.markUsedBy(admission.inviteId, user.id, tx);
       await extra(tx, user);
       await stores.audit.record(
         {

@@ -60,7 +60,7 @@ export function createWorkspaceService(deps: Pick<CoreDeps, "stores" | "config">
       const email = req.email ?? null;
       if (!(await stores.people.hasOwner(tx))) return { role: "owner", email, inviteId: null };
       if (s.registration === "closed") throw registrationClosed();
-      const invite = req.inviteCode ? await stores.invites.claim(hashRefreshToken(req.inviteCode), tx) : null;
+      const invite = req.inviteCode ? await stores.workspaceInvites.claim(hashRefreshToken(req.inviteCode), tx) : null;
       if (req.inviteCode && !invite) throw inviteInvalid();
       if (invite) {
         if (invite.email && email && invite.email.toLowerCase() !== email.toLowerCase())

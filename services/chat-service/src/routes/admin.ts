@@ -1,7 +1,7 @@
 import {
   AdminUsersQuery,
   AuditQuery,
-  CreateInviteBody,
+  CreateWorkspaceInviteBody,
   UpdateSettingsBody,
   UpdateUserBody,
   UserParams,
@@ -34,7 +34,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
   });
 
   app.post("/invites", async (request, reply) => {
-    const body = parse(CreateInviteBody, request.body);
+    const body = parse(CreateWorkspaceInviteBody, request.body);
     return reply.status(201).send(await admin.createInvite(request.user.id, body, publicUrlOf(deps, request)));
   });
 

@@ -2,13 +2,17 @@ import type { Queryable } from "@messenger/common";
 import { createAttachmentStore } from "./attachments.js";
 import { createAuditStore } from "./audit.js";
 import { createConversationStore } from "./conversations.js";
-import { createInviteStore } from "./invites.js";
 import { createMessageStore } from "./messages.js";
 import { createPeopleStore } from "./people.js";
+import { createPinStore } from "./pins.js";
+import { createPositionStore } from "./positions.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
+import { createSearchStore } from "./search.js";
 import { createSessionStore } from "./sessions.js";
+import { createThreadStore } from "./threads.js";
 import { createUserStore } from "./users.js";
 import { createWorkspaceStore } from "./workspace.js";
+import { createWorkspaceInviteStore } from "./workspace-invites.js";
 
 export function createStores(db: Queryable) {
   return {
@@ -20,8 +24,12 @@ export function createStores(db: Queryable) {
     attachments: createAttachmentStore(db),
     people: createPeopleStore(db),
     workspace: createWorkspaceStore(db),
-    invites: createInviteStore(db),
+    workspaceInvites: createWorkspaceInviteStore(db),
     audit: createAuditStore(db),
+    positions: createPositionStore(db),
+    threads: createThreadStore(db),
+    pins: createPinStore(db),
+    search: createSearchStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
@@ -36,9 +44,10 @@ export type {
   PositionResult,
   PositionTarget,
 } from "./conversations.js";
-export type { InviteRow } from "./invites.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
+export type { BigPositionTarget, Position, PositionStore } from "./positions.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
 export type { SessionRow, SessionStore } from "./sessions.js";
 export type { UserRow, UserStore } from "./users.js";
 export type { WorkspaceSettingsRow } from "./workspace.js";
+export type { WorkspaceInviteRow } from "./workspace-invites.js";
