@@ -171,6 +171,11 @@ export function createAuth(opts: AuthOptions) {
     register: (body: RegisterBody) => signIn("/api/auth/register", body),
     login: (body: LoginBody) => signIn("/api/auth/login", body),
     refresh,
+    /** My profile changed (here or on another device): the session shows it. */
+    setUser(user: User) {
+      const s = session.get();
+      if (s && s.user.id === user.id) save({ ...s, user });
+    },
     apiFetch,
     api,
     /** The token may be about to expire (reload after a long pause): refresh before connecting. */

@@ -1,11 +1,13 @@
 // The chat client: everything the app knows and does, without React. This file only wires the parts
 // (each file's header says what it owns) and is the one public API the UI and the tests use.
 
+import { createAccountApi } from "./account";
 import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
 import { createMembership } from "./membership";
 import { createMessageChanges } from "./message-changes";
 import { createOutbox, type SendBackoff } from "./outbox";
+import { createPeople } from "./people";
 import { createReading } from "./reading";
 import { createConnection } from "./socket";
 import { createChatStores } from "./stores";
@@ -78,11 +80,14 @@ export function createChatClient(opts: ChatClientOptions) {
   });
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
+  createPeople({ socket, stores, auth });
 
   return {
     socket,
     me,
     stores,
+    /** My profile, password and devices; `account.admin` is the admin console's. */
+    account: createAccountApi(auth),
     async start() {
       outbox.restore();
       if (!(await auth.ensureFresh().catch(() => true))) return;

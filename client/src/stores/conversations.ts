@@ -1,4 +1,4 @@
-import type { Conversation, Message, ReceiptEvent } from "@messenger/protocol";
+import type { Conversation, Message, ReceiptEvent, User } from "@messenger/protocol";
 import { createStore } from "./store";
 
 export type ConversationsState = Readonly<Record<string, Conversation>>;
@@ -67,6 +67,15 @@ export function applyReceipt(c: Conversation, r: ReceiptEvent, me: string): Conv
   return { ...c, members, unreadCount };
 }
 
+/** Someone's profile changed (name, status, avatar, role, deactivation): every place they appear shows it. */
+export function applyUser(c: Conversation, u: User): Conversation {
+  if (!c.members.some((m) => m.user.id === u.id)) return c;
+  return {
+    ...c,
+    members: c.members.map((m) => (m.user.id === u.id ? { ...m, user: { ...u, online: m.user.online } } : m)),
+  };
+}
+
 export type DeliveryStatus = "sent" | "delivered" | "seen";
 
 /** ✓ sent, ✓✓ delivered to every other member, seen = read by every other member. */
@@ -110,6 +119,16 @@ export function createConversationsStore(me: () => string) {
     markRead: (id: string, seq: number) =>
       edit(id, (c) => applyReceipt(c, { conversationId: id, userId: me(), kind: "read", seq }, me())),
     total: () => totalUnread(store.get()),
+    applyUser: (u: User) =>
+      store.update((s) => {
+        let changed = false;
+        const next: Record<string, Conversation> = {};
+        for (const [id, c] of Object.entries(s)) {
+          next[id] = applyUser(c, u);
+          changed ||= next[id] !== c;
+        }
+        return changed ? next : s;
+      }),
   };
 }
 export type ConversationsStore = ReturnType<typeof createConversationsStore>;
