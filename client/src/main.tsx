@@ -1,5 +1,7 @@
 import { createRoot } from "react-dom/client";
 import { App } from "./ui/App";
+import { applyTheme, savedTheme } from "./ui/theme";
 import "./styles.css";
 
+applyTheme(savedTheme());
 createRoot(document.getElementById("root")!).render(<App />);

@@ -6,7 +6,7 @@ export function Avatar({
   size = 36,
   online,
 }: {
-  user: Pick<User, "id" | "displayName">;
+  user: Pick<User, "id" | "displayName"> & { avatarUrl?: string | null };
   size?: number;
   online?: boolean;
 }) {
@@ -16,7 +16,11 @@ export function Avatar({
       style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${avatarHue(user.id)} 55% 45%)` }}
       aria-hidden="true"
     >
-      {initials(user.displayName)}
+      {user.avatarUrl ? (
+        <img className="avatar-img" src={user.avatarUrl} alt="" loading="lazy" />
+      ) : (
+        initials(user.displayName)
+      )}
       {online !== undefined && (
         <span
           className={`presence-dot ${online ? "online" : "offline"}`}

@@ -12,6 +12,7 @@ import { Icon } from "./Icon";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
+import { ProfileButton } from "./ProfileCard";
 import { ReceiptLine, Ticks } from "./Receipts";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
@@ -75,12 +76,19 @@ export const MessageItem = memo(function MessageItem({
           (grouped ? (
             <span className="avatar-spacer" />
           ) : sender ? (
-            <Avatar user={sender} size={32} />
+            <ProfileButton user={sender}>
+              <Avatar user={sender} size={32} />
+            </ProfileButton>
           ) : (
             <span className="avatar-spacer" />
           ))}
         <div className="msg">
-          {!mine && !grouped && conversation.kind === "group" && <div className="sender">{sender?.displayName}</div>}
+          {!mine && !grouped && conversation.kind === "group" && sender && (
+            <div className="sender">
+              <ProfileButton user={sender}>{sender.displayName}</ProfileButton>
+              {sender.deactivated && <span className="badge">{t("profile.deactivated")}</span>}
+            </div>
+          )}
           <div className="bubble">
             {m.replyToId && !deleted && (
               <ReplyQuote conversation={conversation} replyToId={m.replyToId} onJump={onJump} />

@@ -1,12 +1,16 @@
+import type { User } from "@messenger/protocol";
 import { useEffect, useState } from "react";
 import { CallLayer, CallsProvider } from "../calls/index.js";
 import { createChatClient } from "../core/client";
 import { useI18n } from "../i18n";
+import { AdminPage } from "./AdminPage";
 import { useAttention } from "./attention";
 import { ChatView } from "./ChatView";
 import { ClientContext, useAuth, useStore } from "./hooks";
-import { conversationFromHash, openConversation } from "./navigation";
+import { conversationFromHash, openConversation, type Page, pageFromHash } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
+import { ProfileCard, ProfileCardContext } from "./ProfileCard";
+import { SettingsPage } from "./SettingsPage";
 import { Sidebar } from "./Sidebar";
 
 /** The signed-in app: one chat client (REST + socket + stores) for the session's lifetime. */
@@ -23,6 +27,8 @@ export function Messenger() {
   );
   const me = useStore(auth.session, (s) => s?.user);
   const activeId = useStore(client.stores.active);
+  const [page, setPage] = useState<Page | null>(pageFromHash);
+  const [card, setCard] = useState<User | null>(null);
 
   useEffect(() => {
     void client.start();
@@ -44,7 +50,10 @@ export function Messenger() {
 
   // The open conversation follows the URL (navigation.ts).
   useEffect(() => {
-    const sync = () => void client.open(conversationFromHash()).catch(() => undefined);
+    const sync = () => {
+      setPage(pageFromHash());
+      void client.open(conversationFromHash()).catch(() => undefined);
+    };
     sync();
     window.addEventListener("hashchange", sync);
     return () => window.removeEventListener("hashchange", sync);
@@ -67,12 +76,23 @@ export function Messenger() {
   return (
     <ClientContext.Provider value={client}>
       <CallsProvider socket={client.socket} apiFetch={auth.apiFetch} me={me} lang={lang}>
-        <div className="app" data-view={activeId ? "chat" : "list"}>
-          <Sidebar />
-          <main className="chat-pane">
-            {activeId ? <ChatView key={activeId} conversationId={activeId} /> : <EmptyPane client={client} />}
-          </main>
-        </div>
+        <ProfileCardContext.Provider value={setCard}>
+          <div className="app" data-view={activeId || page ? "chat" : "list"}>
+            <Sidebar />
+            <main className="chat-pane">
+              {page === "settings" ? (
+                <SettingsPage />
+              ) : page === "admin" ? (
+                <AdminPage />
+              ) : activeId ? (
+                <ChatView key={activeId} conversationId={activeId} />
+              ) : (
+                <EmptyPane client={client} />
+              )}
+            </main>
+          </div>
+          {card && <ProfileCard user={card} onClose={() => setCard(null)} />}
+        </ProfileCardContext.Provider>
         <NotificationPrompt />
         <CallLayer />
       </CallsProvider>

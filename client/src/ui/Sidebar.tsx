@@ -7,7 +7,7 @@ import { Dialog } from "./Dialog";
 import { conversationTitle, listTime, otherMember, previewText } from "./format";
 import { useAuth, useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
-import { openConversation } from "./navigation";
+import { openConversation, openPage } from "./navigation";
 import { PeoplePicker } from "./PeoplePicker";
 import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
 
@@ -98,11 +98,24 @@ function SidebarHeader() {
   if (!me) return null;
   return (
     <header className="sidebar-header">
-      <Avatar user={me} size={32} />
-      <div className="me">
-        <strong data-testid="me-name">{me.displayName}</strong>
-        <span className="muted">@{me.username}</span>
-      </div>
+      <button
+        type="button"
+        className="me-button"
+        aria-label={t("settings.title")}
+        title={t("settings.title")}
+        onClick={() => openPage("settings")}
+      >
+        <Avatar user={me} size={32} />
+        <span className="me">
+          <strong data-testid="me-name">{me.displayName}</strong>
+          <span className="muted">{me.status ? `${me.status.emoji} ${me.status.text}` : `@${me.username}`}</span>
+        </span>
+      </button>
+      {(me.role === "owner" || me.role === "admin") && (
+        <button type="button" className="link" data-testid="open-admin" onClick={() => openPage("admin")}>
+          {t("admin.title")}
+        </button>
+      )}
       <select aria-label={t("menu.language")} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
         {Object.entries(LANGS).map(([k, v]) => (
           <option key={k} value={k}>

@@ -18,6 +18,7 @@ import { createAuthService } from "./domain/auth.js";
 import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
+import { createOidcService } from "./domain/oidc.js";
 import { createPinService } from "./domain/pins.js";
 import { createReceiptService } from "./domain/receipts.js";
 import { createSearchService } from "./domain/search.js";
@@ -39,6 +40,7 @@ import { callRoutes } from "./routes/calls.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { meetingRoutes } from "./routes/meetings.js";
+import { oidcRoutes } from "./routes/oidc.js";
 import { pinRoutes } from "./routes/pins.js";
 import { threadRoutes } from "./routes/threads.js";
 import { userRoutes } from "./routes/users.js";
@@ -116,7 +118,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
   const callsModule = createCallsModule(domain);
   const admin = createAdminService({ ...core, workspace, account, endCallsOf: callsModule.calls.endCallsOf });
-  const deps: AppDeps = { ...domain, ...callsModule, admin };
+  const oidc = createOidcService({ ...domain, workspace });
+  const deps: AppDeps = { ...domain, ...callsModule, admin, oidc };
   app.decorate("deps", deps);
 
   const realtime = registerRealtime(io, deps);
@@ -129,6 +132,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(accountRoutes, { prefix: "/api", deps });
+  await app.register(oidcRoutes, { prefix: "/api", deps });
   await app.register(adminRoutes, { prefix: "/api/admin", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
   await app.register(threadRoutes, { prefix: "/api", deps });

@@ -63,6 +63,19 @@ const ConfigSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /** Company sign-in (OpenID Connect): the provider's issuer URL; unset = no company sign-in. */
+  OIDC_ISSUER: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+  OIDC_CLIENT_ID: z.string().default(""),
+  OIDC_CLIENT_SECRET: z.string().default(""),
+  /** The button on the login page says "Sign in with <this>". */
+  OIDC_DISPLAY_NAME: z.string().min(1).default("your company"),
+  /** Tests only: allow an issuer on plain HTTP (refused in production). */
+  OIDC_ALLOW_HTTP: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** Every request to the provider (discovery, token exchange) gives up after this long. */
+  OIDC_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
   TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   /** Mark the access cookie Secure (set when served over HTTPS). */
@@ -101,6 +114,10 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** Parses the environment once at boot; refuses to run production with a development secret. */
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
   const config = ConfigSchema.parse(env);
+  if (config.OIDC_ISSUER && (!config.OIDC_CLIENT_ID || !config.OIDC_CLIENT_SECRET))
+    throw new Error("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too");
+  if (config.NODE_ENV === "production" && config.OIDC_ALLOW_HTTP)
+    throw new Error("OIDC_ALLOW_HTTP is for tests only: production talks to the provider over HTTPS");
   if (config.NODE_ENV === "production") {
     assertProductionSecrets(
       {

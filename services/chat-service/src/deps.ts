@@ -6,6 +6,7 @@ import type { AdminService } from "./domain/admin.js";
 import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
+import type { OidcService } from "./domain/oidc.js";
 import type { PinService } from "./domain/pins.js";
 import type { ReceiptService } from "./domain/receipts.js";
 import type { SearchService } from "./domain/search.js";
@@ -35,4 +36,6 @@ export interface AppDeps extends CoreDeps {
   account: AccountService;
   /** The admin console: users, roles, deactivation, settings, invites, audit log. */
   admin: AdminService;
+  /** Company sign-in (OpenID Connect), when OIDC_ISSUER is set. */
+  oidc: OidcService;
 }

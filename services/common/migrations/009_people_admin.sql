@@ -34,7 +34,7 @@ CREATE TABLE workspace_settings (
 INSERT INTO workspace_settings DEFAULT VALUES;
 
 -- Single-use invite links: only a SHA-256 of the code is stored.
-CREATE TABLE workspace_invites (
+CREATE TABLE invites (
   id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   code_hash  text NOT NULL UNIQUE,
   email      text,
@@ -46,7 +46,7 @@ CREATE TABLE workspace_invites (
   revoked_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX workspace_invites_created ON workspace_invites (created_at DESC);
+CREATE INDEX invites_created ON invites (created_at DESC);
 
 -- Admin and security events, newest first by id.
 CREATE TABLE audit_log (

@@ -39,7 +39,10 @@ export function createWorkspaceService(deps: Pick<CoreDeps, "stores" | "config">
       const s = effective(await stores.workspace.get());
       // Before there is an owner, the first visitor may create the workspace.
       const registration = (await stores.people.hasOwner()) ? s.registration : "open";
-      return { registration, passwordLogin: s.passwordLogin, oidc: null };
+      const oidc = config.OIDC_ISSUER
+        ? { displayName: config.OIDC_DISPLAY_NAME, startUrl: "/api/auth/oidc/start" }
+        : null;
+      return { registration, passwordLogin: s.passwordLogin, oidc };
     },
 
     /** Refuses early (before hashing a password) what admit() would refuse anyway. */

@@ -8,11 +8,8 @@ import {
 } from "@messenger/protocol";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { AppDeps } from "../deps.js";
+import { publicUrlOf } from "./public-url.js";
 import { parse } from "./validate.js";
-
-/** Where people open the app: PUBLIC_URL, else the address this request came to. */
-export const publicUrlOf = (deps: AppDeps, request: FastifyRequest): string =>
-  deps.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`;
 
 /** `/api/admin/*`: the owner and admins only (the domain answers 403 to everyone else). */
 export const adminRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -35,7 +32,7 @@ export const adminRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { 
 
   app.post("/invites", async (request, reply) => {
     const body = parse(CreateWorkspaceInviteBody, request.body);
-    return reply.status(201).send(await admin.createInvite(request.user.id, body, publicUrlOf(deps, request)));
+    return reply.status(201).send(await admin.createInvite(request.user.id, body, publicUrlOf(deps.config, request)));
   });
 
   app.get("/invites", async (request) => ({ invites: await admin.invites(request.user.id) }));

@@ -2,6 +2,7 @@ import { ACCESS_COOKIE, ACCESS_TOKEN_TTL_SECONDS } from "@messenger/common";
 import { LoginBody, LogoutBody, RefreshBody, RegisterBody } from "@messenger/protocol";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Config } from "../config.js";
 import type { AppDeps } from "../deps.js";
 import type { AuthService, Device } from "../domain/auth.js";
 import { AppError } from "../errors.js";
@@ -12,18 +13,20 @@ export interface AuthRouteOptions {
   deps: AppDeps;
 }
 
+/** The access token also rides in an httpOnly cookie so `<img src="/api/media/…">` is authenticated. */
+export const setAccessTokenCookie = (reply: FastifyReply, token: string, config: Pick<Config, "COOKIE_SECURE">) =>
+  reply.setCookie(ACCESS_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    maxAge: ACCESS_TOKEN_TTL_SECONDS,
+    secure: config.COOKIE_SECURE,
+  });
+
 export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { deps }) => {
   const { auth, limits, metrics } = deps;
 
-  // The access token also rides in an httpOnly cookie so `<img src="/api/media/…">` is authenticated.
-  const setAccessCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(ACCESS_COOKIE, token, {
-      httpOnly: true,
-      sameSite: "lax",
-      path: "/",
-      maxAge: ACCESS_TOKEN_TTL_SECONDS,
-      secure: deps.config.COOKIE_SECURE,
-    });
+  const setAccessCookie = (reply: FastifyReply, token: string) => setAccessTokenCookie(reply, token, deps.config);
 
   // Audited: every refusal is a warning with who and from where, and a counter on /metrics.
   const guard = async (request: FastifyRequest, limit: string, limiter: RateLimiterAbstract, key: string) => {
