@@ -5,6 +5,7 @@ import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
 import type { ReceiptService } from "./domain/receipts.js";
+import type { PushModule } from "./push/module.js";
 
 export type { CoreDeps } from "./core-deps.js";
 
@@ -18,6 +19,7 @@ export interface AppDeps extends CoreDeps {
   conversations: ConversationService;
   messages: MessageService;
   receipts: ReceiptService;
+  push: PushModule;
   calls: CallService;
   meetings: MeetingService;
 }

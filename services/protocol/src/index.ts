@@ -1,4 +1,5 @@
 export * from "./events.js";
 export * from "./models.js";
+export * from "./push.js";
 export * from "./rest.js";
 export * from "./text.js";

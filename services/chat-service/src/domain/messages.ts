@@ -157,6 +157,9 @@ export function createMessageService(deps: CoreDeps) {
     });
   }
 
+  // Told of every new message after it was committed and published (push notifications).
+  const createdListeners = new Set<(message: Message) => void>();
+
   const writes = createGroupCommit<PendingSend, Written>({
     write: writeBatch,
     keyOf: keyOfSend,
@@ -169,6 +172,10 @@ export function createMessageService(deps: CoreDeps) {
   });
 
   const service = {
+    /** Calls `fn` with each new message once it is committed and published; `fn` must not throw or wait. */
+    onCreated(fn: (message: Message) => void): void {
+      createdListeners.add(fn);
+    },
     /**
      * Sends once per (conversation, sender, clientId), through the group commit above.
      * Members hear about it only after commit; a duplicate is broadcast again (see below).
@@ -197,6 +204,7 @@ export function createMessageService(deps: CoreDeps) {
       const message = stores.messages.toWire(written.row, written.attachments, []);
       metrics.messagesSent.inc();
       publish(input.conversationId, "message:new", message, origin);
+      for (const fn of createdListeners) fn(message);
       return { message, created: true };
     },
 
