@@ -16,7 +16,9 @@ const icons = {
   "icon-512.png": [svg(`<rect width="64" height="64" rx="14" fill="#1f6feb"/>${bubble("#fff")}`), 512],
   // "maskable": full bleed, the mark inside the 80 % safe zone.
   "icon-maskable-512.png": [
-    svg(`<rect width="64" height="64" fill="#1f6feb"/><g transform="translate(9.6 9.6) scale(0.7)">${bubble("#fff")}</g>`),
+    svg(
+      `<rect width="64" height="64" fill="#1f6feb"/><g transform="translate(9.6 9.6) scale(0.7)">${bubble("#fff")}</g>`,
+    ),
     512,
   ],
   // Notification badge (Android status bar): white on transparent, the system tints it.
@@ -25,6 +27,9 @@ const icons = {
 
 await mkdir(out, { recursive: true });
 for (const [name, [source, size]] of Object.entries(icons)) {
-  await sharp(source, { density: 72 * (size / 64) }).resize(size, size).png({ compressionLevel: 9 }).toFile(join(out, name));
+  await sharp(source, { density: 72 * (size / 64) })
+    .resize(size, size)
+    .png({ compressionLevel: 9 })
+    .toFile(join(out, name));
   console.log(`icons/${name} (${size}×${size})`);
 }
