@@ -1,4 +1,4 @@
-import { UsersQuery } from "@messenger/protocol";
+import { UsersLookupQuery, UsersQuery } from "@messenger/protocol";
 import type { FastifyPluginAsync } from "fastify";
 import type { AppDeps } from "../deps.js";
 import { toUser, toUsers } from "../domain/users.js";
@@ -13,6 +13,12 @@ export const userRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { d
     if (!row) throw unauthorized("account no longer exists");
     const online = await deps.presence.onlineAmong([row.id]);
     return { user: toUser(row, online.has(row.id)) };
+  });
+
+  // Anyone signed in may search the directory (above), so naming ids reveals nothing more.
+  app.get("/users/lookup", async (request) => {
+    const { ids } = parse(UsersLookupQuery, request.query);
+    return { users: await toUsers(await deps.stores.users.findByIds(ids), deps.presence) };
   });
 
   app.get("/users", async (request) => {
