@@ -12,11 +12,17 @@ import { createCallsModule } from "./calls/wiring.js";
 import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
+import { createAccountService } from "./domain/account.js";
+import { createAdminService } from "./domain/admin.js";
 import { createAuthService } from "./domain/auth.js";
 import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
+import { createPinService } from "./domain/pins.js";
 import { createReceiptService } from "./domain/receipts.js";
+import { createSearchService } from "./domain/search.js";
+import { createThreadService } from "./domain/threads.js";
+import { createWorkspaceService } from "./domain/workspace.js";
 import { createLimits, memoryLimiter } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
@@ -26,11 +32,15 @@ import { socketServerPlugin } from "./plugins/socket-server.js";
 import { type AttachmentListener, startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
+import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { callRoutes } from "./routes/calls.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { meetingRoutes } from "./routes/meetings.js";
+import { pinRoutes } from "./routes/pins.js";
+import { threadRoutes } from "./routes/threads.js";
 import { userRoutes } from "./routes/users.js";
 import { createStores } from "./store/index.js";
 
@@ -89,14 +99,24 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
     sizes: createConversationSizes(stores, config),
   };
+  const messages = createMessageService(core);
+  const workspace = createWorkspaceService(core);
+  const account = createAccountService(core);
   const domain = {
     ...core,
-    auth: createAuthService(core),
+    workspace,
+    account,
+    auth: createAuthService({ ...core, workspace }),
     conversations: createConversationService(core),
-    messages: createMessageService(core),
+    messages,
     receipts: createReceiptService(core),
+    threads: createThreadService(core),
+    pins: createPinService({ ...core, messages }),
+    search: createSearchService(core),
   };
-  const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
+  const callsModule = createCallsModule(domain);
+  const admin = createAdminService({ ...core, workspace, account, endCallsOf: callsModule.calls.endCallsOf });
+  const deps: AppDeps = { ...domain, ...callsModule, admin };
   app.decorate("deps", deps);
 
   const realtime = registerRealtime(io, deps);
@@ -108,7 +128,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(healthRoutes, { deps, redis: redis ?? undefined });
   await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });
+  await app.register(accountRoutes, { prefix: "/api", deps });
+  await app.register(adminRoutes, { prefix: "/api/admin", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
+  await app.register(threadRoutes, { prefix: "/api", deps });
+  await app.register(pinRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
   await app.register(callRoutes, { prefix: "/api", deps });
   await app.register(meetingRoutes, { prefix: "/api", deps });
