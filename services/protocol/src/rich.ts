@@ -46,7 +46,7 @@ export const THREADS_LIST_MAX = 100;
 
 // ---- pins and saved ---------------------------------------------------------
 
-export const MessageParams = z.object({ id: Id });
+export const MessageIdParams = z.object({ id: Id });
 
 /** `GET /api/conversations/:id/pins`: pinned messages, latest pin first. */
 export const PinsResponse = z.object({ messages: z.array(Message) });

@@ -4,6 +4,7 @@
 import type { SearchResponse } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { isEmptySearch, parseSearch } from "./search-query.js";
+import { toUsers } from "./users.js";
 
 export const SEARCH_RESULTS_MAX = 50;
 
@@ -13,12 +14,13 @@ export function createSearchService(deps: CoreDeps) {
     async search(userId: string, text: string, conversationId?: string): Promise<SearchResponse> {
       if (conversationId) await access.requireMember(conversationId, userId);
       const parsed = parseSearch(text);
-      if (isEmptySearch(parsed)) return { messages: [], terms: [] };
+      if (isEmptySearch(parsed)) return { messages: [], users: [], terms: [] };
       const [rows, terms] = await Promise.all([
         stores.search.find(userId, parsed, conversationId, SEARCH_RESULTS_MAX),
         stores.search.termsOf([...parsed.words, ...parsed.phrases.flatMap((p) => p.split(" "))]),
       ]);
-      return { messages: await stores.messages.hydrate(rows), terms };
+      const authors = await stores.users.findByIds([...new Set(rows.map((r) => r.sender_id))]);
+      return { messages: await stores.messages.hydrate(rows), users: await toUsers(authors, deps.presence), terms };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ConversationParams, MessageParams } from "@messenger/protocol";
+import { ConversationParams, MessageIdParams } from "@messenger/protocol";
 import type { FastifyPluginAsync } from "fastify";
 import type { AppDeps } from "../deps.js";
 import { parse } from "./validate.js";
@@ -11,11 +11,11 @@ export const pinRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { de
   for (const on of [true, false]) {
     const method = on ? "put" : "delete";
     app[method]("/messages/:id/pin", async (request) => {
-      const { id } = parse(MessageParams, request.params);
+      const { id } = parse(MessageIdParams, request.params);
       return { message: await pins.setPinned(request.user.id, id, on) };
     });
     app[method]("/messages/:id/save", async (request) => {
-      const { id } = parse(MessageParams, request.params);
+      const { id } = parse(MessageIdParams, request.params);
       return { message: await pins.setSaved(request.user.id, id, on) };
     });
   }
