@@ -29,7 +29,8 @@ describe("web push", () => {
   before(async () => {
     service = await startPushService();
     h = await startHarness(
-      { PUSH_ALLOW_PRIVATE_ENDPOINTS: "true", PUSH_COLLAPSE_MS: "400" },
+      // Groups of 3 or more keep read positions as big conversations do (one positions row).
+      { PUSH_ALLOW_PRIVATE_ENDPOINTS: "true", PUSH_COLLAPSE_MS: "400", BIG_CONVERSATION_MEMBERS: "2" },
       { build: { push: { agent: service.agent() } } },
     );
   });
@@ -160,6 +161,23 @@ describe("web push", () => {
     await emitAck(bobSocket, "conversation:read", { conversationId: conv, seq: m.seq });
     await settle();
     assert.equal(service.to(sub).length, 2);
+  });
+
+  test("in a big conversation too, reading closes the notification and the badge counts what is left", async () => {
+    const [alice, bob, carol] = [await register(h), await register(h), await register(h)];
+    const sub = await subscribed(bob);
+    const group = await groupOf(h, alice, [bob, carol], "Big");
+    const dm = await directWith(h, alice, bob);
+    const aliceSocket = await socketFor(h, alice.accessToken);
+    await send(aliceSocket, dm, "unread dm");
+    await service.waitFor(sub);
+    const m = await send(aliceSocket, group, "big news");
+    const [, pushed] = await service.waitFor(sub, 2);
+    assert.equal(pushed!.payload?.type === "message" && pushed!.payload.badge, 2);
+    const bobSocket = await socketFor(h, bob.accessToken);
+    await emitAck(bobSocket, "conversation:read", { conversationId: group, seq: m.seq });
+    const [, , close] = await service.waitFor(sub, 3);
+    assert.deepEqual(close!.payload, { type: "close", tag: `conv:${group}`, badge: 1 });
   });
 
   test("in a big group only messages that name me push by default (level mentions); a DM always does", async () => {
