@@ -45,6 +45,7 @@ async function startInstance(): Promise<FastifyInstance> {
     REDIS_URL,
     REDIS_PREFIX: prefix,
     REGISTRATIONS_PER_HOUR: "100000",
+    REGISTRATION: "open",
     PUSH_ALLOW_PRIVATE_ENDPOINTS: "true",
     PUSH_COLLAPSE_MS: "200",
     PUSH_TIMEOUT_MS: "500",

@@ -115,6 +115,28 @@ describe("web push", () => {
     await service.waitFor(sub);
   });
 
+  test("do-not-disturb holds back message and call pushes until it ends", async () => {
+    const [alice, bob] = [await register(h), await register(h)];
+    const sub = await subscribed(bob);
+    const conv = await directWith(h, alice, bob);
+    const aliceSocket = await socketFor(h, alice.accessToken);
+    const dndUntil = new Date(Date.now() + 3600_000).toISOString();
+    assert.equal((await api(h, bob, "PATCH", "/api/me", { dndUntil })).status, 200);
+    await send(aliceSocket, conv, "quiet please");
+    const callId = randomUUID();
+    assert.equal((await emitAck(aliceSocket, "call:invite", { callId, conversationId: conv, video: false })).ok, true);
+    await emitAck(aliceSocket, "call:end", { callId });
+    await settle();
+    assert.deepEqual(payloads(sub), []);
+
+    assert.equal((await api(h, bob, "PATCH", "/api/me", { dndUntil: null })).status, 200);
+    await send(aliceSocket, conv, "awake now");
+    await eventually("a push after DND", () => payloads(sub).some((p) => p.type === "message"));
+    assert.equal(payloads(sub).find((p) => p.type === "message")?.tag, `conv:${conv}`);
+    // Nothing rang, so nothing was closed either (a closing push would make the browser show one).
+    assert.equal(payloads(sub).filter((p) => p.type === "close").length, 0);
+  });
+
   test("client:focus is validated", async () => {
     const bob = await register(h);
     const s = await socketFor(h, bob.accessToken);

@@ -201,6 +201,8 @@ export interface ServerToClientEvents {
   "call:ended": (e: CallEndedEvent) => void;
   "meeting:started": (e: MeetingStartedEvent) => void;
   "sync:hint": (e: SyncHintEvent) => void;
+  /** Someone who shares a conversation with the receiver (or the receiver) changed profile, status or role. */
+  "user:updated": (u: User) => void;
 }
 
 /** Socket.io handshake: `io(url, { auth: { token: accessToken } })`. */

@@ -24,7 +24,7 @@ function pushCall(notifier: PushNotifier, userId: string, event: string, payload
  * The calls module's services, built once by buildApp: 1:1 calls (state in PostgreSQL, events
  * through the Hub like every other event) and Jitsi meetings.
  */
-export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings">) {
+export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings" | "admin">) {
   const { hub, stores, presence, access, log } = deps;
   const settings = callSettings(deps.config);
   const emit: CallEmitter = {
