@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { CallLayer, CallsProvider } from "../calls/index.js";
 import { createChatClient } from "../core/client";
 import { useI18n } from "../i18n";
+import { usePwa } from "../pwa/usePwa";
 import { AdminPage } from "./AdminPage";
 import { useAttention } from "./attention";
 import { ChatView } from "./ChatView";
@@ -71,6 +72,7 @@ export function Messenger() {
 
   useAttention(client);
   useNotifications(client);
+  usePwa(client, auth, lang);
 
   if (!me) return null;
   return (

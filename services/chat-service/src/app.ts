@@ -30,6 +30,8 @@ import { authPlugin } from "./plugins/auth.js";
 import { databasePlugin } from "./plugins/database.js";
 import { redisPlugin } from "./plugins/redis.js";
 import { socketServerPlugin } from "./plugins/socket-server.js";
+import { createPushModule, type PushOptions } from "./push/module.js";
+import { pushRoutes } from "./push/routes.js";
 import { type AttachmentListener, startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
@@ -65,6 +67,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions["logger"];
   /** Use this pool instead of creating one from DATABASE_URL (it is then not closed by the app). */
   db?: Db;
+  /** Web Push pieces a test swaps (the connection pool to its push-service stand-in). */
+  push?: PushOptions;
 }
 
 // Chat bodies are small JSON; anything larger is refused with 413 before parsing.
@@ -101,9 +105,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
     sizes: createConversationSizes(stores, config),
   };
+  const messages = createMessageService(core);
   const workspace = createWorkspaceService(core);
   const account = createAccountService(core);
-  const messages = createMessageService(core);
   const domain = {
     ...core,
     workspace,
@@ -116,10 +120,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     pins: createPinService({ ...core, messages }),
     search: createSearchService(core),
   };
-  const callsModule = createCallsModule(domain);
+  // Web Push hears of new messages and reads after commit, and of ringing calls (calls/wiring.ts).
+  const push = await createPushModule({ ...domain, focus: app.focus }, opts.push);
+  domain.messages.onCreated(push.notifier.messageCreated);
+  domain.receipts.onRead(push.notifier.read);
+  const callsModule = createCallsModule({ ...domain, push });
   const admin = createAdminService({ ...core, workspace, account, endCallsOf: callsModule.calls.endCallsOf });
   const oidc = createOidcService({ ...domain, workspace });
-  const deps: AppDeps = { ...domain, ...callsModule, admin, oidc };
+  const deps: AppDeps = { ...domain, push, ...callsModule, admin, oidc };
   app.decorate("deps", deps);
 
   const realtime = registerRealtime(io, deps);
@@ -140,6 +148,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Calls and meetings (calls module): one line each here.
   await app.register(callRoutes, { prefix: "/api", deps });
   await app.register(meetingRoutes, { prefix: "/api", deps });
+  await app.register(pushRoutes, { prefix: "/api", deps });
 
   app.addHook("preClose", async () => {
     // Sockets first, so clients reconnect elsewhere while we finish.
@@ -151,6 +160,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
+    deps.push.close();
     // Receipts gathered in a big conversation's window are written before the pool closes.
     await deps.receipts.close();
     await attachmentListener.close();

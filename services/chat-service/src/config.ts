@@ -1,5 +1,6 @@
 import { assertProductionSecrets } from "@messenger/common";
 import { z } from "zod";
+import { assertPushConfig, PushConfig } from "./push/config.js";
 
 const DEV_JWT_SECRET = "dev-insecure-secret";
 const DEV_TURN_SECRET = "dev-turn-secret";
@@ -107,6 +108,7 @@ const ConfigSchema = z.object({
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(5000),
   /** With Redis: an instance silent this long is dead and its users go offline (> the heartbeat). */
   PRESENCE_TTL_MS: z.coerce.number().int().positive().default(15_000),
+  ...PushConfig,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -128,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       { databaseUrl: config.DATABASE_URL },
     );
   }
+  assertPushConfig(config);
   return config;
 }

@@ -12,6 +12,7 @@ import type { ReceiptService } from "./domain/receipts.js";
 import type { SearchService } from "./domain/search.js";
 import type { ThreadService } from "./domain/threads.js";
 import type { WorkspaceService } from "./domain/workspace.js";
+import type { PushModule } from "./push/module.js";
 
 export type { CoreDeps } from "./core-deps.js";
 
@@ -28,6 +29,7 @@ export interface AppDeps extends CoreDeps {
   threads: ThreadService;
   pins: PinService;
   search: SearchService;
+  push: PushModule;
   calls: CallService;
   meetings: MeetingService;
   /** The sign-up policy and workspace settings. */

@@ -19,6 +19,9 @@ export const weakPassword = (hint: string) =>
   new AppError("weak_password", 400, `password is too easy to guess${hint ? ` (${hint})` : ""}: use a longer phrase`);
 /** A per-object cap (reactions on a message, sockets of a user) is reached. */
 export const tooMany = (message: string) => new AppError("too_many", 409, message);
+/** `threadRootId` is not a top-level message of the conversation. */
+export const invalidThreadRoot = () =>
+  new AppError("invalid_thread_root", 400, "threadRootId must be a top-level message of this conversation");
 
 // People and administration.
 export const registrationClosed = (message = "this workspace is not taking new accounts") =>
@@ -33,6 +36,3 @@ export const accountDeactivated = () =>
 export const passwordLoginDisabled = () =>
   new AppError("password_login_disabled", 403, "sign in with your company account instead");
 export const wrongPassword = () => new AppError("invalid_credentials", 400, "the current password is wrong");
-/** `threadRootId` is not a top-level message of the conversation. */
-export const invalidThreadRoot = () =>
-  new AppError("invalid_thread_root", 400, "threadRootId must be a top-level message of this conversation");

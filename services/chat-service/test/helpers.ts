@@ -9,7 +9,7 @@ import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEv
 import type { FastifyInstance } from "fastify";
 import { createClient } from "redis";
 import { io as connect, type Socket } from "socket.io-client";
-import { buildApp } from "../src/app.js";
+import { type BuildOptions, buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config.js";
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -28,7 +28,7 @@ export interface Harness {
 /** `configure` adds test-only routes (e.g. a browser page) before the app listens, again after a restart. */
 export async function startHarness(
   env: Record<string, string> = {},
-  opts: { configure?: (app: FastifyInstance) => void } = {},
+  opts: { configure?: (app: FastifyInstance) => void; build?: BuildOptions } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
   const config = loadConfig({
@@ -42,7 +42,7 @@ export async function startHarness(
     ...env,
   });
   const start = async () => {
-    const app = await buildApp(config);
+    const app = await buildApp(config, opts.build);
     opts.configure?.(app);
     return app;
   };
