@@ -126,7 +126,7 @@ describe("a push service that never answers", () => {
     service.answer(sub, "hang");
     const outcomes: string[] = [];
     const sender = createPushSender({
-      vapid: () => vapid,
+      vapid: async () => vapid,
       agent: service.agent(),
       concurrency: 1,
       queueMax: 3,
