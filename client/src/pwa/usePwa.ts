@@ -4,8 +4,8 @@
 import { useEffect } from "react";
 import type { Auth } from "../core/auth";
 import type { ChatClient } from "../core/client";
-import { totalUnread } from "../stores/conversations";
 import { openConversation } from "../ui/navigation";
+import { badgeCount } from "./badge";
 import { forgetSavedList, keepListOffline } from "./offline-list";
 import { refreshPushSubscription, turnPushOff } from "./push";
 
@@ -41,7 +41,7 @@ export function usePwa(client: ChatClient, auth: Auth, lang: string) {
     const nav = navigator as BadgingNavigator;
     let badge = -1;
     const showBadge = () => {
-      const n = totalUnread(client.stores.conversations.get());
+      const n = badgeCount(client.stores.conversations.get());
       if (n === badge) return;
       badge = n;
       (n > 0 ? nav.setAppBadge?.(n) : nav.clearAppBadge?.())?.catch(() => undefined);

@@ -4,6 +4,7 @@
 // click opens the conversation.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { eventually } from "@messenger/common/testing";
 import type { PushPayload } from "@messenger/protocol";
 import type { Browser, CDPSession, Page, Worker } from "playwright-core";
 import {
@@ -30,6 +31,19 @@ const notifications = (page: Page) =>
     const reg = await navigator.serviceWorker.ready;
     return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
   });
+
+/** Waits until the shown notifications satisfy `check`; on timeout, says which were shown. */
+async function notificationsUntil(
+  page: Page,
+  what: string,
+  check: (shown: { title: string; tag: string }[]) => boolean,
+) {
+  let shown: { title: string; tag: string }[] = [];
+  await eventually(what, async () => check((shown = await notifications(page))), 20_000).catch((err: Error) => {
+    throw new Error(`${err.message}: shown ${JSON.stringify(shown)}`);
+  });
+  return shown;
+}
 
 describe("installable app: manifest, service worker, offline shell, pushed notifications", () => {
   let stack: Stack;
@@ -129,16 +143,12 @@ describe("installable app: manifest, service worker, offline shell, pushed notif
         tag: `conv:${conversationId}`,
       } as const;
       await deliver({ ...base, title: "Ana Torres", body: "Are you in today?", count: 1, badge: 1 });
-      await ben.page.waitForFunction(
-        async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1,
-      );
+      await notificationsUntil(ben.page, "the first notification", (shown) => shown.length === 1);
       assert.deepEqual(await notifications(ben.page), [
         { title: "Ana Torres", body: "Are you in today?", tag: `conv:${conversationId}` },
       ]);
       await deliver({ ...base, title: "Ana Torres (2)", body: "Call me", count: 2, badge: 2 });
-      await ben.page.waitForFunction(
-        async () => (await (await navigator.serviceWorker.ready).getNotifications())[0]?.title === "Ana Torres (2)",
-      );
+      await notificationsUntil(ben.page, "the newer notification", (shown) => shown[0]?.title === "Ana Torres (2)");
       assert.equal((await notifications(ben.page)).length, 1);
     });
 
@@ -169,15 +179,13 @@ describe("installable app: manifest, service worker, offline shell, pushed notif
         count: 1,
       });
       await deliver({ type: "test", tag: "test", title: "Notifications work", body: "test", url: "/" });
-      await ben.page.waitForFunction(
-        async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 2,
-      );
+      await notificationsUntil(ben.page, "two notifications", (shown) => shown.length === 2);
       await deliver({ type: "close", tag: `conv:${conversationId}`, badge: 0 });
-      await ben.page.waitForFunction(
-        async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1,
+      const left = await notificationsUntil(ben.page, "the conversation's closed", (shown) =>
+        shown.every((n) => n.tag !== `conv:${conversationId}`),
       );
       assert.deepEqual(
-        (await notifications(ben.page)).map((n) => n.tag),
+        left.map((n) => n.tag),
         ["test"],
       );
     });
