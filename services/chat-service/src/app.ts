@@ -121,6 +121,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
+    deps.meetings.close();
     await attachmentListener.close();
   });
   return app;

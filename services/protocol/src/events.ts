@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { MeetingIdPayload, MeetingSignalEvent, MeetingSignalPayload, MeetingUpdatedEvent } from "./meetings.js";
 import { type ApiError, type Conversation, Id, type Message, User } from "./models.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
 import { Emoji, text } from "./text.js";
@@ -122,6 +123,8 @@ export const CallEndReason = z.enum([
   "disconnected",
   "answered-elsewhere",
   "cancelled",
+  /** The callee had no connected device: the call never rang (a missed call for both). */
+  "offline",
 ]);
 export type CallEndReason = z.infer<typeof CallEndReason>;
 
@@ -130,8 +133,11 @@ export type CallEndedEvent = z.infer<typeof CallEndedEvent>;
 
 export const MeetingStartedEvent = z.object({
   conversationId: Id,
-  url: z.string(),
+  /** The Jitsi room's address (no token in it); absent for the built-in mesh call. */
+  url: z.string().optional(),
   startedBy: Id,
+  provider: z.enum(["mesh", "jitsi"]),
+  meetingId: Id,
 });
 export type MeetingStartedEvent = z.infer<typeof MeetingStartedEvent>;
 
@@ -160,6 +166,8 @@ export interface ClientToServerEvents {
   "call:decline": (p: CallIdPayload, ack: AckFn) => void;
   "call:signal": (p: CallSignalPayload, ack: AckFn) => void;
   "call:end": (p: CallIdPayload, ack: AckFn) => void;
+  "meeting:signal": (p: MeetingSignalPayload, ack: AckFn) => void;
+  "meeting:leave": (p: MeetingIdPayload, ack: AckFn) => void;
 }
 
 export interface ServerToClientEvents {
@@ -176,6 +184,8 @@ export interface ServerToClientEvents {
   "call:signal": (e: CallSignalEvent) => void;
   "call:ended": (e: CallEndedEvent) => void;
   "meeting:started": (e: MeetingStartedEvent) => void;
+  "meeting:updated": (e: MeetingUpdatedEvent) => void;
+  "meeting:signal": (e: MeetingSignalEvent) => void;
   "sync:hint": (e: SyncHintEvent) => void;
 }
 

@@ -1,4 +1,5 @@
 export * from "./events.js";
+export * from "./meetings.js";
 export * from "./models.js";
 export * from "./rest.js";
 export * from "./text.js";

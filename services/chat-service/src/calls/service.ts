@@ -41,6 +41,8 @@ export interface CallServiceDeps {
   userById(userId: string): Promise<User | null>;
   /** True when a socket with this id is connected to any instance. */
   isSocketAlive(socketId: string): Promise<boolean>;
+  /** True when the user has at least one connected device (any instance). */
+  isUserConnected(userId: string): Promise<boolean>;
   /** Posts the call-log message through the normal message path (gap-free seq, message:new). */
   postCallLog(entry: CallLogEntry): Promise<void>;
   /** Unanswered calls end as "no-answer" after this long (45 s in production). */
@@ -73,7 +75,7 @@ function outcomeOf(call: CallRow): CallOutcome {
   }
 }
 
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -211,6 +213,17 @@ export function createCallService(deps: CallServiceDeps) {
     ringTimers.set(callId, timer);
   }
 
+  /** A call that never rang (callee busy): on record, ended, and the caller told after the ack. */
+  async function endAtOnce(call: NewCall, reason: "busy"): Promise<void> {
+    const ended = await store.recordEnded(call, reason);
+    if (!ended) throw duplicateCall();
+    // After the ack, so the caller knows the call before it hears how it ended.
+    setImmediate(() => {
+      emit.toSocket(call.callerSocket, "call:ended", { callId: call.id, reason });
+      finish(ended).catch(() => {});
+    });
+  }
+
   return {
     async invite(me: Caller, p: { callId: string; conversationId: string; video: boolean }): Promise<void> {
       const conv = await deps.conversationFor(p.conversationId, me.userId);
@@ -232,12 +245,13 @@ export function createCallService(deps: CallServiceDeps) {
       if (result === "callee-busy" && (await reapStale(calleeId))) result = await store.create(call);
       if (result === "duplicate") throw duplicateCall();
       if (result === "caller-busy") throw alreadyInCall();
-      if (result === "callee-busy") {
-        const ended = await store.recordEnded(call, "busy");
-        if (!ended) throw duplicateCall();
-        // After the ack, so the caller knows the call before it hears how it ended.
+      if (result === "callee-busy") return endAtOnce(call, "busy");
+      // Nobody to ring: say so now rather than ringing into the void for 45 s.
+      if (!(await deps.isUserConnected(calleeId))) {
+        const ended = await store.end(call.id, "offline", ["ringing"]);
+        if (!ended) throw callNotFound();
         setImmediate(() => {
-          emit.toSocket(me.socketId, "call:ended", { callId: p.callId, reason: "busy" });
+          emit.toSocket(me.socketId, "call:ended", { callId: p.callId, reason: "offline" });
           finish(ended).catch(() => {});
         });
         return;

@@ -1,4 +1,4 @@
-import type { ServerToClientEvents, User } from "@messenger/protocol";
+import type { CallLog, ServerToClientEvents, User } from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
 import { toUsers } from "../domain/users.js";
 import { createMeetingService } from "./meetings.js";
@@ -8,7 +8,7 @@ import { createCallStore } from "./store.js";
 
 /**
  * The calls module's services, built once by buildApp: 1:1 calls (state in PostgreSQL, events
- * through the Hub like every other event) and Jitsi meetings.
+ * through the Hub like every other event) and group meetings (mesh or Jitsi).
  */
 export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings">) {
   const { hub, stores, presence, access, log } = deps;
@@ -23,10 +23,26 @@ export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings">) {
       op.emit(event, ...([payload] as Parameters<ServerToClientEvents[typeof event]>));
     },
   };
+  /** A call or meeting log through the normal message path (gap-free seq, message:new to every member). */
+  const postLog = async (
+    prefix: "call" | "meeting",
+    senderId: string,
+    entry: { conversationId: string; body: string; call: CallLog },
+  ): Promise<void> => {
+    await deps.messages.send(senderId, {
+      conversationId: entry.conversationId,
+      // One log per call or meeting, even if two instances race to write it.
+      clientId: `${prefix}:${entry.call.callId}`,
+      body: entry.body,
+      kind: "call",
+      call: entry.call,
+    });
+  };
   const calls = createCallService({
     store: createCallStore(deps.db),
     emit,
     isSocketAlive: hub.isSocketAlive,
+    isUserConnected: hub.isUserConnected,
     // The same user mapping as everywhere, with real presence.
     userById: async (userId): Promise<User | null> => {
       const row = await stores.users.findById(userId);
@@ -42,19 +58,23 @@ export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings">) {
     // Every call ends with exactly one log (guarded end), so this is also where outcomes are counted.
     postCallLog: async (entry) => {
       deps.metrics.callsEnded.inc({ outcome: entry.call.outcome, video: String(entry.call.video) });
-      await deps.messages.send(entry.callerId, {
-        conversationId: entry.conversationId,
-        // One log per call, even if two instances race to write it.
-        clientId: `call:${entry.call.callId}`,
-        body: entry.body,
-        kind: "call",
-        call: entry.call,
-      });
+      await postLog("call", entry.callerId, entry);
     },
     ringTimeoutMs: settings.ringTimeoutMs,
     disconnectGraceMs: settings.disconnectGraceMs,
     log,
   });
-  const meetings = createMeetingService(deps, settings.jitsi, settings.meetingTtlSeconds);
+  const meetings = createMeetingService(
+    {
+      ...deps,
+      postLog: (entry) => postLog("meeting", entry.senderId, entry),
+    },
+    {
+      jitsi: settings.jitsi,
+      ttlSeconds: settings.meetingTtlSeconds,
+      meshMaxParticipants: settings.meshMaxParticipants,
+      disconnectGraceMs: settings.disconnectGraceMs,
+    },
+  );
   return { calls, meetings };
 }

@@ -1,4 +1,10 @@
-import { CallIdPayload, CallInvitePayload, CallSignalPayload } from "@messenger/protocol";
+import {
+  CallIdPayload,
+  CallInvitePayload,
+  CallSignalPayload,
+  MeetingIdPayload,
+  MeetingSignalPayload,
+} from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
 import { on } from "./handler.js";
 import type { ChatSocket } from "./hub.js";
@@ -8,7 +14,7 @@ import type { ChatSocket } from "./hub.js";
  * (the other participant's bound socket), never to a user or conversation room.
  */
 export function createCallHandlers(deps: AppDeps) {
-  const { calls, log } = deps;
+  const { calls, meetings, log } = deps;
   return (socket: ChatSocket) => {
     const me = () => ({ userId: socket.data.userId, socketId: socket.id });
 
@@ -54,11 +60,34 @@ export function createCallHandlers(deps: AppDeps) {
       log,
     );
 
+    // Mesh meetings: the same shape as call:signal, addressed to one participant.
+    on(
+      socket,
+      "meeting:signal",
+      MeetingSignalPayload,
+      async (p) => {
+        await meetings.signal(me(), p);
+        return {};
+      },
+      log,
+    );
+    on(
+      socket,
+      "meeting:leave",
+      MeetingIdPayload,
+      async (p) => {
+        await meetings.leave(socket.data.userId, p.meetingId);
+        return {};
+      },
+      log,
+    );
+
     socket.on("disconnect", (reason) => {
       // This instance is shutting down: its timers would not survive anyway, and the
       // participants' reconnected devices take their calls over (or a later invite reaps them).
       if (reason === "server namespace disconnect") return;
       calls.onDisconnect(socket.id).catch((err) => log.error({ err }, "call disconnect handling failed"));
+      meetings.onDisconnect(socket.id).catch((err) => log.error({ err }, "meeting disconnect handling failed"));
     });
     // After the rooms are joined (same tick as registration is fine: this awaits a query first).
     calls.onConnect(me()).catch((err) => log.error({ err }, "re-ringing a new device failed"));
