@@ -13,6 +13,7 @@ import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
 import { createAuthService } from "./domain/auth.js";
+import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
 import { createReceiptService } from "./domain/receipts.js";
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     metrics,
     sessions: createSessionGate(db, { secret: config.JWT_SECRET, cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
+    sizes: createConversationSizes(stores, config),
   };
   const domain = {
     ...core,
@@ -122,6 +124,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     realtime.close();
     deps.calls.close();
     deps.meetings.close();
+    // Receipts gathered in a big conversation's window are written before the pool closes.
+    await deps.receipts.close();
     await attachmentListener.close();
   });
   return app;

@@ -69,6 +69,16 @@ const ConfigSchema = z.object({
   MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(28_800),
   /** Without Jitsi: how many people the built-in group call takes (every pair has its own connection). */
   MESH_MAX_PARTICIPANTS: z.coerce.number().int().min(2).max(12).default(6),
+  /**
+   * Above this many members a conversation is big: its members' read/delivered positions are
+   * written once per receipt window, the list carries no member array for it, senders see
+   * "seen by N" instead of per-person ticks, and typing is throttled per conversation.
+   */
+  BIG_CONVERSATION_MEMBERS: z.coerce.number().int().positive().default(50),
+  /** In a big conversation: how long receipts gather before their one write (their acks wait for it). */
+  BIG_CONVERSATION_RECEIPT_WINDOW_MS: z.coerce.number().int().positive().default(1000),
+  /** In a big conversation: at most one relayed "typing" per this interval, whoever types. */
+  BIG_CONVERSATION_TYPING_MS: z.coerce.number().int().nonnegative().default(3000),
   /** Minimum interval between relayed typing events per user and conversation. */
   TYPING_THROTTLE_MS: z.coerce.number().int().nonnegative().default(1000),
   /** With Redis: how often an instance renews its liveness and reaps dead instances' presence. */

@@ -1,3 +1,4 @@
+export * from "./channels.js";
 export * from "./events.js";
 export * from "./meetings.js";
 export * from "./models.js";

@@ -5,11 +5,13 @@ import {
   type MessageSendPayload,
   type MessagesQuery,
   REACTIONS_PER_MESSAGE_MAX,
+  type User,
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
+import { toUsers } from "./users.js";
 
 export interface SendInput {
   conversationId: string;
@@ -87,11 +89,12 @@ export function createMessageService(deps: CoreDeps) {
       const claims = sends.flatMap(({ senderId, input, attachmentIds }, k) => {
         const sent = rows[k];
         if (!sent?.created) return [];
-        return attachmentIds.map((attachmentId) => ({
+        return attachmentIds.map((attachmentId, position) => ({
           messageId: sent.row.id,
           conversationId: input.conversationId,
           uploaderId: senderId,
           attachmentId,
+          position,
         }));
       });
       const attachmentsOf = new Map<string, AttachmentRow[]>();
@@ -155,6 +158,12 @@ export function createMessageService(deps: CoreDeps) {
       const first = outcomes[firstOf.get(sameSend(s))!]!;
       return first.ok ? { ok: true, value: { ...first.value, created: false } } : first;
     });
+  }
+
+  /** The users a page of messages names (authors, also former members), so none shows without a name. */
+  async function authorsOf(rows: MessageRow[]): Promise<User[]> {
+    const ids = [...new Set(rows.map((r) => r.sender_id))];
+    return toUsers(await stores.users.findByIds(ids), deps.presence);
   }
 
   const writes = createGroupCommit<PendingSend, Written>({
@@ -262,13 +271,13 @@ export function createMessageService(deps: CoreDeps) {
     async page(userId: string, conversationId: string, q: MessagesQuery) {
       await access.requireMember(conversationId, userId);
       const { rows, hasMore } = await stores.messages.page(conversationId, q);
-      return { messages: await stores.messages.hydrate(rows), hasMore };
+      return { messages: await stores.messages.hydrate(rows), hasMore, users: await authorsOf(rows) };
     },
 
     async search(userId: string, text: string, conversationId?: string) {
       if (conversationId) await access.requireMember(conversationId, userId);
       const rows = await stores.messages.search(userId, text, conversationId, 50);
-      return { messages: await stores.messages.hydrate(rows) };
+      return { messages: await stores.messages.hydrate(rows), users: await authorsOf(rows) };
     },
   };
   return service;
