@@ -292,7 +292,8 @@ export class CallController {
   /** End the current call for a reason this side discovered; `tellServer` when the server doesn't know yet. */
   private fail(callId: string, reason: EndReason, tellServer: boolean): void {
     if (!this.isCurrent(callId)) return;
-    if (tellServer) this.deps.socket.emit("call:end", { callId }, () => {});
+    if (tellServer)
+      this.deps.socket.emit("call:end", reason === "failed" ? { callId, reason: "failed" } : { callId }, () => {});
     this.cleanup();
     this.store.dispatch({ type: "call/ended", callId, reason, at: Date.now() });
   }

@@ -293,6 +293,17 @@ describe("1:1 calls", () => {
     assert.ok(b1.r.of<CallIncomingEvent>("call:incoming").every((e) => e.callId === next));
   });
 
+  test("a side that cannot connect ends the call as failed: the other side and the log say so", async () => {
+    const { a1, b1, callId } = await connected();
+    const logged = callLog(a1.r, callId);
+    ok(await emitAck(b1.s, "call:end", { callId, reason: "failed" }));
+    assert.deepEqual(await a1.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "failed" });
+    const log = await logged;
+    assert.equal(log.call?.outcome, "failed");
+    assert.equal(log.body, "Video call failed");
+    refused(await emitAck(b1.s, "call:end", { callId: randomUUID(), reason: "gone" }), "bad_request");
+  });
+
   test("a device that connects while a call rings for its user rings too", async () => {
     const { b, conversationId, a1 } = await pair();
     const callId = randomUUID();

@@ -71,6 +71,10 @@ export type CallInvitePayload = z.infer<typeof CallInvitePayload>;
 export const CallIdPayload = z.object({ callId: Id });
 export type CallIdPayload = z.infer<typeof CallIdPayload>;
 
+/** `failed`: this side could not connect (no media path); the other side is told the same. */
+export const CallEndPayload = z.object({ callId: Id, reason: z.enum(["failed"]).optional() });
+export type CallEndPayload = z.infer<typeof CallEndPayload>;
+
 export const CallSignalPayload = z.object({ callId: Id, data: SignalData });
 export type CallSignalPayload = z.infer<typeof CallSignalPayload>;
 
@@ -137,6 +141,8 @@ export const CallEndReason = z.enum([
   "cancelled",
   /** The callee had no connected device: the call never rang (a missed call for both). */
   "offline",
+  /** One side found no media path (ICE failed or never started, e.g. TURN refusing it). */
+  "failed",
 ]);
 export type CallEndReason = z.infer<typeof CallEndReason>;
 
@@ -177,7 +183,7 @@ export interface ClientToServerEvents {
   "call:accept": (p: CallIdPayload, ack: AckFn<{ initiator: boolean }>) => void;
   "call:decline": (p: CallIdPayload, ack: AckFn) => void;
   "call:signal": (p: CallSignalPayload, ack: AckFn) => void;
-  "call:end": (p: CallIdPayload, ack: AckFn) => void;
+  "call:end": (p: CallEndPayload, ack: AckFn) => void;
   "meeting:signal": (p: MeetingSignalPayload, ack: AckFn) => void;
   "meeting:leave": (p: MeetingIdPayload, ack: AckFn) => void;
 }

@@ -64,6 +64,7 @@ function roleOf(call: CallRow, userId: string): "caller" | "callee" | null {
 }
 
 function outcomeOf(call: CallRow): CallOutcome {
+  if (call.end_reason === "failed") return "failed";
   if (call.answered_at) return "completed";
   switch (call.end_reason) {
     case "declined":
@@ -297,7 +298,7 @@ export function createCallService(deps: CallServiceDeps) {
       emit.toSocket(target, "call:signal", { callId, from: me.userId, data });
     },
 
-    async end(me: Caller, callId: string): Promise<void> {
+    async end(me: Caller, callId: string, why?: "failed"): Promise<void> {
       const { call, role } = await requireCall(callId, me.userId);
       if (call.state === "ringing") {
         // Before an answer: the caller cancels; the callee (from any device) declines.
@@ -307,7 +308,7 @@ export function createCallService(deps: CallServiceDeps) {
         return;
       }
       // In a call, hanging up from another device of the same user is allowed too.
-      const ended = await endAndNotify(callId, "hangup", ["active"], me.socketId);
+      const ended = await endAndNotify(callId, why ?? "hangup", ["active"], me.socketId);
       if (!ended) throw callNotFound();
     },
 

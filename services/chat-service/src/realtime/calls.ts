@@ -1,4 +1,5 @@
 import {
+  CallEndPayload,
   CallIdPayload,
   CallInvitePayload,
   CallSignalPayload,
@@ -52,9 +53,9 @@ export function createCallHandlers(deps: AppDeps) {
     on(
       socket,
       "call:end",
-      CallIdPayload,
+      CallEndPayload,
       async (p) => {
-        await calls.end(me(), p.callId);
+        await calls.end(me(), p.callId, p.reason);
         return {};
       },
       log,
