@@ -41,8 +41,8 @@ export interface CallServiceDeps {
   userById(userId: string): Promise<User | null>;
   /** True when a socket with this id is connected to any instance. */
   isSocketAlive(socketId: string): Promise<boolean>;
-  /** True when the user has at least one connected device (any instance). */
-  isUserConnected(userId: string): Promise<boolean>;
+  /** True when some device of the user can ring: connected (any instance) or woken by push. */
+  isReachable(userId: string): Promise<boolean>;
   /** Posts the call-log message through the normal message path (gap-free seq, message:new). */
   postCallLog(entry: CallLogEntry): Promise<void>;
   /** Unanswered calls end as "no-answer" after this long (45 s in production). */
@@ -232,6 +232,7 @@ export function createCallService(deps: CallServiceDeps) {
       if (conv.kind !== "direct") throw notDirect();
       const calleeId = conv.memberIds.find((id) => id !== me.userId);
       if (!calleeId || conv.memberIds.length !== 2) throw badRequest("this conversation has nobody to call");
+      if ((await deps.userById(calleeId))?.deactivated) throw badRequest("this account was deactivated");
       const call: NewCall = {
         id: p.callId,
         conversationId: conv.id,
@@ -248,7 +249,7 @@ export function createCallService(deps: CallServiceDeps) {
       if (result === "caller-busy") throw alreadyInCall();
       if (result === "callee-busy") return endAtOnce(call, "busy");
       // Nobody to ring: say so now rather than ringing into the void for 45 s.
-      if (!(await deps.isUserConnected(calleeId))) {
+      if (!(await deps.isReachable(calleeId))) {
         const ended = await store.end(call.id, "offline", ["ringing"]);
         if (!ended) throw callNotFound();
         setImmediate(() => {
@@ -345,6 +346,12 @@ export function createCallService(deps: CallServiceDeps) {
         timer.unref?.();
         graceTimers.set(key, timer);
       }
+    },
+
+    /** The user's account was deactivated: their ringing or active call ends now, for the other side too. */
+    async endCallsOf(userId: string): Promise<void> {
+      const call = await store.liveCallOf(userId);
+      if (call) await endAndNotify(call.id, "disconnected", ["ringing", "active"]);
     },
 
     /** Stops this instance's timers (app shutdown). Calls in the database are ended by their next sweep. */
