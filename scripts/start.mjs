@@ -286,7 +286,7 @@ async function main() {
   const gateway = createGateway({
     clientDir: CLIENT_DIR,
     // chat-service's default when unset (services/chat-service/src/config.ts).
-    jitsiDomain: env.JITSI_DOMAIN || "meet.jit.si",
+    jitsiDomain: env.JITSI_DOMAIN || "",
     routes: [
       { prefix: "/api/media", target: { host: "127.0.0.1", port: media.port } },
       { prefix: "/api", target: { host: "127.0.0.1", port: chat.port } },

@@ -163,7 +163,13 @@ describe("call state", () => {
 });
 
 describe("meeting state", () => {
-  const started = { conversationId: CONV, url: "https://meet.example.org/abc", startedBy: ana.id };
+  const started = {
+    conversationId: CONV,
+    url: "https://meet.example.org/abc",
+    startedBy: ana.id,
+    provider: "jitsi" as const,
+    meetingId: "00000000-0000-4000-8000-00000000abcd",
+  };
   const meeting = {
     domain: "meet.example.org",
     roomName: "abc",

@@ -20,6 +20,8 @@ const TYPES = {
   ".webp": "image/webp",
   ".woff2": "font/woff2",
   ".txt": "text/plain; charset=utf-8",
+  // The operators' guide the app links to (bundled by the client build).
+  ".md": "text/markdown; charset=utf-8",
   ".map": "application/json",
   ".wasm": "application/wasm",
 };

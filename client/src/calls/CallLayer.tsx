@@ -1,10 +1,14 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { Avatar } from "../ui/Avatar";
 import { formatDuration } from "../ui/format";
 import { PhoneIcon, VideoIcon } from "./CallButtons";
+import { CallControls } from "./CallControls";
 import { useCallsState } from "./CallsProvider";
 import { useCallsContext } from "./context";
+import { HealthPanel } from "./HealthPanel";
 import { MeetingOverlay } from "./MeetingOverlay";
+import { MeshCall } from "./MeshCall";
+import { RemoteAudio, StreamVideo, stageRole, useDraggable, useFocusOnOpen } from "./parts";
 import { startTone } from "./ringtone";
 import { type ActiveCall, type MeetingAnnouncement, meetingNotice } from "./store";
 import "./calls.css";
@@ -13,7 +17,7 @@ import "./calls.css";
 export function CallLayer() {
   const { controller, me } = useCallsContext();
   const state = useCallsState();
-  const { call, meeting } = state;
+  const { call, meeting, mesh } = state;
   const phase = call?.phase ?? null;
   const notice = meetingNotice(state, me.id);
 
@@ -44,6 +48,7 @@ export function CallLayer() {
   return (
     <>
       {meeting?.status === "open" && <MeetingOverlay meeting={meeting.meeting} title={meeting.title} />}
+      {mesh && <MeshCall mesh={mesh} />}
       {call?.phase === "incoming" && <IncomingDialog call={call} />}
       {call?.phase === "outgoing" && <OutgoingView call={call} />}
       {(call?.phase === "connecting" || call?.phase === "connected" || call?.phase === "reconnecting") && (
@@ -51,68 +56,13 @@ export function CallLayer() {
       )}
       {call?.phase === "ended" && <EndedNotice call={call} />}
       {meeting?.status === "failed" && <MeetingError message={meeting.message} />}
-      {notice && !isBusyScreen(phase) && meeting?.status !== "open" && <MeetingNotice announcement={notice} />}
+      {notice && !isBusyScreen(phase) && meeting?.status !== "open" && !mesh && <MeetingNotice announcement={notice} />}
     </>
   );
 }
 
 function peerName(call: ActiveCall, fallback: string): string {
   return call.peer?.displayName || call.peer?.username || fallback;
-}
-
-/** Moves focus into a dialog on open and gives it back to where it was on close. */
-function useFocusOnOpen<T extends HTMLElement>() {
-  const ref = useRef<T>(null);
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    ref.current?.focus();
-    return () => {
-      if (previous && document.contains(previous)) previous.focus();
-    };
-  }, []);
-  return ref;
-}
-
-function StreamVideo({
-  stream,
-  muted,
-  className,
-  label,
-  testId,
-}: {
-  stream: MediaStream | null;
-  muted: boolean;
-  className: string;
-  label: string;
-  testId?: string;
-}) {
-  const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.muted = muted;
-    if (el.srcObject !== stream) {
-      el.srcObject = stream;
-      if (stream) el.play().catch(() => {});
-    }
-  }, [stream, muted]);
-  return (
-    // biome-ignore lint/a11y/useMediaCaption: a live call has no caption track to offer.
-    <video ref={ref} className={className} autoPlay playsInline aria-label={label} data-testid={testId} />
-  );
-}
-
-function RemoteAudio({ stream }: { stream: MediaStream | null }) {
-  const ref = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (el && el.srcObject !== stream) {
-      el.srcObject = stream;
-      if (stream) el.play().catch(() => {});
-    }
-  }, [stream]);
-  // biome-ignore lint/a11y/useMediaCaption: a live call has no caption track to offer.
-  return <audio ref={ref} autoPlay />;
 }
 
 /** The other person, large: the app's Avatar, so the colour and initials match the chat's. */
@@ -207,8 +157,10 @@ function useNow(active: boolean): number {
 
 function InCallView({ call }: { call: ActiveCall }) {
   const { controller, t } = useCallsContext();
+  const { minimized } = useCallsState();
   // Focus the call window, not the hang-up button: a stray Enter must not end the call.
   const stageRef = useFocusOnOpen<HTMLDivElement>();
+  useDraggable(stageRef, minimized);
   const name = peerName(call, t.someone);
   const now = useNow(call.connectedAt !== null);
   const status =
@@ -217,15 +169,14 @@ function InCallView({ call }: { call: ActiveCall }) {
       : call.phase === "reconnecting"
         ? t.reconnecting
         : formatDuration(now - (call.connectedAt ?? now));
-  const showRemoteVideo = call.video && call.remoteStream && !call.remoteCameraOff;
+  const showRemoteVideo = call.video && call.remoteStream && (!call.remoteCameraOff || call.remoteScreen);
   return (
     <div
       ref={stageRef}
       tabIndex={-1}
-      className="calls-stage"
-      role="dialog"
-      aria-modal="true"
-      aria-label={t.callWith(name)}
+      className={minimized ? "calls-stage calls-pip" : "calls-stage"}
+      {...stageRole(minimized, t.callWith(name))}
+      data-remote-screen={call.remoteScreen ? "1" : undefined}
     >
       {call.video ? (
         <StreamVideo
@@ -266,7 +217,10 @@ function InCallView({ call }: { call: ActiveCall }) {
           </span>
         )}
         {call.remoteMuted && <span className="calls-remote-muted">{t.remoteMuted(name)}</span>}
+        {call.remoteScreen && <span className="calls-remote-muted">{t.sharing(name)}</span>}
+        {call.sharing && <span className="calls-remote-muted">{t.youShare}</span>}
       </header>
+      {!minimized && call.phase !== "connecting" && <HealthPanel rows={[{ name, health: call.health }]} />}
       {call.video && (
         <StreamVideo
           stream={call.localStream}
@@ -275,39 +229,18 @@ function InCallView({ call }: { call: ActiveCall }) {
           label={t.yourVideo}
         />
       )}
-      <div className="calls-controls">
-        <button
-          type="button"
-          className={call.muted ? "calls-round calls-round-on" : "calls-round"}
-          aria-label={call.muted ? t.unmute : t.mute}
-          aria-pressed={call.muted}
-          title={call.muted ? t.unmute : t.mute}
-          onClick={() => controller.toggleMute()}
-        >
-          <MicIcon off={call.muted} />
-        </button>
-        {call.video && (
-          <button
-            type="button"
-            className={call.cameraOff ? "calls-round calls-round-on" : "calls-round"}
-            aria-label={call.cameraOff ? t.cameraOn : t.cameraOff}
-            aria-pressed={call.cameraOff}
-            title={call.cameraOff ? t.cameraOn : t.cameraOff}
-            onClick={() => controller.toggleCamera()}
-          >
-            <CameraIcon off={call.cameraOff} />
-          </button>
-        )}
-        <button
-          type="button"
-          className="calls-round calls-round-decline"
-          aria-label={t.hangUp}
-          title={t.hangUp}
-          onClick={() => controller.hangUp()}
-        >
-          <PhoneIcon />
-        </button>
-      </div>
+      <CallControls
+        muted={call.muted}
+        cameraOff={call.cameraOff}
+        sharing={call.sharing}
+        video={call.video}
+        canShare={call.phase === "connected"}
+        minimized={minimized}
+        onMute={() => controller.toggleMute()}
+        onCamera={() => controller.toggleCamera()}
+        endLabel={t.hangUp}
+        onEnd={() => controller.hangUp()}
+      />
     </div>
   );
 }
@@ -377,29 +310,5 @@ function MeetingError({ message }: { message: string }) {
         {t.close}
       </button>
     </div>
-  );
-}
-
-function MicIcon({ off }: { off: boolean }) {
-  return (
-    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-      <path
-        fill="currentColor"
-        d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11z"
-      />
-      {off && <path stroke="currentColor" strokeWidth="2" d="M4 4l16 16" />}
-    </svg>
-  );
-}
-
-function CameraIcon({ off }: { off: boolean }) {
-  return (
-    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-      <path
-        fill="currentColor"
-        d="M15 8a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2v-2.2l4.4 2.9A1 1 0 0 0 21 15.9V8.1a1 1 0 0 0-1.6-.8L15 10.2z"
-      />
-      {off && <path stroke="currentColor" strokeWidth="2" d="M3 3l18 18" />}
-    </svg>
   );
 }

@@ -31,8 +31,10 @@ export function MeetingOverlay({ meeting, title }: { meeting: MeetingResponse; t
           userInfo: { displayName: settings.current.displayName },
           configOverwrite: { prejoinConfig: { enabled: false } },
         });
-        // Jitsi's own hang-up button ends with readyToClose: take the overlay down with it.
+        // Jitsi's own hang-up button ends with readyToClose: take the overlay down with it (and
+        // tell the server we left; the last one out ends the meeting).
         api.addListener("readyToClose", () => controller.closeMeeting());
+        api.addListener("videoConferenceLeft", () => controller.closeMeeting());
       })
       .catch(() => {
         if (!cancelled) setError(settings.current.t.meetingLoadFailed(host));

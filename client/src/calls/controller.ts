@@ -7,12 +7,16 @@ import type {
   CallIncomingEvent,
   CallSignalEvent,
   Conversation,
+  MeetingSignalEvent,
   MeetingStartedEvent,
+  MeetingUpdatedEvent,
 } from "@messenger/protocol";
 import { withAck } from "../core/ack";
 import type { ApiFetch, CallsSocket } from "./deps";
 import { type CallStrings, callStrings } from "./i18n";
+import { createIceServerCache } from "./ice";
 import { Meetings } from "./meeting";
+import { MeshSession } from "./mesh-session";
 import { PeerSession } from "./peer-session";
 import { type CallStore, createCallStore, type EndReason, isCallActive } from "./store";
 
@@ -45,6 +49,7 @@ export class CallController {
   private deps: ControllerDeps;
   private readonly peerSession: PeerSession;
   private readonly meetings: Meetings;
+  private readonly mesh: MeshSession;
   private notification: Notification | null = null;
 
   constructor(deps: ControllerDeps, store: CallStore = createCallStore()) {
@@ -58,7 +63,21 @@ export class CallController {
       isCurrent: (callId) => this.isCurrent(callId),
       fail: (callId, reason, tellServer) => this.fail(callId, reason, tellServer),
     });
-    this.meetings = new Meetings({ apiFetch: deps.apiFetch, me: deps.me, store, strings: () => this.t });
+    this.mesh = new MeshSession({
+      socket: deps.socket,
+      getIceServers: createIceServerCache(deps.apiFetch),
+      store,
+      me: deps.me,
+      forceRelay: deps.forceRelay,
+    });
+    this.meetings = new Meetings({
+      apiFetch: deps.apiFetch,
+      socket: deps.socket,
+      mesh: this.mesh,
+      me: deps.me,
+      store,
+      strings: () => this.t,
+    });
   }
 
   private get t(): CallStrings {
@@ -77,16 +96,22 @@ export class CallController {
     const onSignal = (e: CallSignalEvent) => this.peerSession.signal(e.callId, e.data);
     const onEnded = (e: CallEndedEvent) => this.onEnded(e);
     const onMeeting = (e: MeetingStartedEvent) => this.meetings.onStarted(e);
+    const onMeetingUpdated = (e: MeetingUpdatedEvent) => this.meetings.onUpdated(e);
+    const onMeetingSignal = (e: MeetingSignalEvent) => this.mesh.onSignal(e);
     // Closing the tab mid-call: tell the other side now rather than after the server's grace period.
     const onPageHide = () => {
       const call = this.store.getState().call;
       if (isCallActive(call)) socket.emit("call:end", { callId: call.callId }, () => {});
+      const meetingId = this.mesh.current;
+      if (meetingId) socket.emit("meeting:leave", { meetingId }, () => {});
     };
     socket.on("call:incoming", onIncoming);
     socket.on("call:accepted", onAccepted);
     socket.on("call:signal", onSignal);
     socket.on("call:ended", onEnded);
     socket.on("meeting:started", onMeeting);
+    socket.on("meeting:updated", onMeetingUpdated);
+    socket.on("meeting:signal", onMeetingSignal);
     window.addEventListener("pagehide", onPageHide);
     return () => {
       socket.off("call:incoming", onIncoming);
@@ -94,7 +119,10 @@ export class CallController {
       socket.off("call:signal", onSignal);
       socket.off("call:ended", onEnded);
       socket.off("meeting:started", onMeeting);
+      socket.off("meeting:updated", onMeetingUpdated);
+      socket.off("meeting:signal", onMeetingSignal);
       window.removeEventListener("pagehide", onPageHide);
+      this.mesh.leave();
       const call = this.store.getState().call;
       if (isCallActive(call)) {
         if (call.phase === "incoming") socket.emit("call:decline", { callId: call.callId }, () => {});
@@ -190,11 +218,35 @@ export class CallController {
 
   // ---- meetings (meeting.ts) -----------------------------------------------------
 
+  /** Starts or joins the group's meeting: the built-in call, or Jitsi when the server has one. */
   startMeeting(conversationId: string, title: string | null = null): Promise<void> {
-    return this.meetings.start(conversationId, title);
+    return this.meetings.join(conversationId, title);
   }
 
-  /** Join an announced meeting with a token of one's own (GET of the same route). */
+  /** Reads the group's running meeting (the banner after a reload) and what "Start meeting" starts. */
+  refreshMeeting(conversationId: string): Promise<void> {
+    return this.meetings.refresh(conversationId);
+  }
+
+  toggleMeshMute(): void {
+    this.mesh.toggleMute();
+  }
+
+  toggleMeshCamera(): void {
+    this.mesh.toggleCamera();
+  }
+
+  /** Share the screen in the current call or meeting (again: stop and show the camera). */
+  toggleScreen(): Promise<void> {
+    if (this.mesh.current) return this.mesh.toggleScreen();
+    return this.peerSession.toggleScreen();
+  }
+
+  /** Shrink the call to a movable panel (keep chatting), or bring it back. */
+  setMinimized(minimized: boolean): void {
+    this.store.dispatch({ type: "view/minimized", minimized });
+  }
+
   joinMeeting(conversationId: string, title: string | null = null): Promise<void> {
     return this.meetings.join(conversationId, title);
   }
@@ -240,7 +292,8 @@ export class CallController {
   /** End the current call for a reason this side discovered; `tellServer` when the server doesn't know yet. */
   private fail(callId: string, reason: EndReason, tellServer: boolean): void {
     if (!this.isCurrent(callId)) return;
-    if (tellServer) this.deps.socket.emit("call:end", { callId }, () => {});
+    if (tellServer)
+      this.deps.socket.emit("call:end", reason === "failed" ? { callId, reason: "failed" } : { callId }, () => {});
     this.cleanup();
     this.store.dispatch({ type: "call/ended", callId, reason, at: Date.now() });
   }

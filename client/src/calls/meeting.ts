@@ -1,13 +1,22 @@
 // Group meetings: the `meeting:started` announcement (with who started it, where), the banner's
 // on-screen bookkeeping, and starting or joining a meeting through the REST route. The Jitsi room
 // itself is MeetingOverlay.tsx; 1:1 calls are controller.ts and peer-session.ts.
-import { ConversationResponse, MeetingResponse, type MeetingStartedEvent } from "@messenger/protocol";
-import type { ApiFetch } from "./deps";
+import {
+  ConversationResponse,
+  MeetingJoinResponse,
+  type MeetingStartedEvent,
+  MeetingStateResponse,
+  type MeetingUpdatedEvent,
+} from "@messenger/protocol";
+import type { ApiFetch, CallsSocket } from "./deps";
 import type { CallStrings } from "./i18n";
+import type { MeshSession } from "./mesh-session";
 import type { CallStore } from "./store";
 
 export interface MeetingsDeps {
   apiFetch: ApiFetch;
+  socket: CallsSocket;
+  mesh: MeshSession;
   me: { id: string };
   store: CallStore;
   /** The strings of the moment (the language can change while signed in). */
@@ -41,17 +50,39 @@ export class Meetings {
     })();
   }
 
-  start(conversationId: string, title: string | null): Promise<void> {
-    return this.open(conversationId, title, "POST");
+  /** Who is in a meeting changed, or it ended: the banner and the mesh call follow. */
+  onUpdated(e: MeetingUpdatedEvent): void {
+    this.deps.store.dispatch({ type: "meeting/state", conversationId: e.conversationId, meeting: e.meeting });
+    this.deps.mesh.onUpdated(e);
   }
 
-  /** Join an announced meeting with a token of one's own (GET of the same route). */
+  /** A member who opens the group (after a reload, or arriving later) learns of a running meeting. */
+  async refresh(conversationId: string): Promise<void> {
+    try {
+      const res = await this.deps.apiFetch(`/api/conversations/${encodeURIComponent(conversationId)}/meeting`);
+      if (!res.ok) return;
+      const parsed = MeetingStateResponse.safeParse(await res.json());
+      if (!parsed.success) return;
+      const { meeting, provider, maxParticipants } = parsed.data;
+      this.deps.store.dispatch({ type: "meeting/state", conversationId, meeting });
+      this.deps.store.dispatch({ type: "meeting/provider", provider, maxParticipants });
+    } catch {
+      // The banner appears with the next meeting:updated instead.
+    }
+  }
+
+  /** Starts the group's meeting or joins the running one (mesh or Jitsi: the server decides). */
   join(conversationId: string, title: string | null): Promise<void> {
-    return this.open(conversationId, title, "GET");
+    return this.open(conversationId, title);
   }
 
   close(): void {
+    const view = this.deps.store.getState().meeting;
+    // Jitsi: we are out of the room; the server counts who is in it.
+    if (view?.status === "open" && view.meetingId)
+      this.deps.socket.emit("meeting:leave", { meetingId: view.meetingId }, () => {});
     this.deps.store.dispatch({ type: "meeting/close" });
+    this.deps.mesh.leave();
   }
 
   dismissBanner(conversationId: string): void {
@@ -65,16 +96,34 @@ export class Meetings {
     return () => store.dispatch({ type: "meeting/banner", conversationId, onScreen: false });
   }
 
-  private async open(conversationId: string, title: string | null, method: "GET" | "POST"): Promise<void> {
-    const { store } = this.deps;
+  /** The group call's tiles show names; the members come with the conversation. */
+  private async loadNames(meetingId: string, conversationId: string): Promise<void> {
+    try {
+      const res = await this.deps.apiFetch(`/api/conversations/${encodeURIComponent(conversationId)}`);
+      if (!res.ok) return;
+      const parsed = ConversationResponse.safeParse(await res.json());
+      if (!parsed.success) return;
+      const names = Object.fromEntries(
+        parsed.data.conversation.members.map((m) => [m.user.id, m.user.displayName || m.user.username]),
+      );
+      this.deps.store.dispatch({ type: "mesh/names", meetingId, names });
+    } catch {
+      // Tiles fall back to a generic name.
+    }
+  }
+
+  private async open(conversationId: string, title: string | null): Promise<void> {
+    const { store, socket } = this.deps;
     store.dispatch({ type: "meeting/loading", conversationId, title });
     try {
-      const res = await this.deps.apiFetch(
-        `/api/conversations/${encodeURIComponent(conversationId)}/meeting`,
-        method === "POST" ? { method, headers: { "content-type": "application/json" }, body: "{}" } : { method },
-      );
+      const res = await this.deps.apiFetch(`/api/conversations/${encodeURIComponent(conversationId)}/meeting`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        // The mesh call's signals go to this socket; its disconnect ends our participation.
+        body: JSON.stringify(socket.id ? { socketId: socket.id } : {}),
+      });
       const body: unknown = await res.json().catch(() => null);
-      const parsed = MeetingResponse.safeParse(body);
+      const parsed = MeetingJoinResponse.safeParse(body);
       if (!res.ok || !parsed.success) {
         const message = (body as { error?: { message?: string } } | null)?.error?.message;
         store.dispatch({
@@ -84,7 +133,15 @@ export class Meetings {
         });
         return;
       }
-      store.dispatch({ type: "meeting/open", conversationId, meeting: parsed.data });
+      const joined = parsed.data;
+      if (joined.provider === "jitsi") {
+        store.dispatch({ type: "meeting/open", conversationId, meeting: joined, meetingId: joined.meeting.id });
+        return;
+      }
+      store.dispatch({ type: "meeting/close" });
+      void this.loadNames(joined.meeting.id, conversationId);
+      if (!(await this.deps.mesh.start(joined.meeting, title)))
+        store.dispatch({ type: "meeting/failed", conversationId, message: this.deps.strings().meshMediaDenied });
     } catch {
       store.dispatch({ type: "meeting/failed", conversationId, message: this.deps.strings().meetingFailed });
     }

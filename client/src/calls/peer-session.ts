@@ -1,10 +1,11 @@
 // The media of the current 1:1 call: camera/microphone, the ICE servers, the simple-peer connection
 // (signals, data channel, getStats polling) and noticing when it is lost. It knows nothing of invites
 // or meetings; the call's flow (controller.ts) decides when to start and stop it.
-import { IceServersResponse } from "@messenger/protocol";
 import Peer from "@thaunknown/simple-peer";
 import type { ApiFetch, CallsSocket } from "./deps";
-import { mediaRouteFromStats } from "./route";
+import { CONNECT_TIMEOUT_MS, type HealthSample, healthFromStats } from "./health";
+import { createIceServerCache } from "./ice";
+import { captureScreen, sendVideo } from "./screen";
 import { createSignalQueue, type SignalData } from "./signals";
 import type { CallStore, EndReason } from "./store";
 
@@ -27,7 +28,7 @@ export interface PeerSessionDeps {
   fail(callId: string, reason: EndReason, tellServer: boolean): void;
 }
 
-type MediaMessage = { type: "media"; muted: boolean; cameraOff: boolean };
+type MediaMessage = { type: "media"; muted: boolean; cameraOff: boolean; screen?: boolean };
 
 function stopStream(stream: MediaStream | null): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
@@ -42,10 +43,14 @@ export class PeerSession {
   private readonly signals = createSignalQueue();
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private peerLostTimer: ReturnType<typeof setTimeout> | null = null;
-  private iceServers: { value: Promise<RTCIceServer[]>; until: number } | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
+  private screenTrack: MediaStreamTrack | null = null;
+  private healthSample: HealthSample | null = null;
+  private readonly getIceServers: () => Promise<RTCIceServer[]>;
 
   constructor(deps: PeerSessionDeps) {
     this.deps = deps;
+    this.getIceServers = createIceServerCache(deps.apiFetch);
   }
 
   /** A new call begins: signals are kept for it until its peer exists. */
@@ -94,24 +99,6 @@ export class PeerSession {
     return promise;
   }
 
-  private getIceServers(): Promise<RTCIceServer[]> {
-    if (this.iceServers && this.iceServers.until > Date.now()) return this.iceServers.value;
-    const entry = { value: Promise.resolve<RTCIceServer[]>([]), until: Date.now() + 60_000 };
-    entry.value = (async () => {
-      const res = await this.deps.apiFetch("/api/calls/ice-servers");
-      if (!res.ok) throw new Error(`GET /api/calls/ice-servers: ${res.status}`);
-      const body = IceServersResponse.parse(await res.json());
-      // Re-fetch well before the TURN credentials expire.
-      entry.until = Date.now() + (body.ttlSeconds * 1000) / 2;
-      return body.iceServers;
-    })();
-    entry.value.catch(() => {
-      if (this.iceServers === entry) this.iceServers = null;
-    });
-    this.iceServers = entry;
-    return entry.value;
-  }
-
   /** Connect to the other side once both the camera and the ICE servers are there; once per call. */
   async start(callId: string, initiator: boolean): Promise<void> {
     if (this.peerStartedFor === callId) return;
@@ -142,26 +129,40 @@ export class PeerSession {
     peer.on("stream", (stream) => {
       if (mine()) store.dispatch({ type: "call/remote-stream", callId, stream });
     });
+    // Relay-only with TURN refusing us (or UDP blocked and no TURN) never fails by itself: ICE
+    // just has no candidates. Say so in time instead of a silent "Connecting…".
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      if (mine() && !peer.connected) this.deps.fail(callId, "failed", true);
+    }, CONNECT_TIMEOUT_MS);
     peer.on("connect", () => {
       if (!mine()) return;
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = null;
       store.dispatch({ type: "call/connected", callId, at: Date.now() });
       this.sendMediaState();
       this.pollRoute(peer, callId);
     });
     peer.on("iceStateChange", (state) => {
-      if (mine()) store.dispatch({ type: "call/ice", callId, state });
+      if (!mine()) return;
+      store.dispatch({ type: "call/ice", callId, state });
+      // The network changed under a running call (Wi-Fi → mobile): look for a new path. Only the
+      // offering side restarts, so both never offer at once.
+      if (initiator && peer.connected && (state === "failed" || state === "disconnected")) peer._pc?.restartIce?.();
     });
     peer.on("data", (raw) => {
       if (!mine()) return;
       try {
         const msg = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)) as MediaMessage;
-        if (msg.type === "media")
+        if (msg.type === "media") {
           store.dispatch({
             type: "call/remote-media",
             callId,
             muted: Boolean(msg.muted),
             cameraOff: Boolean(msg.cameraOff),
           });
+          store.dispatch({ type: "call/remote-screen", callId, screen: Boolean(msg.screen) });
+        }
       } catch {
         // Not ours to understand; ignore.
       }
@@ -190,19 +191,55 @@ export class PeerSession {
 
   private pollRoute(peer: Peer, callId: string): void {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.healthSample = null;
     const tick = async () => {
       const pc = peer._pc;
       if (!pc || this.peer !== peer) return;
       try {
         const report = await pc.getStats();
-        const route = mediaRouteFromStats(report.values() as Iterable<{ id?: string; type?: string }>);
-        if (route && this.peer === peer) this.deps.store.dispatch({ type: "call/route", callId, route });
+        const { health, sample } = healthFromStats(
+          report.values() as Iterable<{ id?: string; type?: string }>,
+          this.healthSample,
+          Date.now(),
+        );
+        this.healthSample = sample;
+        if (this.peer === peer) this.deps.store.dispatch({ type: "call/health", callId, health });
       } catch {
         // getStats can reject while the connection is closing.
       }
     };
     void tick();
     this.statsTimer = setInterval(() => void tick(), STATS_INTERVAL_MS);
+  }
+
+  /** Shares the screen instead of the camera (the other side shows it large); again: back to the camera. */
+  async toggleScreen(): Promise<void> {
+    const call = this.deps.store.getState().call;
+    const peer = this.peer;
+    if (!call || !peer || !call.video) return;
+    const { callId } = call;
+    if (this.screenTrack) return this.stopScreen(callId);
+    const track = await captureScreen();
+    if (!track || this.peer !== peer) {
+      track?.stop();
+      return;
+    }
+    this.screenTrack = track;
+    track.addEventListener("ended", () => {
+      if (this.screenTrack === track) void this.stopScreen(callId);
+    });
+    await sendVideo(peer._pc, track);
+    this.deps.store.dispatch({ type: "call/sharing", callId, sharing: true });
+    this.sendMediaState();
+  }
+
+  private async stopScreen(callId: string): Promise<void> {
+    const track = this.screenTrack;
+    this.screenTrack = null;
+    track?.stop();
+    await sendVideo(this.peer?._pc, this.localStream?.getVideoTracks()[0] ?? null);
+    this.deps.store.dispatch({ type: "call/sharing", callId, sharing: false });
+    this.sendMediaState();
   }
 
   /** Mute and camera as the store says, told to the other side too. */
@@ -218,7 +255,12 @@ export class PeerSession {
   private sendMediaState(): void {
     const call = this.deps.store.getState().call;
     if (!call || !this.peer?.connected) return;
-    const msg: MediaMessage = { type: "media", muted: call.muted, cameraOff: call.cameraOff };
+    const msg: MediaMessage = {
+      type: "media",
+      muted: call.muted,
+      cameraOff: call.cameraOff,
+      screen: this.screenTrack !== null,
+    };
     try {
       this.peer.send(JSON.stringify(msg));
     } catch {
@@ -228,6 +270,10 @@ export class PeerSession {
 
   /** Stops everything of the current call: timers, the peer, camera and microphone, kept signals. */
   close(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    this.screenTrack?.stop();
+    this.screenTrack = null;
     if (this.peerLostTimer) clearTimeout(this.peerLostTimer);
     this.peerLostTimer = null;
     if (this.statsTimer) clearInterval(this.statsTimer);

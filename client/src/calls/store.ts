@@ -1,6 +1,16 @@
 // Call and meeting state as a pure reducer (unit-tested without a browser) plus a tiny
 // subscribable store for React's useSyncExternalStore. Side effects live in controller.ts.
-import type { CallEndReason, CallIncomingEvent, MeetingResponse, MeetingStartedEvent, User } from "@messenger/protocol";
+import type {
+  CallEndReason,
+  CallIncomingEvent,
+  MeetingProvider,
+  MeetingResponse,
+  MeetingStartedEvent,
+  MeetingState,
+  User,
+} from "@messenger/protocol";
+import type { CallHealth } from "./health";
+import { type MeshAction, type MeshView, reduceMesh } from "./mesh-store";
 
 /** Server reasons plus the ones only this client can know. */
 export type EndReason = CallEndReason | "failed" | "media-denied" | "unavailable" | "self-busy";
@@ -23,6 +33,10 @@ export interface ActiveCall {
   endedAt: number | null;
   endedReason: EndReason | null;
   route: MediaRoute | null;
+  health: CallHealth | null;
+  /** This side shares its screen / the other side shares theirs (shown large). */
+  sharing: boolean;
+  remoteScreen: boolean;
   muted: boolean;
   cameraOff: boolean;
   remoteMuted: boolean;
@@ -33,8 +47,12 @@ export interface ActiveCall {
 
 export interface MeetingAnnouncement {
   conversationId: string;
-  url: string;
-  startedBy: string;
+  meetingId?: string;
+  provider?: MeetingProvider;
+  /** The Jitsi room (absent for the built-in call). */
+  url?: string;
+  startedBy: string | null;
+  participantIds?: string[];
   at: number;
   /** Filled in after the event (one GET of the conversation), for a notice outside the group. */
   title?: string | null;
@@ -44,7 +62,7 @@ export interface MeetingAnnouncement {
 /** `title`: the group's title, for the meeting window's header. */
 export type MeetingView =
   | { status: "loading"; conversationId: string; title: string | null }
-  | { status: "open"; conversationId: string; title: string | null; meeting: MeetingResponse }
+  | { status: "open"; conversationId: string; title: string | null; meeting: MeetingResponse; meetingId?: string }
   | { status: "failed"; conversationId: string; title: string | null; message: string };
 
 export interface CallsState {
@@ -55,9 +73,26 @@ export interface CallsState {
   meeting: MeetingView | null;
   /** Conversations whose <MeetingBanner/> is on screen (mount counts): no extra notice for those. */
   bannersOnScreen: Record<string, number>;
+  /** The built-in group call this user is in. */
+  mesh: MeshView | null;
+  /** The call or meeting is shrunk to a picture-in-picture panel (chat stays usable). */
+  minimized: boolean;
+  /** Meetings whose banner this user dismissed, by conversation. */
+  dismissed: Record<string, string>;
+  /** What "Start meeting" starts on this server (learnt from the first GET of a meeting's state). */
+  provider: { provider: MeetingProvider; maxParticipants: number | null } | null;
 }
 
-export const initialCallsState: CallsState = { call: null, meetings: {}, meeting: null, bannersOnScreen: {} };
+export const initialCallsState: CallsState = {
+  call: null,
+  meetings: {},
+  meeting: null,
+  bannersOnScreen: {},
+  mesh: null,
+  minimized: false,
+  dismissed: {},
+  provider: null,
+};
 
 export type CallsAction =
   | { type: "call/outgoing"; callId: string; conversationId: string; peer: User | null; video: boolean }
@@ -69,6 +104,9 @@ export type CallsAction =
   | { type: "call/connected"; callId: string; at: number }
   | { type: "call/ice"; callId: string; state: string }
   | { type: "call/route"; callId: string; route: MediaRoute }
+  | { type: "call/health"; callId: string; health: CallHealth }
+  | { type: "call/sharing"; callId: string; sharing: boolean }
+  | { type: "call/remote-screen"; callId: string; screen: boolean }
   | { type: "call/remote-media"; callId: string; muted: boolean; cameraOff: boolean }
   | { type: "call/toggle-mute"; callId: string }
   | { type: "call/toggle-camera"; callId: string }
@@ -81,9 +119,14 @@ export type CallsAction =
   | { type: "meeting/banner"; conversationId: string; onScreen: boolean }
   | { type: "meeting/dismiss-banner"; conversationId: string }
   | { type: "meeting/loading"; conversationId: string; title: string | null }
-  | { type: "meeting/open"; conversationId: string; meeting: MeetingResponse }
+  | { type: "meeting/open"; conversationId: string; meeting: MeetingResponse; meetingId?: string }
   | { type: "meeting/failed"; conversationId: string; message: string }
-  | { type: "meeting/close" };
+  | { type: "meeting/close" }
+  /** The running meeting of a conversation as the server says (GET, meeting:updated); null: none. */
+  | { type: "meeting/state"; conversationId: string; meeting: MeetingState | null }
+  | { type: "view/minimized"; minimized: boolean }
+  | { type: "meeting/provider"; provider: MeetingProvider; maxParticipants: number | null }
+  | MeshAction;
 
 /** A call occupies the user (for busy checks) until it has ended. */
 export function isCallActive(call: ActiveCall | null): call is ActiveCall {
@@ -100,6 +143,9 @@ function newCall(
     endedAt: null,
     endedReason: null,
     route: null,
+    health: null,
+    sharing: false,
+    remoteScreen: false,
     muted: false,
     cameraOff: false,
     remoteMuted: false,
@@ -165,6 +211,12 @@ function reduceCall(call: ActiveCall | null, action: CallsAction): ActiveCall | 
       return call;
     case "call/route":
       return call.route === action.route ? call : { ...call, route: action.route };
+    case "call/health":
+      return { ...call, health: action.health, route: action.health.route ?? call.route };
+    case "call/sharing":
+      return { ...call, sharing: action.sharing };
+    case "call/remote-screen":
+      return call.remoteScreen === action.screen ? call : { ...call, remoteScreen: action.screen };
     case "call/remote-media":
       return { ...call, remoteMuted: action.muted, remoteCameraOff: action.cameraOff };
     case "call/toggle-mute":
@@ -208,12 +260,41 @@ export function meetingNotice(state: CallsState, myId: string): MeetingAnnouncem
 export function callsReducer(state: CallsState, action: CallsAction): CallsState {
   switch (action.type) {
     case "meeting/announced": {
-      const { conversationId, url, startedBy } = action.event;
+      const { conversationId, url, startedBy, provider, meetingId } = action.event;
       return {
         ...state,
-        meetings: { ...state.meetings, [conversationId]: { conversationId, url, startedBy, at: action.at } },
+        meetings: {
+          ...state.meetings,
+          [conversationId]: { conversationId, url, startedBy, provider, meetingId, at: action.at },
+        },
       };
     }
+    case "meeting/state": {
+      const { conversationId, meeting } = action;
+      const known = state.meetings[conversationId];
+      if (!meeting) {
+        if (!known) return state;
+        const { [conversationId]: _over, ...rest } = state.meetings;
+        return { ...state, meetings: rest };
+      }
+      if (state.dismissed[conversationId] === meeting.id) return state;
+      const announcement: MeetingAnnouncement = {
+        ...known,
+        conversationId,
+        meetingId: meeting.id,
+        provider: meeting.provider,
+        startedBy: meeting.startedBy,
+        participantIds: meeting.participantIds,
+        at: known?.meetingId === meeting.id ? known.at : Date.parse(meeting.startedAt) || Date.now(),
+      };
+      return { ...state, meetings: { ...state.meetings, [conversationId]: announcement } };
+    }
+    case "meeting/provider":
+      return state.provider?.provider === action.provider && state.provider.maxParticipants === action.maxParticipants
+        ? state
+        : { ...state, provider: { provider: action.provider, maxParticipants: action.maxParticipants } };
+    case "view/minimized":
+      return state.minimized === action.minimized ? state : { ...state, minimized: action.minimized };
     case "meeting/details": {
       const a = state.meetings[action.conversationId];
       if (!a) return state;
@@ -226,9 +307,13 @@ export function callsReducer(state: CallsState, action: CallsAction): CallsState
       return { ...state, bannersOnScreen: n > 0 ? { ...rest, [action.conversationId]: n } : rest };
     }
     case "meeting/dismiss-banner": {
-      if (!(action.conversationId in state.meetings)) return state;
+      const gone = state.meetings[action.conversationId];
+      if (!gone) return state;
       const { [action.conversationId]: _gone, ...rest } = state.meetings;
-      return { ...state, meetings: rest };
+      const dismissed = gone.meetingId
+        ? { ...state.dismissed, [action.conversationId]: gone.meetingId }
+        : state.dismissed;
+      return { ...state, meetings: rest, dismissed };
     }
     case "meeting/loading":
       return {
@@ -246,6 +331,7 @@ export function callsReducer(state: CallsState, action: CallsAction): CallsState
           conversationId: action.conversationId,
           title: titleFor(state.meeting, action.conversationId),
           meeting: action.meeting,
+          meetingId: action.meetingId,
         },
       };
     }
@@ -262,8 +348,15 @@ export function callsReducer(state: CallsState, action: CallsAction): CallsState
     case "meeting/close":
       return state.meeting ? { ...state, meeting: null } : state;
     default: {
+      if (action.type.startsWith("mesh/")) {
+        const mesh = reduceMesh(state.mesh, action as MeshAction);
+        if (mesh === state.mesh) return state;
+        // Leaving restores the full-size view for the next call.
+        return { ...state, mesh, minimized: mesh ? state.minimized : false };
+      }
       const call = reduceCall(state.call, action);
-      return call === state.call ? state : { ...state, call };
+      if (call === state.call) return state;
+      return { ...state, call, minimized: call && call.phase !== "ended" ? state.minimized : false };
     }
   }
 }

@@ -206,7 +206,8 @@ export const es: Record<MessageKey, string> = {
   "calls.ended.disconnected": "Se perdió la conexión con {name}.",
   "calls.ended.answered-elsewhere": "Contestada en otro dispositivo.",
   "calls.ended.cancelled": "{name} canceló la llamada.",
-  "calls.ended.failed": "No se pudo conectar la llamada. Revisa tu red e inténtalo de nuevo.",
+  "calls.ended.failed":
+    "No se pudo conectar: tu red bloquea UDP y no se llega al servidor TURN; consulta a tu administrador.",
   "calls.ended.media-denied":
     "La cámara o el micrófono están bloqueados. Permite el acceso en el navegador e inténtalo de nuevo.",
   "calls.ended.unavailable": "No se pudo iniciar la llamada.",
@@ -326,4 +327,30 @@ export const es: Record<MessageKey, string> = {
   "auth.invited": "Te han invitado: crea tu cuenta.",
   "auth.oidc": "Iniciar sesión con {name}",
   "auth.or": "o",
+  "calls.ended.offline": "{name} no está conectado: verá una llamada perdida.",
+  "calls.shareScreen": "Compartir pantalla",
+  "calls.stopSharing": "Dejar de compartir",
+  "calls.minimize": "Seguir chateando",
+  "calls.restore": "Volver a la llamada",
+  "calls.health": "Estado de la llamada",
+  "calls.healthRtt": "Ida y vuelta",
+  "calls.healthBitrate": "Tasa de bits",
+  "calls.healthLoss": "Pérdida de paquetes",
+  "calls.healthPath": "Ruta",
+  "calls.groupCall": "Llamada de grupo",
+  "calls.providerMesh": "Llamada de grupo integrada, hasta {max} personas",
+  "calls.providerJitsi": "Reunión de Jitsi",
+  "calls.meshTooBig":
+    "Este grupo tiene más de {max} personas. La llamada integrada admite hasta {max}; un administrador debe configurar Jitsi para reuniones más grandes.",
+  "calls.opsGuide": "Guía de operación (docs/OPERATIONS.md)",
+  "calls.inCall": "{count} en la llamada",
+  "calls.meshMediaDenied":
+    "La cámara o el micrófono están bloqueados, así que no te has unido. Permite el acceso en el navegador e inténtalo de nuevo.",
+  "calls.peerFailed":
+    "No se pudo conectar con {name}: la red bloquea UDP y no se llega al servidor TURN; consulta a tu administrador.",
+  "calls.sharing": "{name} está compartiendo la pantalla",
+  "calls.youShare": "Estás compartiendo tu pantalla",
+  "calls.you": "Tú",
+  "call.meeting": "Reunión",
+  "call.people": "{count} personas",
 };

@@ -17,6 +17,8 @@ const NOT_TAKEN: Record<Exclude<CallLog["outcome"], "completed">, MessageKey> = 
 };
 
 function callLabelKey(call: CallLog): MessageKey {
+  // A group meeting (built-in call or Jitsi) names who took part.
+  if (call.participantIds) return "call.meeting";
   if (call.outcome === "completed") return call.video ? "call.video" : "call.audio";
   return NOT_TAKEN[call.outcome];
 }
@@ -28,7 +30,9 @@ export function CallLogRow({ message: m, call, newDay }: { message: Message; cal
       {newDay && <DaySeparator iso={m.createdAt} />}
       <div className="call-log">
         <Icon name="phone" size={14} /> {t(callLabelKey(call))}
-        {call.durationMs >= 1000 && ` · ${formatDuration(call.durationMs)}`} · {timeLabel(m.createdAt, locale)}
+        {call.durationMs >= 1000 && ` · ${formatDuration(call.durationMs)}`}
+        {call.participantIds && ` · ${t("call.people", { count: call.participantIds.length })}`} ·{" "}
+        {timeLabel(m.createdAt, locale)}
       </div>
     </div>
   );

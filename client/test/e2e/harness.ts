@@ -175,7 +175,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ],
     health: async () => ({ ok: true }),
     // As start.mjs does: the CSP allows the Jitsi script and iframe chat-service points at.
-    jitsiDomain: opts.chatEnv?.JITSI_DOMAIN ?? "meet.jit.si",
+    jitsiDomain: opts.chatEnv?.JITSI_DOMAIN ?? "",
   });
   await new Promise<void>((r) => gateway.server.listen(0, "127.0.0.1", r));
   const baseUrl = `http://127.0.0.1:${(gateway.server.address() as { port: number }).port}`;
@@ -196,11 +196,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches (e.g. the fake screen capture of the meeting test). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 

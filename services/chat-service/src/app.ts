@@ -160,6 +160,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
+    deps.meetings.close();
     deps.push.close();
     // Receipts gathered in a big conversation's window are written before the pool closes.
     await deps.receipts.close();

@@ -25,7 +25,8 @@ const ConfigSchema = z.object({
   /** Comma-separated `turn:`/`turns:` URLs handed to browsers. */
   TURN_URLS: z.string().default("turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp"),
   TURN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
-  JITSI_DOMAIN: z.string().default("meet.jit.si"),
+  /** Empty (the default): group meetings run on the built-in mesh call, never on a public Jitsi. */
+  JITSI_DOMAIN: z.string().default(""),
   JITSI_APP_ID: z.string().default("staff-messenger"),
   JITSI_APP_SECRET: z.string().min(1).default(DEV_JITSI_APP_SECRET),
   /** Per-user message:send budget per second (burst); bounded so one client cannot flood a room. */
@@ -92,6 +93,8 @@ const ConfigSchema = z.object({
   CALL_DISCONNECT_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** How long a started group meeting keeps its room (and "join" finds it). */
   MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(28_800),
+  /** Without Jitsi: how many people the built-in group call takes (every pair has its own connection). */
+  MESH_MAX_PARTICIPANTS: z.coerce.number().int().min(2).max(12).default(6),
   /**
    * Above this many members a conversation is big: its members' read/delivered positions are
    * written once per receipt window, the list carries no member array for it, senders see

@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import type { IceServersResponse, MeetingResponse, MeetingStartedEvent } from "@messenger/protocol";
+import type {
+  IceServersResponse,
+  MeetingJoinResponse,
+  MeetingStartedEvent,
+  MeetingStateResponse,
+} from "@messenger/protocol";
 import { jwtVerify } from "jose";
 import {
   api,
@@ -75,6 +80,8 @@ describe("GET /api/calls/ice-servers", () => {
   });
 });
 
+type JitsiJoin = Extract<MeetingJoinResponse, { provider: "jitsi" }>;
+
 describe("group meetings (Jitsi)", () => {
   const key = new TextEncoder().encode(JITSI_SECRET);
   const verify = (jwt: string) =>
@@ -90,10 +97,13 @@ describe("group meetings (Jitsi)", () => {
     ]);
     const recs = [aliceOther, bobSock, carolSock, mallorySock].map(recorder);
 
-    assert.equal((await api(h, bob, "GET", `/api/conversations/${group}/meeting`)).status, 404);
+    const idle = await api<MeetingStateResponse>(h, bob, "GET", `/api/conversations/${group}/meeting`);
+    assert.deepEqual(idle.body, { meeting: null, provider: "jitsi", maxParticipants: null });
 
-    const started = await api<MeetingResponse>(h, alice, "POST", `/api/conversations/${group}/meeting`);
+    const started = await api<MeetingJoinResponse>(h, alice, "POST", `/api/conversations/${group}/meeting`);
     assert.equal(started.status, 201);
+    assert.equal(started.body.provider, "jitsi");
+    if (started.body.provider !== "jitsi") return;
     const m = started.body;
     assert.equal(m.domain, "meet.example.com");
     assert.match(m.roomName, /^[0-9a-f]{32}$/);
@@ -116,11 +126,22 @@ describe("group meetings (Jitsi)", () => {
     // Every member's sockets (including the starter's other device); not a stranger's.
     for (const r of recs.slice(0, 3)) {
       const e = await r.waitFor<MeetingStartedEvent>("meeting:started");
-      assert.deepEqual(e, { conversationId: group, url: m.url, startedBy: alice.user.id });
+      assert.deepEqual(e, {
+        conversationId: group,
+        url: m.url,
+        startedBy: alice.user.id,
+        provider: "jitsi",
+        meetingId: m.meeting.id,
+      });
       assert.ok(!JSON.stringify(e).includes(m.jwt), "the broadcast carries no token");
     }
 
-    const joined = await api<MeetingResponse>(h, bob, "GET", `/api/conversations/${group}/meeting`);
+    // Members see who is in it (the starter, from the POST).
+    const state = await api<MeetingStateResponse>(h, bob, "GET", `/api/conversations/${group}/meeting`);
+    assert.equal(state.body.meeting?.provider, "jitsi");
+    assert.deepEqual(state.body.meeting?.participantIds, [alice.user.id]);
+
+    const joined = await api<JitsiJoin>(h, bob, "POST", `/api/conversations/${group}/meeting`);
     assert.equal(joined.status, 200);
     assert.equal(joined.body.roomName, m.roomName);
     const bobClaims = (await verify(joined.body.jwt)).payload;
@@ -130,14 +151,14 @@ describe("group meetings (Jitsi)", () => {
     assert.equal(bobClaims.room, m.roomName);
 
     // Starting again while it runs joins the same room, as a member, without a second announcement.
-    const again = await api<MeetingResponse>(h, carol, "POST", `/api/conversations/${group}/meeting`);
+    const again = await api<JitsiJoin>(h, carol, "POST", `/api/conversations/${group}/meeting`);
     assert.equal(again.status, 200);
     assert.equal(again.body.roomName, m.roomName);
     const carolUser = ((await verify(again.body.jwt)).payload.context as { user: Record<string, unknown> }).user;
     assert.equal(carolUser.affiliation, "member");
 
     // The starter stays the owner when fetching a fresh token.
-    const aliceAgain = await api<MeetingResponse>(h, alice, "GET", `/api/conversations/${group}/meeting`);
+    const aliceAgain = await api<JitsiJoin>(h, alice, "POST", `/api/conversations/${group}/meeting`);
     const aliceUser = ((await verify(aliceAgain.body.jwt)).payload.context as { user: Record<string, unknown> }).user;
     assert.equal(aliceUser.affiliation, "owner");
 
@@ -155,8 +176,8 @@ describe("group meetings (Jitsi)", () => {
   test("rooms differ between groups and a token is only valid with the app secret", async () => {
     const g1 = await groupOf(h, alice, [bob], "One");
     const g2 = await groupOf(h, alice, [bob], "Two");
-    const m1 = (await api<MeetingResponse>(h, alice, "POST", `/api/conversations/${g1}/meeting`)).body;
-    const m2 = (await api<MeetingResponse>(h, alice, "POST", `/api/conversations/${g2}/meeting`)).body;
+    const m1 = (await api<JitsiJoin>(h, alice, "POST", `/api/conversations/${g1}/meeting`)).body;
+    const m2 = (await api<JitsiJoin>(h, alice, "POST", `/api/conversations/${g2}/meeting`)).body;
     assert.notEqual(m1.roomName, m2.roomName);
     await assert.rejects(jwtVerify(m1.jwt, new TextEncoder().encode("wrong-secret")));
   });

@@ -263,10 +263,45 @@ describe("1:1 calls", () => {
       "bad_request",
     );
     const dm = await directWith(h, a, b);
+    await device(b);
     const callId = randomUUID();
     ok(await emitAck(a1.s, "call:invite", { callId, conversationId: dm, video: true }));
     ok(await emitAck(a1.s, "call:end", { callId }));
     refused(await emitAck(a1.s, "call:invite", { callId, conversationId: dm, video: true }), "conflict");
+  });
+
+  test("calling someone with no connected device ends at once as offline: a missed call for both", async () => {
+    const [a, b] = await Promise.all([register(h), register(h)]);
+    const conversationId = await directWith(h, a, b);
+    const a1 = await device(a);
+    const missedBefore = await callsCounted("missed");
+    const callId = randomUUID();
+    const logged = callLog(a1.r, callId);
+    ok(await emitAck(a1.s, "call:invite", { callId, conversationId, video: false }));
+    assert.deepEqual(await a1.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "offline" });
+    const log = await logged;
+    assert.equal(log.call?.outcome, "missed");
+    assert.equal(log.body, "Missed voice call");
+    assert.equal(await callsCounted("missed"), missedBefore + 1);
+    // Nobody is left "busy": B, back online, can be called at once.
+    const b1 = await device(b);
+    const next = randomUUID();
+    ok(await emitAck(a1.s, "call:invite", { callId: next, conversationId, video: false }));
+    assert.equal((await b1.r.waitFor<CallIncomingEvent>("call:incoming")).callId, next);
+    ok(await emitAck(a1.s, "call:end", { callId: next }));
+    // B's newly connected device does not ring for the call that never rang.
+    assert.ok(b1.r.of<CallIncomingEvent>("call:incoming").every((e) => e.callId === next));
+  });
+
+  test("a side that cannot connect ends the call as failed: the other side and the log say so", async () => {
+    const { a1, b1, callId } = await connected();
+    const logged = callLog(a1.r, callId);
+    ok(await emitAck(b1.s, "call:end", { callId, reason: "failed" }));
+    assert.deepEqual(await a1.r.waitFor<CallEndedEvent>("call:ended"), { callId, reason: "failed" });
+    const log = await logged;
+    assert.equal(log.call?.outcome, "failed");
+    assert.equal(log.body, "Video call failed");
+    refused(await emitAck(b1.s, "call:end", { callId: randomUUID(), reason: "gone" }), "bad_request");
   });
 
   test("a device that connects while a call rings for its user rings too", async () => {

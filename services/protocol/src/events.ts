@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { MeetingIdPayload, MeetingSignalEvent, MeetingSignalPayload, MeetingUpdatedEvent } from "./meetings.js";
 import { type ApiError, type Conversation, Id, type Message, NotificationSettings, User } from "./models.js";
 import type { ClientFocusPayload } from "./push.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
@@ -75,6 +76,10 @@ export type CallInvitePayload = z.infer<typeof CallInvitePayload>;
 export const CallIdPayload = z.object({ callId: Id });
 export type CallIdPayload = z.infer<typeof CallIdPayload>;
 
+/** `failed`: this side could not connect (no media path); the other side is told the same. */
+export const CallEndPayload = z.object({ callId: Id, reason: z.enum(["failed"]).optional() });
+export type CallEndPayload = z.infer<typeof CallEndPayload>;
+
 export const CallSignalPayload = z.object({ callId: Id, data: SignalData });
 export type CallSignalPayload = z.infer<typeof CallSignalPayload>;
 
@@ -139,6 +144,10 @@ export const CallEndReason = z.enum([
   "disconnected",
   "answered-elsewhere",
   "cancelled",
+  /** The callee had no connected device: the call never rang (a missed call for both). */
+  "offline",
+  /** One side found no media path (ICE failed or never started, e.g. TURN refusing it). */
+  "failed",
 ]);
 export type CallEndReason = z.infer<typeof CallEndReason>;
 
@@ -147,8 +156,11 @@ export type CallEndedEvent = z.infer<typeof CallEndedEvent>;
 
 export const MeetingStartedEvent = z.object({
   conversationId: Id,
-  url: z.string(),
+  /** The Jitsi room's address (no token in it); absent for the built-in mesh call. */
+  url: z.string().optional(),
   startedBy: Id,
+  provider: z.enum(["mesh", "jitsi"]),
+  meetingId: Id,
 });
 export type MeetingStartedEvent = z.infer<typeof MeetingStartedEvent>;
 
@@ -176,7 +188,9 @@ export interface ClientToServerEvents {
   "call:accept": (p: CallIdPayload, ack: AckFn<{ initiator: boolean }>) => void;
   "call:decline": (p: CallIdPayload, ack: AckFn) => void;
   "call:signal": (p: CallSignalPayload, ack: AckFn) => void;
-  "call:end": (p: CallIdPayload, ack: AckFn) => void;
+  "call:end": (p: CallEndPayload, ack: AckFn) => void;
+  "meeting:signal": (p: MeetingSignalPayload, ack: AckFn) => void;
+  "meeting:leave": (p: MeetingIdPayload, ack: AckFn) => void;
   /** This tab came to the foreground or left it (push.ts); the ack is optional. */
   "client:focus": (p: ClientFocusPayload, ack?: AckFn) => void;
 }
@@ -200,6 +214,8 @@ export interface ServerToClientEvents {
   "call:signal": (e: CallSignalEvent) => void;
   "call:ended": (e: CallEndedEvent) => void;
   "meeting:started": (e: MeetingStartedEvent) => void;
+  "meeting:updated": (e: MeetingUpdatedEvent) => void;
+  "meeting:signal": (e: MeetingSignalEvent) => void;
   "sync:hint": (e: SyncHintEvent) => void;
   /** Someone who shares a conversation with the receiver (or the receiver) changed profile, status or role. */
   "user:updated": (u: User) => void;

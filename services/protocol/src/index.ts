@@ -1,5 +1,6 @@
 export * from "./channels.js";
 export * from "./events.js";
+export * from "./meetings.js";
 export * from "./models.js";
 export * from "./people.js";
 export * from "./push.js";

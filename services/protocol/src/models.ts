@@ -87,6 +87,8 @@ export const CallLog = z.object({
   video: z.boolean(),
   outcome: CallOutcome,
   durationMs: z.number().int().nonnegative(),
+  /** Group meetings: who took part (absent on 1:1 calls). */
+  participantIds: z.array(Id).optional(),
 });
 export type CallLog = z.infer<typeof CallLog>;
 
@@ -240,6 +242,7 @@ export const ErrorCode = z.enum([
   "not_group",
   "call_not_found",
   "busy",
+  "meeting_full",
   "weak_password",
   "too_many",
   "registration_closed",

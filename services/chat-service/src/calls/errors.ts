@@ -10,3 +10,9 @@ export const notGroupMeeting = () =>
 export const alreadyInCall = () => new AppError("busy", 409, "you are already in a call");
 export const duplicateCall = () => new AppError("conflict", 409, "a call with this id already exists");
 export const noMeeting = () => new AppError("not_found", 404, "no meeting is running in this conversation");
+export const meetingFull = (max: number) =>
+  new AppError(
+    "meeting_full",
+    409,
+    `the built-in group call takes up to ${max} people; an administrator can set up Jitsi for larger meetings`,
+  );

@@ -41,6 +41,8 @@ export interface CallServiceDeps {
   userById(userId: string): Promise<User | null>;
   /** True when a socket with this id is connected to any instance. */
   isSocketAlive(socketId: string): Promise<boolean>;
+  /** True when some device of the user can ring: connected (any instance) or woken by push. */
+  isReachable(userId: string): Promise<boolean>;
   /** Posts the call-log message through the normal message path (gap-free seq, message:new). */
   postCallLog(entry: CallLogEntry): Promise<void>;
   /** Unanswered calls end as "no-answer" after this long (45 s in production). */
@@ -62,6 +64,7 @@ function roleOf(call: CallRow, userId: string): "caller" | "callee" | null {
 }
 
 function outcomeOf(call: CallRow): CallOutcome {
+  if (call.end_reason === "failed") return "failed";
   if (call.answered_at) return "completed";
   switch (call.end_reason) {
     case "declined":
@@ -73,7 +76,7 @@ function outcomeOf(call: CallRow): CallOutcome {
   }
 }
 
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -211,6 +214,17 @@ export function createCallService(deps: CallServiceDeps) {
     ringTimers.set(callId, timer);
   }
 
+  /** A call that never rang (callee busy): on record, ended, and the caller told after the ack. */
+  async function endAtOnce(call: NewCall, reason: "busy"): Promise<void> {
+    const ended = await store.recordEnded(call, reason);
+    if (!ended) throw duplicateCall();
+    // After the ack, so the caller knows the call before it hears how it ended.
+    setImmediate(() => {
+      emit.toSocket(call.callerSocket, "call:ended", { callId: call.id, reason });
+      finish(ended).catch(() => {});
+    });
+  }
+
   return {
     async invite(me: Caller, p: { callId: string; conversationId: string; video: boolean }): Promise<void> {
       const conv = await deps.conversationFor(p.conversationId, me.userId);
@@ -233,12 +247,13 @@ export function createCallService(deps: CallServiceDeps) {
       if (result === "callee-busy" && (await reapStale(calleeId))) result = await store.create(call);
       if (result === "duplicate") throw duplicateCall();
       if (result === "caller-busy") throw alreadyInCall();
-      if (result === "callee-busy") {
-        const ended = await store.recordEnded(call, "busy");
-        if (!ended) throw duplicateCall();
-        // After the ack, so the caller knows the call before it hears how it ended.
+      if (result === "callee-busy") return endAtOnce(call, "busy");
+      // Nobody to ring: say so now rather than ringing into the void for 45 s.
+      if (!(await deps.isReachable(calleeId))) {
+        const ended = await store.end(call.id, "offline", ["ringing"]);
+        if (!ended) throw callNotFound();
         setImmediate(() => {
-          emit.toSocket(me.socketId, "call:ended", { callId: p.callId, reason: "busy" });
+          emit.toSocket(me.socketId, "call:ended", { callId: p.callId, reason: "offline" });
           finish(ended).catch(() => {});
         });
         return;
@@ -284,7 +299,7 @@ export function createCallService(deps: CallServiceDeps) {
       emit.toSocket(target, "call:signal", { callId, from: me.userId, data });
     },
 
-    async end(me: Caller, callId: string): Promise<void> {
+    async end(me: Caller, callId: string, why?: "failed"): Promise<void> {
       const { call, role } = await requireCall(callId, me.userId);
       if (call.state === "ringing") {
         // Before an answer: the caller cancels; the callee (from any device) declines.
@@ -294,7 +309,7 @@ export function createCallService(deps: CallServiceDeps) {
         return;
       }
       // In a call, hanging up from another device of the same user is allowed too.
-      const ended = await endAndNotify(callId, "hangup", ["active"], me.socketId);
+      const ended = await endAndNotify(callId, why ?? "hangup", ["active"], me.socketId);
       if (!ended) throw callNotFound();
     },
 

@@ -24,5 +24,6 @@ export function callSettings(config: Config) {
     ringTimeoutMs: config.CALL_RING_TIMEOUT_MS,
     disconnectGraceMs: config.CALL_DISCONNECT_GRACE_MS,
     meetingTtlSeconds: config.MEETING_TTL_SECONDS,
+    meshMaxParticipants: config.MESH_MAX_PARTICIPANTS,
   };
 }

@@ -1,4 +1,4 @@
-import type { CallEndedEvent, CallIncomingEvent, ServerToClientEvents, User } from "@messenger/protocol";
+import type { CallEndedEvent, CallIncomingEvent, CallLog, ServerToClientEvents, User } from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
 import { toUsers } from "../domain/users.js";
 import type { PushNotifier } from "../push/notifier.js";
@@ -22,7 +22,7 @@ function pushCall(notifier: PushNotifier, userId: string, event: string, payload
 
 /**
  * The calls module's services, built once by buildApp: 1:1 calls (state in PostgreSQL, events
- * through the Hub like every other event) and Jitsi meetings.
+ * through the Hub like every other event) and group meetings (mesh or Jitsi).
  */
 export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings" | "admin" | "oidc">) {
   const { hub, stores, presence, access, log } = deps;
@@ -39,10 +39,27 @@ export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings" | "ad
       pushCall(deps.push.notifier, userId, event, payload);
     },
   };
+  /** A call or meeting log through the normal message path (gap-free seq, message:new to every member). */
+  const postLog = async (
+    prefix: "call" | "meeting",
+    senderId: string,
+    entry: { conversationId: string; body: string; call: CallLog },
+  ): Promise<void> => {
+    await deps.messages.send(senderId, {
+      conversationId: entry.conversationId,
+      // One log per call or meeting, even if two instances race to write it.
+      clientId: `${prefix}:${entry.call.callId}`,
+      body: entry.body,
+      kind: "call",
+      call: entry.call,
+    });
+  };
   const calls = createCallService({
     store: createCallStore(deps.db),
     emit,
     isSocketAlive: hub.isSocketAlive,
+    // A device with the app open, or one push can wake to ring (push/notifier.ts).
+    isReachable: async (userId) => (await hub.isUserConnected(userId)) || (await deps.push.store.countOf(userId)) > 0,
     // The same user mapping as everywhere, with real presence.
     userById: async (userId): Promise<User | null> => {
       const row = await stores.users.findById(userId);
@@ -58,19 +75,23 @@ export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings" | "ad
     // Every call ends with exactly one log (guarded end), so this is also where outcomes are counted.
     postCallLog: async (entry) => {
       deps.metrics.callsEnded.inc({ outcome: entry.call.outcome, video: String(entry.call.video) });
-      await deps.messages.send(entry.callerId, {
-        conversationId: entry.conversationId,
-        // One log per call, even if two instances race to write it.
-        clientId: `call:${entry.call.callId}`,
-        body: entry.body,
-        kind: "call",
-        call: entry.call,
-      });
+      await postLog("call", entry.callerId, entry);
     },
     ringTimeoutMs: settings.ringTimeoutMs,
     disconnectGraceMs: settings.disconnectGraceMs,
     log,
   });
-  const meetings = createMeetingService(deps, settings.jitsi, settings.meetingTtlSeconds);
+  const meetings = createMeetingService(
+    {
+      ...deps,
+      postLog: (entry) => postLog("meeting", entry.senderId, entry),
+    },
+    {
+      jitsi: settings.jitsi,
+      ttlSeconds: settings.meetingTtlSeconds,
+      meshMaxParticipants: settings.meshMaxParticipants,
+      disconnectGraceMs: settings.disconnectGraceMs,
+    },
+  );
   return { calls, meetings };
 }

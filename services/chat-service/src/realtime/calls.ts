@@ -1,4 +1,11 @@
-import { CallIdPayload, CallInvitePayload, CallSignalPayload } from "@messenger/protocol";
+import {
+  CallEndPayload,
+  CallIdPayload,
+  CallInvitePayload,
+  CallSignalPayload,
+  MeetingIdPayload,
+  MeetingSignalPayload,
+} from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
 import { on } from "./handler.js";
 import type { ChatSocket } from "./hub.js";
@@ -8,7 +15,7 @@ import type { ChatSocket } from "./hub.js";
  * (the other participant's bound socket), never to a user or conversation room.
  */
 export function createCallHandlers(deps: AppDeps) {
-  const { calls, log } = deps;
+  const { calls, meetings, log } = deps;
   return (socket: ChatSocket) => {
     const me = () => ({ userId: socket.data.userId, socketId: socket.id });
 
@@ -46,9 +53,31 @@ export function createCallHandlers(deps: AppDeps) {
     on(
       socket,
       "call:end",
-      CallIdPayload,
+      CallEndPayload,
       async (p) => {
-        await calls.end(me(), p.callId);
+        await calls.end(me(), p.callId, p.reason);
+        return {};
+      },
+      log,
+    );
+
+    // Mesh meetings: the same shape as call:signal, addressed to one participant.
+    on(
+      socket,
+      "meeting:signal",
+      MeetingSignalPayload,
+      async (p) => {
+        await meetings.signal(me(), p);
+        return {};
+      },
+      log,
+    );
+    on(
+      socket,
+      "meeting:leave",
+      MeetingIdPayload,
+      async (p) => {
+        await meetings.leave(socket.data.userId, p.meetingId);
         return {};
       },
       log,
@@ -59,6 +88,7 @@ export function createCallHandlers(deps: AppDeps) {
       // participants' reconnected devices take their calls over (or a later invite reaps them).
       if (reason === "server namespace disconnect") return;
       calls.onDisconnect(socket.id).catch((err) => log.error({ err }, "call disconnect handling failed"));
+      meetings.onDisconnect(socket.id).catch((err) => log.error({ err }, "meeting disconnect handling failed"));
     });
     // After the rooms are joined (same tick as registration is fine: this awaits a query first).
     calls.onConnect(me()).catch((err) => log.error({ err }, "re-ringing a new device failed"));

@@ -36,6 +36,10 @@ export interface Hub {
   toSocket(socketId: string): Broadcast;
   /** Whether a socket with this id is connected to any instance. */
   isSocketAlive(socketId: string): Promise<boolean>;
+  /** Whether any socket of the user is connected to any instance. */
+  isUserConnected(userId: string): Promise<boolean>;
+  /** The user a connected socket (on any instance) belongs to, or null. */
+  socketUserId(socketId: string): Promise<string | null>;
   /** All sockets of all members, optionally except the socket that caused the event (it gets an ack instead). */
   toConversation(conversationId: string, opts?: { exceptSocketId?: string; exceptUserId?: string }): Broadcast;
   /** Membership changed: make the user's sockets (on every instance) join/leave the conversation room. */
@@ -62,6 +66,8 @@ export function createHub(io: ChatServer): Hub {
     // Each socket is in a room named by its id.
     toSocket: (socketId) => io.to(socketId),
     isSocketAlive: async (socketId) => (await io.in(socketId).fetchSockets()).length > 0,
+    isUserConnected: async (userId) => (await io.in(roomOfUser(userId)).fetchSockets()).length > 0,
+    socketUserId: async (socketId) => (await io.in(socketId).fetchSockets())[0]?.data.userId ?? null,
     toConversation(conversationId, opts = {}) {
       let op = io.to(roomOfConversation(conversationId));
       // Each socket sits in a room named by its own id, so `except(socketId)` skips just that socket.
