@@ -14,7 +14,8 @@ export interface SubscriptionRow {
 export interface RecipientRow {
   user_id: string;
   last_read_seq: number;
-  display_name: string;
+  /** In do-not-disturb now. */
+  dnd: boolean;
 }
 
 export interface NewSubscription {
@@ -94,16 +95,28 @@ export function createPushStore(db: Queryable) {
       );
       return r.rows;
     },
-    /** Members among `userIds` of the conversation, with their read position. */
+    /**
+     * Members among `userIds` of the conversation, with their read position: the greater of the
+     * member row's and, in a big conversation, its positions row's (see migration 006).
+     */
     async recipients(conversationId: string, userIds: readonly string[]): Promise<RecipientRow[]> {
       const r = await db.query<RecipientRow>(
-        `SELECT m.user_id, GREATEST(m.last_read_seq, COALESCE(p.read_seq, 0))::int AS last_read_seq, u.display_name
+        `SELECT m.user_id, GREATEST(m.last_read_seq, COALESCE((p.value->>0)::bigint, 0))::int AS last_read_seq,
+                COALESCE(u.dnd_until > now(), false) AS dnd
          FROM conversation_members m JOIN users u ON u.id = m.user_id
-         LEFT JOIN (${bigPositionsWhere("cp.conversation_id = $1")}) p ON p.user_id = m.user_id
+         LEFT JOIN (SELECT e.key, e.value FROM conversation_positions cp, jsonb_each(cp.positions) e
+                    WHERE cp.conversation_id = $1) p ON p.key = m.user_id::text
          WHERE m.conversation_id = $1 AND m.user_id = ANY($2::uuid[])`,
         [conversationId, userIds],
       );
       return r.rows;
+    },
+    async inDnd(userId: string): Promise<boolean> {
+      const r = await db.query<{ dnd: boolean }>(
+        "SELECT COALESCE(dnd_until > now(), false) AS dnd FROM users WHERE id = $1",
+        [userId],
+      );
+      return r.rows[0]?.dnd ?? false;
     },
     /** Each user's unread messages over all their conversations (the app badge). */
     async unreadTotals(userIds: readonly string[]): Promise<Map<string, number>> {
