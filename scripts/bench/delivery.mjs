@@ -106,7 +106,13 @@ async function databaseWrites(pool) {
  */
 const STATS_IDLE_MS = 10_500;
 
-const CHANNEL_TABLES = { messages: "conversation_id", conversations: "id", conversation_members: "conversation_id" };
+const CHANNEL_TABLES = {
+  messages: "conversation_id",
+  conversations: "id",
+  conversation_members: "conversation_id",
+  // A big conversation's receipt positions: one row, rewritten once per window (migration 006).
+  conversation_positions: "conversation_id",
+};
 /**
  * The big channel's own writes, counted by PostgreSQL: a do-nothing AFTER ROW trigger per table, fired
  * only for the channel's rows (WHEN), whose calls pg_stat_user_functions counts (track_functions).

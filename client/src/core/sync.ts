@@ -21,7 +21,7 @@ export interface IncomingEvent {
 export function createSync(deps: {
   socket: ChatSocket;
   api: ChatApi;
-  stores: Pick<ChatStores, "conversations" | "messages" | "presence" | "typing" | "listLoaded">;
+  stores: Pick<ChatStores, "conversations" | "messages" | "presence" | "typing" | "listLoaded" | "users">;
   me: () => string;
   reading: Reading;
   /** timelines.ts: fetch what a loaded timeline lacks after its contiguous end. */
@@ -77,7 +77,8 @@ export function createSync(deps: {
       if (beingRead) reading.markRead(cid);
       if (fresh && live) {
         const c = conversations.byId(cid)!;
-        const sender = c.members.find((x) => x.user.id === m.senderId)?.user;
+        // A big group's list has no members: the sender may be known from elsewhere (stores.users).
+        const sender = c.members.find((x) => x.user.id === m.senderId)?.user ?? deps.stores.users.of(m.senderId);
         for (const l of incomingListeners) l({ message: m, conversation: c, sender });
       }
     }

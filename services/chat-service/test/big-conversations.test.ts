@@ -215,3 +215,18 @@ test("typing in a big group: one relay per interval for the whole conversation, 
     ],
   );
 });
+
+test("people are found by id for the names a big group's list does not carry; a bad list of ids is a 400", async () => {
+  const { ben, staff } = await bigGroup(52);
+  const ids = [staff[0]!.id, staff[1]!.id];
+  const found = await api<{ users: { id: string; displayName: string }[] }>(
+    h,
+    ben,
+    "GET",
+    `/api/users/lookup?ids=${ids.join(",")}`,
+  );
+  assert.equal(found.status, 200);
+  assert.deepEqual(found.body.users.map((u) => u.id).sort(), [...ids].sort());
+  assert.equal((await api(h, ben, "GET", "/api/users/lookup?ids=not-an-id")).status, 400);
+  assert.equal((await api(h, null, "GET", `/api/users/lookup?ids=${ids[0]}`)).status, 401);
+});

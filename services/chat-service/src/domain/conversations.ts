@@ -101,7 +101,7 @@ export function createConversationService(deps: CoreDeps) {
       visibility: "private",
       topic: null,
       archived: false,
-      notifications: { level: v.members.length <= 10 ? "all" : "mentions", muted: false },
+      notifications: { level: v.row.member_count <= 10 ? "all" : "mentions", muted: false },
       createdAt: v.row.created_at.toISOString(),
       lastActivityAt: v.row.last_activity_at.toISOString(),
     };

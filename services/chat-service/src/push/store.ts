@@ -1,4 +1,5 @@
 import type { Queryable } from "@messenger/common";
+import { bigPositionsWhere } from "../store/positions.js";
 
 export interface SubscriptionRow {
   id: string;
@@ -121,10 +122,12 @@ export function createPushStore(db: Queryable) {
     async unreadTotals(userIds: readonly string[]): Promise<Map<string, number>> {
       if (!userIds.length) return new Map();
       const r = await db.query<{ user_id: string; n: number }>(
-        `SELECT m.user_id, coalesce(sum(greatest(c.last_seq - GREATEST(m.last_read_seq,
-                  COALESCE((cp.positions -> m.user_id::text ->> 0)::bigint, 0)), 0)), 0)::int AS n
+        `SELECT m.user_id,
+           coalesce(sum(greatest(c.last_seq - GREATEST(m.last_read_seq, COALESCE(p.read_seq, 0)), 0)), 0)::int AS n
          FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
-         LEFT JOIN conversation_positions cp ON cp.conversation_id = m.conversation_id
+         LEFT JOIN (${bigPositionsWhere(
+           "cp.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ANY($1::uuid[]))",
+         )}) p ON p.conversation_id = m.conversation_id AND p.user_id = m.user_id
          WHERE m.user_id = ANY($1::uuid[]) GROUP BY m.user_id`,
         [userIds],
       );

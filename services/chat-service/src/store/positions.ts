@@ -26,6 +26,15 @@ export interface ReceiptRow {
 const EXPANDED = `SELECT e.key::uuid AS user_id, (e.value->>0)::bigint AS read_seq, (e.value->>1)::bigint AS delivered_seq
   FROM conversation_positions cp, jsonb_each(cp.positions) e WHERE cp.conversation_id = $1`;
 
+/**
+ * SQL for other stores: the rows `(conversation_id, user_id, read_seq, delivered_seq)` of the big
+ * conversations' positions rows that `where` (on `cp`) selects, each row expanded once. A member's
+ * position is the greater of this and their member row's: join it LEFT on both ids.
+ */
+export const bigPositionsWhere = (where: string) =>
+  `SELECT cp.conversation_id, e.key::uuid AS user_id, (e.value->>0)::bigint AS read_seq, (e.value->>1)::bigint AS delivered_seq
+   FROM conversation_positions cp, jsonb_each(cp.positions) e WHERE ${where}`;
+
 // Every member's position: the greater of the member row's and the big conversation's (see 006).
 const MERGED = `SELECT cm.user_id, cm.joined_at, GREATEST(cm.last_read_seq, COALESCE(p.read_seq, 0)) AS read_seq,
     GREATEST(cm.last_delivered_seq, COALESCE(p.delivered_seq, 0)) AS delivered_seq
