@@ -5,8 +5,9 @@
 // a clear failure when TURN refuses our credentials.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startTurnServer, type TestTurnServer } from "@messenger/common/testing";
+import { eventually, startTurnServer, type TestTurnServer } from "@messenger/common/testing";
 import type { Browser, Page } from "playwright-core";
+import type { Server as SocketServer } from "socket.io";
 import {
   conversationItem,
   createGroup,
@@ -227,6 +228,36 @@ describe("group meetings on the built-in call (no Jitsi configured)", { concurre
     await screenshot(ben.page, "mesh-pip");
     await panel.getByRole("button", { name: "Back to the call" }).click();
     await ben.page.getByRole("dialog", { name: MEETING }).waitFor();
+
+    // Ben's connection to the server drops and comes back (a new socket): he keeps his seat — the
+    // old socket's grace period (2 s here) passes without taking him out — and the call goes on.
+    const { hub, db } = (
+      stack.chat as unknown as {
+        deps: { hub: { io: SocketServer }; db: { query<T>(sql: string, p: unknown[]): Promise<{ rows: T[] }> } };
+      }
+    ).deps;
+    const seat = async () =>
+      (
+        await db.query<{ socket_id: string }>(
+          "SELECT socket_id FROM meeting_participants WHERE user_id = $1 AND left_at IS NULL",
+          [ids.ben],
+        )
+      ).rows[0]?.socket_id;
+    const oldSocket = await seat();
+    assert.ok(oldSocket);
+    hub.io.in(`user:${ids.ben}`).disconnectSockets(true);
+    await eventually(
+      "Ben's seat moves to his new socket",
+      async () => {
+        const now = await seat();
+        return now !== undefined && now !== oldSocket;
+      },
+      20_000,
+    );
+    const frames = await framesFrom(ben.page, ids.ana!);
+    await seesFrames(ben.page, ids.ana!, frames + 90);
+    assert.ok(await seat(), "still in the meeting after the grace period");
+    assert.equal(await ana.page.locator(`[data-testid=mesh-tile][data-user-id="${ids.ben}"]`).count(), 1);
 
     for (const p of [ana, ben]) await p.page.getByRole("button", { name: "Leave meeting" }).click();
     await ana.page
