@@ -325,6 +325,46 @@ describe("group meetings on the built-in call (no Jitsi configured)", { concurre
       await notice.getByRole("button", { name: "Close" }).click();
     } finally {
       await ana.page.unroute("**/api/calls/ice-servers");
+      // Forget the refused credentials (they are cached for the next calls).
+      await ana.page.reload();
+      await ana.page.getByTestId("me-name").waitFor();
     }
+  });
+
+  test("in a 1:1 video call the other side sees a shared screen, and the camera again after stopping", async () => {
+    const [ana, ben] = people as [OpenedApp, OpenedApp, OpenedApp];
+    await conversationItem(ana.page, "Ben Okafor").click();
+    await ana.page.getByRole("button", { name: "Video call" }).click();
+    await ben.page.getByRole("dialog", { name: "Incoming call" }).getByRole("button", { name: "Accept" }).click();
+    const remote = (p: Page) => p.locator("[data-testid=call-remote-video]");
+    const decoding = (p: Page, moreThan: number) =>
+      p.waitForFunction(
+        (n) => {
+          const v = document.querySelector<HTMLVideoElement>("[data-testid=call-remote-video]");
+          return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > n;
+        },
+        moreThan,
+        { polling: 200, timeout: 60_000 },
+      );
+    await remote(ben.page).waitFor();
+    await decoding(ben.page, 0);
+    const call = ben.page.getByRole("dialog", { name: "Call with Ana Torres" });
+
+    await ana.page.getByRole("button", { name: "Share screen" }).click();
+    await ana.page.getByRole("button", { name: "Stop sharing" }).waitFor();
+    await call.and(ben.page.locator("[data-remote-screen='1']")).waitFor();
+    await call.getByText("Ana Torres is sharing the screen").waitFor();
+    const shared = await ben.page.evaluate(
+      () =>
+        document.querySelector<HTMLVideoElement>("[data-testid=call-remote-video]")?.getVideoPlaybackQuality()
+          .totalVideoFrames ?? 0,
+    );
+    await decoding(ben.page, shared + 10);
+
+    await ana.page.getByRole("button", { name: "Stop sharing" }).click();
+    await ben.page.locator("[data-remote-screen='1']").waitFor({ state: "detached" });
+    await call.getByText("Ana Torres is sharing the screen").waitFor({ state: "detached" });
+    await ben.page.getByRole("button", { name: "Hang up" }).click();
+    await ana.page.getByRole("alertdialog", { name: "Call ended" }).getByText("Ben Okafor hung up.").waitFor();
   });
 });
