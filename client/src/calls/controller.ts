@@ -98,6 +98,10 @@ export class CallController {
     const onMeeting = (e: MeetingStartedEvent) => this.meetings.onStarted(e);
     const onMeetingUpdated = (e: MeetingUpdatedEvent) => this.meetings.onUpdated(e);
     const onMeetingSignal = (e: MeetingSignalEvent) => this.mesh.onSignal(e);
+    // A reconnect is a new socket: the group call's signals must follow it.
+    const onReconnect = () => {
+      if (this.mesh.current) void this.meetings.rejoin();
+    };
     // Closing the tab mid-call: tell the other side now rather than after the server's grace period.
     const onPageHide = () => {
       const call = this.store.getState().call;
@@ -112,6 +116,7 @@ export class CallController {
     socket.on("meeting:started", onMeeting);
     socket.on("meeting:updated", onMeetingUpdated);
     socket.on("meeting:signal", onMeetingSignal);
+    socket.on("connect", onReconnect);
     window.addEventListener("pagehide", onPageHide);
     return () => {
       socket.off("call:incoming", onIncoming);
@@ -121,6 +126,7 @@ export class CallController {
       socket.off("meeting:started", onMeeting);
       socket.off("meeting:updated", onMeetingUpdated);
       socket.off("meeting:signal", onMeetingSignal);
+      socket.off("connect", onReconnect);
       window.removeEventListener("pagehide", onPageHide);
       this.mesh.leave();
       const call = this.store.getState().call;

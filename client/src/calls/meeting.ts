@@ -71,6 +71,29 @@ export class Meetings {
     }
   }
 
+  /** The socket reconnected (a new id): keep our seat in the group call, on the new socket. */
+  async rejoin(): Promise<void> {
+    const mesh = this.deps.store.getState().mesh;
+    const { socket } = this.deps;
+    if (!mesh || !socket.id) return;
+    try {
+      const res = await this.deps.apiFetch(`/api/conversations/${encodeURIComponent(mesh.conversationId)}/meeting`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ socketId: socket.id }),
+      });
+      const parsed = MeetingJoinResponse.safeParse(await res.json().catch(() => null));
+      if (res.ok && parsed.success && parsed.data.meeting.id === mesh.meetingId) {
+        this.deps.mesh.resume(parsed.data.meeting);
+        return;
+      }
+    } catch {
+      // Fall through: we cannot be in a meeting the server does not have us in.
+    }
+    // The meeting ended meanwhile (or became a different one): we are out.
+    if (this.deps.store.getState().mesh?.meetingId === mesh.meetingId) this.deps.mesh.close();
+  }
+
   /** Starts the group's meeting or joins the running one (mesh or Jitsi: the server decides). */
   join(conversationId: string, title: string | null): Promise<void> {
     return this.open(conversationId, title);

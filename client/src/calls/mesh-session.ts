@@ -92,6 +92,26 @@ export class MeshSession {
     return true;
   }
 
+  /**
+   * Back after a lost connection (a new socket, joined again): connections that survived go on;
+   * anyone we have no live connection with gets a fresh offer (they may have dropped us meanwhile).
+   */
+  resume(meeting: MeetingState): void {
+    if (meeting.id !== this.meetingId || !this.ready) return;
+    this.deps.store.dispatch({
+      type: "mesh/participants",
+      meetingId: meeting.id,
+      participantIds: meeting.participantIds,
+    });
+    for (const userId of meeting.participantIds) {
+      if (userId === this.deps.me.id) continue;
+      const link = this.links.get(userId);
+      if (link && link.peer.connected && !link.peer.destroyed) continue;
+      this.drop(userId);
+      this.connect(userId, newLinkId(), true);
+    }
+  }
+
   onSignal(e: MeetingSignalEvent): void {
     if (e.meetingId !== this.meetingId) return;
     const w = e.data as Partial<Wire>;

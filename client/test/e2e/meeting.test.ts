@@ -5,8 +5,9 @@
 // a clear failure when TURN refuses our credentials.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startTurnServer, type TestTurnServer } from "@messenger/common/testing";
+import { eventually, startTurnServer, type TestTurnServer } from "@messenger/common/testing";
 import type { Browser, Page } from "playwright-core";
+import type { Server as SocketServer } from "socket.io";
 import {
   conversationItem,
   createGroup,
@@ -228,6 +229,36 @@ describe("group meetings on the built-in call (no Jitsi configured)", { concurre
     await panel.getByRole("button", { name: "Back to the call" }).click();
     await ben.page.getByRole("dialog", { name: MEETING }).waitFor();
 
+    // Ben's connection to the server drops and comes back (a new socket): he keeps his seat — the
+    // old socket's grace period (2 s here) passes without taking him out — and the call goes on.
+    const { hub, db } = (
+      stack.chat as unknown as {
+        deps: { hub: { io: SocketServer }; db: { query<T>(sql: string, p: unknown[]): Promise<{ rows: T[] }> } };
+      }
+    ).deps;
+    const seat = async () =>
+      (
+        await db.query<{ socket_id: string }>(
+          "SELECT socket_id FROM meeting_participants WHERE user_id = $1 AND left_at IS NULL",
+          [ids.ben],
+        )
+      ).rows[0]?.socket_id;
+    const oldSocket = await seat();
+    assert.ok(oldSocket);
+    hub.io.in(`user:${ids.ben}`).disconnectSockets(true);
+    await eventually(
+      "Ben's seat moves to his new socket",
+      async () => {
+        const now = await seat();
+        return now !== undefined && now !== oldSocket;
+      },
+      20_000,
+    );
+    const frames = await framesFrom(ben.page, ids.ana!);
+    await seesFrames(ben.page, ids.ana!, frames + 90);
+    assert.ok(await seat(), "still in the meeting after the grace period");
+    assert.equal(await ana.page.locator(`[data-testid=mesh-tile][data-user-id="${ids.ben}"]`).count(), 1);
+
     for (const p of [ana, ben]) await p.page.getByRole("button", { name: "Leave meeting" }).click();
     await ana.page
       .getByTestId("message-list")
@@ -294,6 +325,46 @@ describe("group meetings on the built-in call (no Jitsi configured)", { concurre
       await notice.getByRole("button", { name: "Close" }).click();
     } finally {
       await ana.page.unroute("**/api/calls/ice-servers");
+      // Forget the refused credentials (they are cached for the next calls).
+      await ana.page.reload();
+      await ana.page.getByTestId("me-name").waitFor();
     }
+  });
+
+  test("in a 1:1 video call the other side sees a shared screen, and the camera again after stopping", async () => {
+    const [ana, ben] = people as [OpenedApp, OpenedApp, OpenedApp];
+    await conversationItem(ana.page, "Ben Okafor").click();
+    await ana.page.getByRole("button", { name: "Video call" }).click();
+    await ben.page.getByRole("dialog", { name: "Incoming call" }).getByRole("button", { name: "Accept" }).click();
+    const remote = (p: Page) => p.locator("[data-testid=call-remote-video]");
+    const decoding = (p: Page, moreThan: number) =>
+      p.waitForFunction(
+        (n) => {
+          const v = document.querySelector<HTMLVideoElement>("[data-testid=call-remote-video]");
+          return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > n;
+        },
+        moreThan,
+        { polling: 200, timeout: 60_000 },
+      );
+    await remote(ben.page).waitFor();
+    await decoding(ben.page, 0);
+    const call = ben.page.getByRole("dialog", { name: "Call with Ana Torres" });
+
+    await ana.page.getByRole("button", { name: "Share screen" }).click();
+    await ana.page.getByRole("button", { name: "Stop sharing" }).waitFor();
+    await call.and(ben.page.locator("[data-remote-screen='1']")).waitFor();
+    await call.getByText("Ana Torres is sharing the screen").waitFor();
+    const shared = await ben.page.evaluate(
+      () =>
+        document.querySelector<HTMLVideoElement>("[data-testid=call-remote-video]")?.getVideoPlaybackQuality()
+          .totalVideoFrames ?? 0,
+    );
+    await decoding(ben.page, shared + 10);
+
+    await ana.page.getByRole("button", { name: "Stop sharing" }).click();
+    await ben.page.locator("[data-remote-screen='1']").waitFor({ state: "detached" });
+    await call.getByText("Ana Torres is sharing the screen").waitFor({ state: "detached" });
+    await ben.page.getByRole("button", { name: "Hang up" }).click();
+    await ana.page.getByRole("alertdialog", { name: "Call ended" }).getByText("Ben Okafor hung up.").waitFor();
   });
 });
