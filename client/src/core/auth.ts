@@ -171,6 +171,20 @@ export function createAuth(opts: AuthOptions) {
     register: (body: RegisterBody) => signIn("/api/auth/register", body),
     login: (body: LoginBody) => signIn("/api/auth/login", body),
     refresh,
+    /** Company sign-in came back with a session's refresh token (in the URL fragment): sign in with it. */
+    async adoptRefreshToken(refreshToken: string): Promise<User> {
+      const t = await post<Tokens>("/api/auth/refresh", { refreshToken });
+      let res: Response;
+      try {
+        res = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${t.accessToken}` } });
+      } catch {
+        throw networkError();
+      }
+      if (!res.ok) throw await errorFromResponse(res);
+      const { user } = (await res.json()) as { user: User };
+      save({ user, ...t });
+      return user;
+    },
     /** My profile changed (here or on another device): the session shows it. */
     setUser(user: User) {
       const s = session.get();

@@ -33,6 +33,14 @@ export function App() {
   const session = useStore(auth.session);
   const userId = session?.user.id;
 
+  // Company sign-in returns with `#oidc=<refresh token>`: take it, and take it out of the URL and history.
+  useEffect(() => {
+    const m = /^#oidc=([^&]+)$/.exec(location.hash);
+    if (!m?.[1]) return;
+    history.replaceState(null, "", location.pathname);
+    void auth.adoptRefreshToken(decodeURIComponent(m[1])).catch(() => undefined);
+  }, [auth]);
+
   // Another tab signed in, out, or rotated the token.
   useEffect(() => {
     const onStorage = (e: StorageEvent) => {

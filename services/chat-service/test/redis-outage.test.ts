@@ -52,6 +52,8 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   REDIS_URL: redis.url,
   REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
   SYNC_HINT_SPREAD_MS: "0",
+  // Many users register without invites.
+  REGISTRATION: "open",
   SEND_RATE_PER_SECOND: "100000",
   PRESENCE_HEARTBEAT_MS: "200",
   PRESENCE_TTL_MS: "2000",

@@ -137,7 +137,7 @@ export function createOidcService(deps: CoreDeps & { auth: AuthService; workspac
       // The provider answers to the registered redirect URI, whatever host the request came in on.
       const answered = new URL(flow.redirectUri);
       answered.search = currentUrl.search;
-      let claims: oidc.IDToken | undefined;
+      let claims: Record<string, unknown> & { sub: string };
       try {
         const tokens = await oidc.authorizationCodeGrant(cfg, answered, {
           pkceCodeVerifier: flow.verifier,
@@ -145,12 +145,16 @@ export function createOidcService(deps: CoreDeps & { auth: AuthService; workspac
           expectedNonce: flow.nonce,
           idTokenExpected: true,
         });
-        claims = tokens.claims();
+        const idToken = tokens.claims();
+        if (!idToken) throw new Error("the provider sent no ID token");
+        // Providers often keep email and profile out of the ID token: the userinfo endpoint has them
+        // (for the same `sub`, which the library checks).
+        const info = await oidc.fetchUserInfo(cfg, tokens.access_token, idToken.sub);
+        claims = { ...info, ...idToken };
       } catch (err) {
         deps.log.warn({ err }, "company sign-in refused");
         throw oidcFailed((err as Error).message);
       }
-      if (!claims) throw oidcFailed("the provider sent no ID token");
       const identity: Identity = {
         sub: claims.sub,
         // An address the provider has not verified proves nothing about the domain.
