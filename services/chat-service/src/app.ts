@@ -13,7 +13,10 @@ import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
 import { createAuthService } from "./domain/auth.js";
+import { createChannelService } from "./domain/channels.js";
 import { createConversationService } from "./domain/conversations.js";
+import { createInviteService } from "./domain/invites.js";
+import { createMentionService } from "./domain/mentions.js";
 import { createMessageService } from "./domain/messages.js";
 import { createReceiptService } from "./domain/receipts.js";
 import { createLimits, memoryLimiter } from "./limits.js";
@@ -27,6 +30,7 @@ import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
 import { authRoutes } from "./routes/auth.js";
 import { callRoutes } from "./routes/calls.js";
+import { channelRoutes } from "./routes/channels.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { meetingRoutes } from "./routes/meetings.js";
@@ -87,12 +91,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     sessions: createSessionGate(db, { secret: config.JWT_SECRET, cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
   };
+  const conversations = createConversationService(core);
+  const channels = createChannelService(core, conversations);
   const domain = {
     ...core,
     auth: createAuthService(core),
-    conversations: createConversationService(core),
+    conversations,
     messages: createMessageService(core),
     receipts: createReceiptService(core),
+    channels,
+    invites: createInviteService(core, conversations, channels),
+    mentions: createMentionService(core),
   };
   const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
   app.decorate("deps", deps);
@@ -107,6 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
+  await app.register(channelRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
   await app.register(callRoutes, { prefix: "/api", deps });
   await app.register(meetingRoutes, { prefix: "/api", deps });

@@ -2,7 +2,10 @@ import type { MeetingService } from "./calls/meetings.js";
 import type { CallService } from "./calls/service.js";
 import type { CoreDeps } from "./core-deps.js";
 import type { AuthService } from "./domain/auth.js";
+import type { ChannelService } from "./domain/channels.js";
 import type { ConversationService } from "./domain/conversations.js";
+import type { InviteService } from "./domain/invites.js";
+import type { MentionService } from "./domain/mentions.js";
 import type { MessageService } from "./domain/messages.js";
 import type { ReceiptService } from "./domain/receipts.js";
 
@@ -20,4 +23,8 @@ export interface AppDeps extends CoreDeps {
   receipts: ReceiptService;
   calls: CallService;
   meetings: MeetingService;
+  /** Browse/join, an admin's PATCH (with its system messages), notification settings. */
+  channels: ChannelService;
+  invites: InviteService;
+  mentions: MentionService;
 }

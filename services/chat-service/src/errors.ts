@@ -19,3 +19,5 @@ export const weakPassword = (hint: string) =>
   new AppError("weak_password", 400, `password is too easy to guess${hint ? ` (${hint})` : ""}: use a longer phrase`);
 /** A per-object cap (reactions on a message, sockets of a user) is reached. */
 export const tooMany = (message: string) => new AppError("too_many", 409, message);
+/** The conversation is archived: read-only until an admin unarchives it. */
+export const archived = () => new AppError("archived", 409, "this conversation is archived (read-only)");

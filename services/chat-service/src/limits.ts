@@ -26,6 +26,8 @@ export function createLimits(shared: LimiterFactory, config: Config) {
     },
     registerPerAddress: shared("register-ip", config.REGISTRATIONS_PER_HOUR, 3600),
     groupsPerUser: shared("group-create", config.GROUPS_PER_HOUR, 3600),
+    /** Invite codes tried (accepted or looked up) by one user. */
+    inviteAttemptsPerUser: shared("invite-attempt", config.INVITE_ATTEMPTS_PER_HOUR, 3600),
     // Per instance on purpose: it guards every socket event, and a Redis round trip each would cost
     // the delivery path; a user's sockets live on one instance behind nginx's sticky upstream.
     socketEvents: memoryLimiter("socket-events", config.SOCKET_EVENTS_PER_SECOND, 1),

@@ -126,7 +126,7 @@ export async function signInAgain(h: Harness, u: TestUser): Promise<TestUser> {
 export async function api<T = Record<string, unknown>>(
   h: Harness,
   user: TestUser | null,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "DELETE" | "PATCH" | "PUT",
   url: string,
   payload?: unknown,
 ): Promise<{ status: number; body: T }> {
