@@ -11,6 +11,7 @@ import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
+import { plainText } from "./markdown/markdown";
 import { ReceiptLine, Ticks } from "./Receipts";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
@@ -211,7 +212,9 @@ function ReplyQuote({
       {original ? (
         <>
           <strong>{senderName(conversation, original.senderId)}</strong>
-          <span>{original.deletedAt ? t("chat.deleted") : original.body || (original.attachments[0]?.name ?? "")}</span>
+          <span>
+            {original.deletedAt ? t("chat.deleted") : plainText(original.body) || (original.attachments[0]?.name ?? "")}
+          </span>
         </>
       ) : (
         <span className="muted">{t("chat.jumpToOriginal")}</span>

@@ -14,6 +14,7 @@ import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
 import { createAuthService } from "./domain/auth.js";
 import { createChannelService } from "./domain/channels.js";
+import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createInviteService } from "./domain/invites.js";
 import { createMentionService } from "./domain/mentions.js";
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     metrics,
     sessions: createSessionGate(db, { secret: config.JWT_SECRET, cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
+    sizes: createConversationSizes(stores, config),
   };
   const conversations = createConversationService(core);
   const channels = createChannelService(core, conversations);
@@ -131,6 +133,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
+    // Receipts gathered in a big conversation's window are written before the pool closes.
+    await deps.receipts.close();
     await attachmentListener.close();
   });
   return app;

@@ -9,7 +9,15 @@ export type AckFn<T extends object = object> = (ack: Ack<T>) => void;
 
 const Seq = z.number().int().nonnegative();
 export const ClientId = text(64).min(1);
-export const MessageBody = text(MESSAGE_BODY_MAX).min(1);
+/**
+ * A message's text. Over the limit it is refused with `too_long` (never cut), so the sender keeps
+ * what they wrote and can split it.
+ */
+export const MessageText = text(Number.MAX_SAFE_INTEGER).refine((s) => s.length <= MESSAGE_BODY_MAX, {
+  message: `must be at most ${MESSAGE_BODY_MAX} characters`,
+  params: { code: "too_long" },
+});
+export const MessageBody = MessageText.refine((s) => s.length > 0, { message: "must not be empty" });
 
 // ---- client → server payloads -----------------------------------------------
 
@@ -17,13 +25,13 @@ export const MessageSendPayload = z
   .object({
     conversationId: Id,
     clientId: ClientId,
-    body: text(MESSAGE_BODY_MAX).default(""),
+    body: MessageText.default(""),
     attachmentIds: z.array(Id).max(10).default([]),
     replyToId: Id.nullish(),
   })
   // A message carries text, attachments, or both.
   .refine((p) => p.body.trim().length > 0 || p.attachmentIds.length > 0, {
-    message: "body must be 1–4000 characters (or attach a file)",
+    message: `body must be 1–${MESSAGE_BODY_MAX} characters (or attach a file)`,
     path: ["body"],
   });
 export type MessageSendPayload = z.input<typeof MessageSendPayload>;

@@ -152,9 +152,15 @@ export const Conversation = z.object({
   kind: ConversationKind,
   /** Groups have a title; direct conversations have `null` (the client shows the other member's name). */
   title: z.string().nullable(),
+  /** Every member; in a `large` conversation only the caller (the rest page: GET /api/conversations/:id/members). */
   members: z.array(Member),
   /** How many members it has (the members panel pages them: GET /api/conversations/:id/members). */
   memberCount: z.number().int().nonnegative(),
+  /**
+   * More members than the server's BIG_CONVERSATION_MEMBERS: `members` holds only the caller, and a
+   * message shows "seen by N" (GET …/messages/:messageId/receipts) instead of per-person ticks.
+   */
+  large: z.boolean().optional(),
   lastSeq: z.number().int().nonnegative(),
   lastMessage: Message.nullable(),
   /** Messages after the caller's read position (never the caller's own, never system messages). */
@@ -202,6 +208,7 @@ export const ErrorCode = z.enum([
   "weak_password",
   "too_many",
   "archived",
+  "too_long",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

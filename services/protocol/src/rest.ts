@@ -84,6 +84,28 @@ export type MembersQuery = z.infer<typeof MembersQuery>;
 export const MembersResponse = z.object({ members: z.array(Member), nextCursor: z.string().nullable() });
 export type MembersResponse = z.infer<typeof MembersResponse>;
 
+export const MessageParams = z.object({ id: Id, messageId: Id });
+
+/** `GET /api/conversations/:id/messages/:messageId/receipts?status=&cursor=&limit=`: who has read (or received) it. */
+export const ReceiptsQuery = z.object({
+  status: z.enum(["read", "delivered"]).default("read"),
+  cursor: text(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MEMBERS_PAGE_MAX).default(50),
+});
+export type ReceiptsQuery = z.infer<typeof ReceiptsQuery>;
+
+/**
+ * Members other than the sender who have read (`readCount`) or received (`deliveredCount`, readers
+ * included) the message; `users` is a page of those of the asked `status`, in join order.
+ */
+export const MessageReceiptsResponse = z.object({
+  readCount: z.number().int().nonnegative(),
+  deliveredCount: z.number().int().nonnegative(),
+  users: z.array(User),
+  nextCursor: z.string().nullable(),
+});
+export type MessageReceiptsResponse = z.infer<typeof MessageReceiptsResponse>;
+
 export const ConversationResponse = z.object({ conversation: Conversation });
 export type ConversationResponse = z.infer<typeof ConversationResponse>;
 

@@ -108,11 +108,12 @@ export function createMessageService(deps: CoreDeps) {
       const claims = sends.flatMap(({ senderId, input, attachmentIds }, k) => {
         const sent = rows[k];
         if (!sent?.created) return [];
-        return attachmentIds.map((attachmentId) => ({
+        return attachmentIds.map((attachmentId, position) => ({
           messageId: sent.row.id,
           conversationId: input.conversationId,
           uploaderId: senderId,
           attachmentId,
+          position,
         }));
       });
       const attachmentsOf = new Map<string, AttachmentRow[]>();

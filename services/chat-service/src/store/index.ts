@@ -5,6 +5,7 @@ import { createConversationStore } from "./conversations.js";
 import { createInviteStore } from "./invites.js";
 import { createMentionStore } from "./mentions.js";
 import { createMessageStore } from "./messages.js";
+import { createPositionStore } from "./positions.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
 import { createSessionStore } from "./sessions.js";
 import { createSystemMessageStore } from "./system-messages.js";
@@ -18,6 +19,7 @@ export function createStores(db: Queryable) {
     conversations: createConversationStore(db),
     messages: createMessageStore(db),
     attachments: createAttachmentStore(db),
+    positions: createPositionStore(db),
     channels: createChannelStore(db),
     systemMessages: createSystemMessageStore(db),
     mentions: createMentionStore(db),
@@ -38,6 +40,7 @@ export type {
 } from "./conversations.js";
 export type { InviteRow } from "./invites.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
+export type { BigPositionTarget, Position, PositionStore } from "./positions.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
 export type { SessionStore } from "./sessions.js";
 export type { UserRow, UserStore } from "./users.js";

@@ -24,6 +24,22 @@ export function createMentionStore(db: Queryable) {
       );
       return r.rows;
     },
+    /** For each (conversation, user, seq): how many mentions of the user lie after seq (keys "cid:uid"). */
+    async countsAfter(
+      probes: readonly { conversationId: string; userId: string; seq: number }[],
+      q: Queryable = db,
+    ): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      if (probes.length === 0) return out;
+      const r = await q.query<{ cid: string; uid: string; n: number }>(
+        `SELECT t.cid, t.uid, (SELECT count(*) FROM message_mentions mm
+           WHERE mm.conversation_id = t.cid AND mm.user_id = t.uid AND mm.seq > t.seq)::int AS n
+         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS t(cid, uid, seq)`,
+        [probes.map((p) => p.conversationId), probes.map((p) => p.userId), probes.map((p) => p.seq)],
+      );
+      for (const row of r.rows) out.set(`${row.cid}:${row.uid}`, row.n);
+      return out;
+    },
     /** My mentions in conversations I am still in, newest first, before mention id `before`. */
     async listFor(
       userId: string,

@@ -238,7 +238,7 @@ export function createMessageStore(db: Queryable) {
       const ids = rows.map((r) => r.id);
       const [att, reacts] = await Promise.all([
         q.query<AttachmentRow & { created_at: Date }>(
-          "SELECT * FROM attachments WHERE message_id = ANY($1::uuid[]) ORDER BY created_at, id",
+          "SELECT * FROM attachments WHERE message_id = ANY($1::uuid[]) ORDER BY position NULLS LAST, created_at, id",
           [ids],
         ),
         q.query<{ message_id: string; emoji: string; user_ids: string[] }>(
