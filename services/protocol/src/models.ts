@@ -7,12 +7,34 @@ export type Id = z.infer<typeof Id>;
 /** ISO-8601 timestamp as produced by `Date.prototype.toJSON`. */
 export const Timestamp = z.string();
 
+/** Workspace roles: the first account is the owner; guests see only the people they share a conversation with. */
+export const WorkspaceRole = z.enum(["owner", "admin", "member", "guest"]);
+export type WorkspaceRole = z.infer<typeof WorkspaceRole>;
+
+/** A custom status ("🌴 On holiday"); an expired one is never sent. */
+export const UserStatus = z.object({
+  emoji: z.string(),
+  text: z.string(),
+  expiresAt: Timestamp.nullable(),
+});
+export type UserStatus = z.infer<typeof UserStatus>;
+
 export const User = z.object({
   id: Id,
   username: z.string(),
   displayName: z.string(),
   online: z.boolean(),
   lastSeenAt: Timestamp.nullable(),
+  role: WorkspaceRole,
+  /** Same-origin URL of the square avatar (cookie-authenticated), or null for initials. */
+  avatarUrl: z.string().nullable(),
+  status: UserStatus.nullable(),
+  /** Do not disturb is on now (the others see that; only the user sees until when). */
+  dnd: z.boolean(),
+  /** The account was deactivated: its messages stay, labelled. */
+  deactivated: z.boolean(),
+  /** IANA time zone ("Europe/Madrid") for the profile card's local time, or null when not set. */
+  timeZone: z.string().nullable(),
 });
 export type User = z.infer<typeof User>;
 
@@ -108,6 +130,15 @@ export type Mentions = z.infer<typeof Mentions>;
 export const MessageKind = z.enum(["text", "call", "system"]);
 export type MessageKind = z.infer<typeof MessageKind>;
 
+/** On a thread's root: its replies so far (kept live; see `thread*` in rich.ts). */
+export const ThreadSummary = z.object({
+  replyCount: z.number().int().nonnegative(),
+  lastReplyAt: Timestamp.nullable(),
+  /** Who replied, first reply first. */
+  participantIds: z.array(Id),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
 export const Message = z.object({
   id: Id,
   conversationId: Id,
@@ -126,6 +157,13 @@ export const Message = z.object({
   createdAt: Timestamp,
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
+  /** A thread reply names its root; the main timeline hides it unless `alsoToConversation`. */
+  threadRootId: Id.nullable().optional(),
+  alsoToConversation: z.boolean().optional(),
+  /** A root with replies (null before the first). */
+  thread: ThreadSummary.nullable().optional(),
+  pinnedAt: Timestamp.nullable().optional(),
+  pinnedBy: Id.nullable().optional(),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -201,6 +239,7 @@ export const ErrorCode = z.enum([
   "origin_not_allowed",
   "rate_limited",
   "invalid_attachment",
+  "invalid_thread_root",
   "not_direct",
   "not_group",
   "call_not_found",
@@ -209,6 +248,13 @@ export const ErrorCode = z.enum([
   "too_many",
   "archived",
   "too_long",
+  "registration_closed",
+  "invite_invalid",
+  "email_domain_not_allowed",
+  "email_taken",
+  "account_deactivated",
+  "password_login_disabled",
+  "oidc_failed",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -4,7 +4,7 @@ import type { Conversation, CreateInviteBody, Invite, InvitePreviewResponse } fr
 import type { CoreDeps } from "../core-deps.js";
 import { archived, notFound, notGroup } from "../errors.js";
 import { spend } from "../limits.js";
-import type { InviteRow } from "../store/index.js";
+import type { ConversationInviteRow } from "../store/index.js";
 import type { ChannelService } from "./channels.js";
 import type { ConversationService } from "./conversations.js";
 
@@ -18,9 +18,9 @@ const DEFAULT_HOURS = 7 * 24;
 export function createInviteService(deps: CoreDeps, conversations: ConversationService, channels: ChannelService) {
   const { db, stores, access, config, limits } = deps;
 
-  const toInvite = (r: InviteRow): Invite => ({
+  const toInvite = (r: ConversationInviteRow): Invite => ({
     code: r.code,
-    url: `${config.PUBLIC_URL ?? ""}/invite/${r.code}`,
+    url: `${(config.PUBLIC_URL ?? "").replace(/\/+$/, "")}/invite/${r.code}`,
     expiresAt: r.expires_at.toISOString(),
     maxUses: r.max_uses,
     uses: r.uses,
@@ -40,7 +40,7 @@ export function createInviteService(deps: CoreDeps, conversations: ConversationS
       const conv = await requireAdminOfGroup(conversationId, actorId);
       if (conv.archived) throw archived();
       const hours = body.expiresInHours ?? DEFAULT_HOURS;
-      const row = await stores.invites.insert({
+      const row = await stores.conversationInvites.insert({
         code: randomBytes(16).toString("base64url"),
         conversationId,
         createdBy: actorId,
@@ -52,17 +52,17 @@ export function createInviteService(deps: CoreDeps, conversations: ConversationS
 
     async list(conversationId: string, actorId: string): Promise<Invite[]> {
       await requireAdminOfGroup(conversationId, actorId);
-      return (await stores.invites.listLive(conversationId)).map(toInvite);
+      return (await stores.conversationInvites.listLive(conversationId)).map(toInvite);
     },
 
     async revoke(conversationId: string, actorId: string, code: string): Promise<void> {
       await requireAdminOfGroup(conversationId, actorId);
-      if (!(await stores.invites.revoke(conversationId, code))) throw notFound("invite");
+      if (!(await stores.conversationInvites.revoke(conversationId, code))) throw notFound("invite");
     },
 
     async preview(code: string, userId: string): Promise<InvitePreviewResponse> {
       await tried(userId);
-      const invite = await stores.invites.findLive(code);
+      const invite = await stores.conversationInvites.findLive(code);
       const conv = invite && (await stores.conversations.findById(invite.conversation_id));
       if (!invite || !conv) throw notFound("invite");
       const memberIds = await stores.conversations.memberIds(conv.id);
@@ -82,7 +82,7 @@ export function createInviteService(deps: CoreDeps, conversations: ConversationS
     async accept(code: string, userId: string): Promise<Conversation> {
       await tried(userId);
       const { conversationId, notice } = await withTransaction(db, async (tx) => {
-        const invite = await stores.invites.findLive(code, tx, true);
+        const invite = await stores.conversationInvites.findLive(code, tx, true);
         if (!invite) throw notFound("invite");
         const conv = await stores.conversations.lockForUpdate(invite.conversation_id, tx);
         if (!conv) throw notFound("invite");
@@ -90,7 +90,7 @@ export function createInviteService(deps: CoreDeps, conversations: ConversationS
           return { conversationId: conv.id, notice: null };
         if (conv.archived) throw archived();
         const notice = await channels.addWithNotice(conv.id, userId, tx);
-        if (notice) await stores.invites.use(code, tx);
+        if (notice) await stores.conversationInvites.use(code, tx);
         return { conversationId: conv.id, notice };
       });
       if (notice) await channels.announceJoin(conversationId, userId, notice);

@@ -21,6 +21,7 @@ import {
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
 import { createMentionService } from "./mentions.js";
+import { requireThreadRoot } from "./threads.js";
 import { toUsers } from "./users.js";
 
 export interface SendInput {
@@ -34,6 +35,9 @@ export interface SendInput {
   call?: CallLog | null;
   /** Filled in by send() from the body. */
   mentions?: { userIds: string[]; channel: boolean };
+  /** A reply in this thread (a top-level message of the conversation); see domain/threads.ts. */
+  threadRootId?: string | null;
+  alsoToConversation?: boolean;
 }
 
 /** Who caused an event: that socket gets an ack, every other socket of every member gets the event. */
@@ -63,13 +67,15 @@ interface Written {
   row: MessageRow;
   attachments: AttachmentRow[];
   created: boolean;
+  /** A new thread reply's root, its summary updated. */
+  root?: MessageRow;
 }
 
 const keyOfSend = (s: PendingSend) => s.input.conversationId;
 const sameSend = (s: PendingSend) => `${s.input.conversationId}|${s.senderId}|${s.input.clientId}`;
 
 export function createMessageService(deps: CoreDeps) {
-  const { db, stores, access, hub, metrics } = deps;
+  const { db, stores, access, hub, metrics, log } = deps;
   const mentions = createMentionService(deps);
 
   /** An edit, deletion or reaction in an archived conversation is refused. */
@@ -81,6 +87,14 @@ export function createMessageService(deps: CoreDeps) {
     const started = performance.now();
     hub.toConversation(conversationId, { exceptSocketId: origin.socketId }).emit(event, message);
     metrics.fanoutSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** A thread's root changed (a reply came): every member hears it, the replier's own socket too. */
+  function publishRoot(root: MessageRow) {
+    stores.messages.hydrate([root]).then(
+      ([m]) => publish(root.conversation_id, "message:updated", m!, {}),
+      (err: unknown) => log.warn({ err, rootId: root.id }, "thread root update not published"),
+    );
   }
 
   /**
@@ -100,6 +114,8 @@ export function createMessageService(deps: CoreDeps) {
       replyToId: input.replyToId ?? null,
       call: input.call ?? null,
       mentions: input.mentions,
+      threadRootId: input.threadRootId ?? null,
+      alsoToConversation: input.alsoToConversation ?? false,
     }));
     if (sends.every((s) => s.attachmentIds.length === 0))
       return { rows: await stores.messages.insertBatch(items, db), attachmentsOf: new Map() };
@@ -165,7 +181,12 @@ export function createMessageService(deps: CoreDeps) {
         outcomes[i] = sent
           ? {
               ok: true,
-              value: { row: sent.row, attachments: result.attachmentsOf.get(sent.row.id) ?? [], created: sent.created },
+              value: {
+                row: sent.row,
+                attachments: result.attachmentsOf.get(sent.row.id) ?? [],
+                created: sent.created,
+                root: sent.root,
+              },
             }
           : { ok: false, error: notFound("conversation") };
       });
@@ -184,6 +205,8 @@ export function createMessageService(deps: CoreDeps) {
     const ids = [...new Set(rows.map((r) => r.sender_id))];
     return toUsers(await stores.users.findByIds(ids), deps.presence);
   }
+  // Told of every new message after it was committed and published (push notifications).
+  const createdListeners = new Set<(message: Message) => void>();
 
   const writes = createGroupCommit<PendingSend, Written>({
     write: writeBatch,
@@ -197,6 +220,10 @@ export function createMessageService(deps: CoreDeps) {
   });
 
   const service = {
+    /** Calls `fn` with each new message once it is committed and published; `fn` must not throw or wait. */
+    onCreated(fn: (message: Message) => void): void {
+      createdListeners.add(fn);
+    },
     /**
      * Sends once per (conversation, sender, clientId), through the group commit above.
      * Members hear about it only after commit; a duplicate is broadcast again (see below).
@@ -212,6 +239,7 @@ export function createMessageService(deps: CoreDeps) {
         await access.requireMember(input.conversationId, senderId);
         throw badRequest("replyToId: no such message in this conversation");
       }
+      if (input.threadRootId) await requireThreadRoot(deps, senderId, input.conversationId, input.threadRootId);
       // Only a body with an @ costs a lookup (of the members it names).
       const withMentions =
         (input.kind ?? "text") === "text"
@@ -238,6 +266,9 @@ export function createMessageService(deps: CoreDeps) {
       const message = stores.messages.toWire(written.row, written.attachments, []);
       metrics.messagesSent.inc();
       publish(input.conversationId, "message:new", message, origin);
+      // Every socket, the sender's too: its ack carries the reply, not the root's new count.
+      if (written.root) publishRoot(written.root);
+      for (const fn of createdListeners) fn(message);
       return { message, created: true };
     },
 
@@ -250,6 +281,8 @@ export function createMessageService(deps: CoreDeps) {
           body: p.body ?? "",
           attachmentIds: p.attachmentIds ?? [],
           replyToId: p.replyToId ?? null,
+          threadRootId: p.threadRootId ?? null,
+          alsoToConversation: p.alsoToConversation ?? false,
         },
         origin,
       );
@@ -310,10 +343,9 @@ export function createMessageService(deps: CoreDeps) {
       return { messages: await stores.messages.hydrate(rows), hasMore, users: await authorsOf(rows) };
     },
 
-    async search(userId: string, text: string, conversationId?: string) {
-      if (conversationId) await access.requireMember(conversationId, userId);
-      const rows = await stores.messages.search(userId, text, conversationId, 50);
-      return { messages: await stores.messages.hydrate(rows), users: await authorsOf(rows) };
+    /** A message changed outside a send (pinned, a thread's summary): every member's every socket hears it. */
+    announce(message: Message): void {
+      publish(message.conversationId, "message:updated", message, {});
     },
   };
   return service;

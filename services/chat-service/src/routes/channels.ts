@@ -14,7 +14,7 @@ import { parse } from "./validate.js";
 
 /** Channels: browse, join, an admin's changes, invite links, mentions and notification settings. */
 export const channelRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { channels, invites, mentions } = deps;
+  const { channels, channelInvites: invites, mentions } = deps;
   app.addHook("preHandler", app.authenticate);
 
   app.get("/channels", async (request) => channels.browse(request.user.id, parse(ChannelsQuery, request.query)));

@@ -67,6 +67,6 @@ export const conversationRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
 
   app.get("/search", async (request) => {
     const { q, conversationId } = parse(SearchQuery, request.query);
-    return messages.search(request.user.id, q, conversationId);
+    return deps.search.search(request.user.id, q, conversationId);
   });
 };

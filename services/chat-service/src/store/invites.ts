@@ -1,52 +1,51 @@
 import type { Queryable } from "@messenger/common";
 
 export interface InviteRow {
-  code: string;
-  conversation_id: string;
+  id: string;
+  email: string | null;
+  role: "admin" | "member" | "guest";
   expires_at: Date;
-  max_uses: number | null;
-  uses: number;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
 }
 
-const COLS = "code, conversation_id, expires_at, max_uses, uses";
-/** Not expired, revoked or used up. */
-const LIVE = "revoked_at IS NULL AND expires_at > now() AND (max_uses IS NULL OR uses < max_uses)";
+const COLUMNS = "id, email, role, expires_at, used_at, revoked_at, created_at";
 
 export function createInviteStore(db: Queryable) {
   return {
     async insert(
-      i: { code: string; conversationId: string; createdBy: string; expiresAt: Date; maxUses: number | null },
+      i: { codeHash: string; email: string | null; role: InviteRow["role"]; createdBy: string; expiresInHours: number },
       q: Queryable = db,
     ): Promise<InviteRow> {
       const r = await q.query<InviteRow>(
-        `INSERT INTO conversation_invites (code, conversation_id, created_by, expires_at, max_uses)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${COLS}`,
-        [i.code, i.conversationId, i.createdBy, i.expiresAt, i.maxUses],
+        `INSERT INTO invites (code_hash, email, role, created_by, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5)) RETURNING ${COLUMNS}`,
+        [i.codeHash, i.email, i.role, i.createdBy, i.expiresInHours],
       );
       return r.rows[0]!;
     },
-    async listLive(conversationId: string, q: Queryable = db): Promise<InviteRow[]> {
+    /** Uses the invite up (once: a second use of the same code finds nothing). */
+    async claim(codeHash: string, q: Queryable): Promise<InviteRow | null> {
       const r = await q.query<InviteRow>(
-        `SELECT ${COLS} FROM conversation_invites WHERE conversation_id = $1 AND ${LIVE} ORDER BY created_at DESC LIMIT 100`,
-        [conversationId],
-      );
-      return r.rows;
-    },
-    /** A live invite; `lock`: held until the transaction ends, so two accepts cannot both take its last use. */
-    async findLive(code: string, q: Queryable = db, lock = false): Promise<InviteRow | null> {
-      const r = await q.query<InviteRow>(
-        `SELECT ${COLS} FROM conversation_invites WHERE code = $1 AND ${LIVE}${lock ? " FOR UPDATE" : ""}`,
-        [code],
+        `UPDATE invites SET used_at = now()
+         WHERE code_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+         RETURNING ${COLUMNS}`,
+        [codeHash],
       );
       return r.rows[0] ?? null;
     },
-    async use(code: string, q: Queryable): Promise<void> {
-      await q.query("UPDATE conversation_invites SET uses = uses + 1 WHERE code = $1", [code]);
+    async markUsedBy(id: string, userId: string, q: Queryable): Promise<void> {
+      await q.query("UPDATE invites SET used_by = $2 WHERE id = $1", [id, userId]);
     },
-    async revoke(conversationId: string, code: string, q: Queryable = db): Promise<boolean> {
+    async recent(limit: number, q: Queryable = db): Promise<InviteRow[]> {
+      const r = await q.query<InviteRow>(`SELECT ${COLUMNS} FROM invites ORDER BY created_at DESC LIMIT $1`, [limit]);
+      return r.rows;
+    },
+    async revoke(id: string, q: Queryable = db): Promise<boolean> {
       const r = await q.query(
-        `UPDATE conversation_invites SET revoked_at = now() WHERE code = $1 AND conversation_id = $2 AND ${LIVE}`,
-        [code, conversationId],
+        "UPDATE invites SET revoked_at = now() WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL",
+        [id],
       );
       return (r.rowCount ?? 0) > 0;
     },

@@ -1,5 +1,5 @@
 import type { Queryable } from "@messenger/common";
-import { MESSAGE_COLUMNS, type MessageRow } from "./messages.js";
+import { COLS, type MessageRow } from "./messages.js";
 
 export function createMentionStore(db: Queryable) {
   return {
@@ -48,7 +48,7 @@ export function createMentionStore(db: Queryable) {
       q: Queryable = db,
     ): Promise<(MessageRow & { mention_id: number })[]> {
       const r = await q.query<MessageRow & { mention_id: number }>(
-        `SELECT mm.id AS mention_id, ${MESSAGE_COLUMNS} FROM message_mentions mm
+        `SELECT mm.id AS mention_id, ${COLS} FROM message_mentions mm
          JOIN messages m ON m.id = mm.message_id
          JOIN conversation_members cm ON cm.conversation_id = mm.conversation_id AND cm.user_id = mm.user_id
          WHERE mm.user_id = $1 AND ($2::bigint IS NULL OR mm.id < $2) AND m.deleted_at IS NULL

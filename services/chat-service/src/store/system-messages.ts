@@ -1,6 +1,6 @@
 import type { Queryable } from "@messenger/common";
 import type { SystemInfo } from "@messenger/protocol";
-import { MESSAGE_COLUMNS, type MessageRow } from "./messages.js";
+import { COLS, type MessageRow } from "./messages.js";
 
 export function createSystemMessageStore(db: Queryable) {
   return {
@@ -16,7 +16,7 @@ export function createSystemMessageStore(db: Queryable) {
          )
          INSERT INTO messages AS m (conversation_id, seq, sender_id, client_id, kind, body, system, system_index)
          SELECT $1, b.last_seq, $2, 'system:' || gen_random_uuid(), 'system', '', $3::jsonb, b.system_count FROM bumped b
-         RETURNING ${MESSAGE_COLUMNS}`,
+         RETURNING ${COLS}`,
         [conversationId, system.actorId, JSON.stringify(system)],
       );
       return r.rows[0]!;
