@@ -80,15 +80,16 @@ test("who is notified: @bob reaches Bob even at `mentions`, a plain message nobo
   const everyone = await send(sd, conv, "@channel lunch!");
   assert.deepEqual((await membersToNotify(stores, everyone)).sort(), [bob.user.id, lee.user.id].sort());
 
-  // Muted or `none`: not even a mention; `all`: everything, but never one's own message.
-  assert.equal((await put(bob, conv, { level: "mentions", muted: true })).status, 200);
+  // Muted: only what mentions me; `none`: not even that; `all`: everything, but never one's own message.
+  assert.equal((await put(bob, conv, { level: "all", muted: true })).status, 200);
   assert.equal((await put(lee, conv, { level: "none", muted: false })).status, 200);
-  assert.deepEqual(await membersToNotify(stores, everyone), []);
+  assert.deepEqual(await membersToNotify(stores, plain), []);
+  assert.deepEqual(await membersToNotify(stores, everyone), [bob.user.id]);
   assert.equal((await put(lee, conv, { level: "all", muted: false })).status, 200);
   assert.deepEqual(await membersToNotify(stores, plain), [lee.user.id]);
 });
 
-test("shouldNotify: direct messages count as mentions; system messages notify nobody", () => {
+test("shouldNotify: direct messages count as mentions, a mention breaks through mute, system messages notify nobody", () => {
   const me = "00000000-0000-4000-8000-000000000001";
   const other = "00000000-0000-4000-8000-000000000002";
   const msg = { senderId: other, kind: "text" as const, mentions: { userIds: [], channel: false } };
@@ -98,4 +99,6 @@ test("shouldNotify: direct messages count as mentions; system messages notify no
   assert.equal(shouldNotify(at("all"), "group", { ...msg, kind: "system" }), false);
   assert.equal(shouldNotify(at("all"), "group", { ...msg, senderId: me }), false);
   assert.equal(shouldNotify(at("all", true), "direct", msg), false);
+  assert.equal(shouldNotify(at("all", true), "group", { ...msg, mentions: { userIds: [me], channel: false } }), true);
+  assert.equal(shouldNotify(at("none"), "group", { ...msg, mentions: { userIds: [], channel: true } }), false);
 });

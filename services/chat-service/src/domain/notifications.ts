@@ -22,9 +22,25 @@ export const mentions = (message: Pick<Message, "mentions">, userId: string): bo
   message.mentions.channel || message.mentions.userIds.includes(userId);
 
 /**
- * Should this member be told of this message (a push, a sound, a desktop notification)? Never of
- * their own or of system messages, never while muted or at `none`; at `mentions` only when it
- * mentions them or the channel, or in a direct conversation; at `all` always.
+ * What a member's level and mute allow, the one rule behind every notification (push, sound,
+ * desktop): `none` nothing; muted only what mentions them (by name or the channel); `mentions` what
+ * mentions them and, in a direct conversation, everything; `all` everything.
+ */
+export function levelAllows(i: {
+  conversationKind: "direct" | "group";
+  settings: NotificationSettings;
+  mentioned: boolean;
+}): boolean {
+  const { level, muted } = i.settings;
+  if (level === "none") return false;
+  if (muted) return i.mentioned;
+  if (level === "mentions") return i.mentioned || i.conversationKind === "direct";
+  return true;
+}
+
+/**
+ * Should this member be told of this message? Never of their own or of system messages; otherwise
+ * as their level and mute allow (levelAllows). Push adds its own conditions (focus, already read).
  */
 export function shouldNotify(
   member: { userId: string; settings: NotificationSettings },
@@ -32,10 +48,7 @@ export function shouldNotify(
   message: Pick<Message, "senderId" | "kind" | "mentions">,
 ): boolean {
   if (message.senderId === member.userId || message.kind === "system") return false;
-  const { level, muted } = member.settings;
-  if (muted || level === "none") return false;
-  if (level === "all") return true;
-  return conversationKind === "direct" || mentions(message, member.userId);
+  return levelAllows({ conversationKind, settings: member.settings, mentioned: mentions(message, member.userId) });
 }
 
 /** The members of the message's conversation who should be notified of it (for push and the like). */
