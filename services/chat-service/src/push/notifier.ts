@@ -86,8 +86,8 @@ export function createPushNotifier(deps: NotifierDeps) {
       const push = shouldPush({
         conversationKind: conv.kind,
         memberCount: members.length,
-        level: null,
-        muted: false,
+        level: r.notify_level,
+        muted: r.muted,
         dnd: r.dnd,
         mentioned: p.channel || p.mentioned.has(r.user_id),
         focused: focused.has(r.user_id),

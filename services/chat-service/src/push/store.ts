@@ -1,5 +1,5 @@
 import type { Queryable } from "@messenger/common";
-import { bigPositionsWhere } from "../store/positions.js";
+import { ALL_MESSAGES_UP_TO_MEMBERS } from "../domain/notifications.js";
 
 export interface SubscriptionRow {
   id: string;
@@ -16,6 +16,9 @@ export interface RecipientRow {
   last_read_seq: number;
   /** In do-not-disturb now. */
   dnd: boolean;
+  /** The member's notification settings (issue 13; null level: the default for the conversation's size). */
+  notify_level: "all" | "mentions" | "none" | null;
+  muted: boolean;
 }
 
 export interface NewSubscription {
@@ -102,7 +105,7 @@ export function createPushStore(db: Queryable) {
     async recipients(conversationId: string, userIds: readonly string[]): Promise<RecipientRow[]> {
       const r = await db.query<RecipientRow>(
         `SELECT m.user_id, GREATEST(m.last_read_seq, COALESCE((p.value->>0)::bigint, 0))::int AS last_read_seq,
-                COALESCE(u.dnd_until > now(), false) AS dnd
+                COALESCE(u.dnd_until > now(), false) AS dnd, m.notify_level, m.muted
          FROM conversation_members m JOIN users u ON u.id = m.user_id
          LEFT JOIN (SELECT e.key, e.value FROM conversation_positions cp, jsonb_each(cp.positions) e
                     WHERE cp.conversation_id = $1) p ON p.key = m.user_id::text
@@ -118,18 +121,29 @@ export function createPushStore(db: Queryable) {
       );
       return r.rows[0]?.dnd ?? false;
     },
-    /** Each user's unread messages over all their conversations (the app badge). */
+    /**
+     * Each user's app badge over all their conversations, weighed as the client weighs it
+     * (client/src/pwa/badge.ts): unread messages where every message notifies, the mention count
+     * where only mentions do (muted, `none`, or `mentions` in a group). Close to the app's own count
+     * (notices after the read position count here); the open app sets the exact one.
+     */
     async unreadTotals(userIds: readonly string[]): Promise<Map<string, number>> {
       if (!userIds.length) return new Map();
       const r = await db.query<{ user_id: string; n: number }>(
-        `SELECT m.user_id,
-           coalesce(sum(greatest(c.last_seq - GREATEST(m.last_read_seq, COALESCE(p.read_seq, 0)), 0)), 0)::int AS n
-         FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
-         LEFT JOIN (${bigPositionsWhere(
-           "cp.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ANY($1::uuid[]))",
-         )}) p ON p.conversation_id = m.conversation_id AND p.user_id = m.user_id
-         WHERE m.user_id = ANY($1::uuid[]) GROUP BY m.user_id`,
-        [userIds],
+        `SELECT x.user_id, coalesce(sum(CASE
+           WHEN x.after = 0 THEN 0
+           WHEN x.muted OR x.notify_level = 'none' OR (x.kind = 'group' AND COALESCE(x.notify_level,
+                  CASE WHEN x.member_count <= $2 THEN 'all' ELSE 'mentions' END) = 'mentions')
+             THEN LEAST(x.mention_count, x.after)
+           ELSE x.after END), 0)::int AS n
+         FROM (SELECT m.user_id, m.muted, m.notify_level, m.mention_count, c.kind, c.member_count,
+                      greatest(c.last_seq - GREATEST(m.last_read_seq,
+                        COALESCE((cp.positions -> m.user_id::text ->> 0)::bigint, 0)), 0) AS after
+               FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+               LEFT JOIN conversation_positions cp ON cp.conversation_id = m.conversation_id
+               WHERE m.user_id = ANY($1::uuid[])) x
+         GROUP BY x.user_id`,
+        [userIds, ALL_MESSAGES_UP_TO_MEMBERS],
       );
       return new Map(r.rows.map((x) => [x.user_id, x.n]));
     },
