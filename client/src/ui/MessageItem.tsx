@@ -12,9 +12,8 @@ import { Icon } from "./Icon";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
+import { ReactionMenu } from "./ReactionMenu";
 import { ReceiptLine, Ticks } from "./Receipts";
-
-export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
 function senderName(c: Conversation, id: string) {
   return c.members.find((m) => m.user.id === id)?.user.displayName ?? "…";
@@ -151,15 +150,7 @@ export const MessageItem = memo(function MessageItem({
                 <Icon name="trash" size={16} />
               </button>
             )}
-            {picker && (
-              <div className="reaction-picker" role="menu">
-                {QUICK_REACTIONS.map((e) => (
-                  <button key={e} type="button" role="menuitem" aria-label={e} onClick={() => react(e)}>
-                    {e}
-                  </button>
-                ))}
-              </div>
-            )}
+            {picker && <ReactionMenu onPick={react} onClose={() => setPicker(false)} />}
           </div>
         )}
       </div>

@@ -7,6 +7,7 @@ import { ChatView } from "./ChatView";
 import { ClientContext, useAuth, useStore } from "./hooks";
 import { conversationFromHash, openConversation } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
+import { QuickSwitcher } from "./QuickSwitcher";
 import { Sidebar } from "./Sidebar";
 
 /** The signed-in app: one chat client (REST + socket + stores) for the session's lifetime. */
@@ -74,6 +75,7 @@ export function Messenger() {
           </main>
         </div>
         <NotificationPrompt />
+        <QuickSwitcher />
         <CallLayer />
       </CallsProvider>
     </ClientContext.Provider>
