@@ -1,4 +1,4 @@
-import type { Conversation, Message } from "@messenger/protocol";
+import type { Conversation, Message, User } from "@messenger/protocol";
 
 export const ME = "00000000-0000-4000-8000-00000000000a";
 export const ANA = "00000000-0000-4000-8000-00000000000b";
@@ -19,6 +19,8 @@ export function msg(seq: number, over: Partial<Message> = {}): Message {
     replyToId: null,
     reactions: [],
     call: null,
+    system: null,
+    mentions: { userIds: [], channel: false },
     createdAt: new Date(Date.UTC(2026, 0, 5, 9, seq)).toISOString(),
     editedAt: null,
     deletedAt: null,
@@ -26,8 +28,20 @@ export function msg(seq: number, over: Partial<Message> = {}): Message {
   };
 }
 
-export function user(id: string, name: string) {
-  return { id, username: name.toLowerCase(), displayName: name, online: false, lastSeenAt: null };
+export function user(id: string, name: string): User {
+  return {
+    id,
+    username: name.toLowerCase(),
+    displayName: name,
+    online: false,
+    lastSeenAt: null,
+    role: "member",
+    avatarUrl: null,
+    status: null,
+    dnd: false,
+    deactivated: false,
+    timeZone: null,
+  };
 }
 
 export function conversation(over: Partial<Conversation> = {}): Conversation {
@@ -43,6 +57,11 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     lastMessage: null,
     unreadCount: 0,
     memberCount: 2,
+    mentionCount: 0,
+    visibility: "private",
+    topic: null,
+    archived: false,
+    notifications: { level: "all", muted: false },
     createdAt: new Date(Date.UTC(2026, 0, 5, 8)).toISOString(),
     lastActivityAt: new Date(Date.UTC(2026, 0, 5, 8)).toISOString(),
     ...over,

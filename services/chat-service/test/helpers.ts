@@ -3,12 +3,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { signAccessToken } from "@messenger/common";
 import { createTestDatabase, freePort, type TestDatabase } from "@messenger/common/testing";
 import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
 import { createClient } from "redis";
 import { io as connect, type Socket } from "socket.io-client";
-import { buildApp } from "../src/app.js";
+import { type BuildOptions, buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config.js";
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -27,7 +28,7 @@ export interface Harness {
 /** `configure` adds test-only routes (e.g. a browser page) before the app listens, again after a restart. */
 export async function startHarness(
   env: Record<string, string> = {},
-  opts: { configure?: (app: FastifyInstance) => void } = {},
+  opts: { configure?: (app: FastifyInstance) => void; build?: BuildOptions } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
   const config = loadConfig({
@@ -36,10 +37,12 @@ export async function startHarness(
     LOG_LEVEL: "silent",
     // Every test user registers from 127.0.0.1; the files that test the limit set their own.
     REGISTRATIONS_PER_HOUR: "100000",
+    // Tests register many people; the files that test the sign-up policy set their own.
+    REGISTRATION: "open",
     ...env,
   });
   const start = async () => {
-    const app = await buildApp(config);
+    const app = await buildApp(config, opts.build);
     opts.configure?.(app);
     return app;
   };
@@ -98,17 +101,39 @@ const asTestUser = (body: AuthResponse): TestUser => ({
 });
 
 let counter = 0;
-/** `from`: the client address nginx would name in X-Forwarded-For (for files that test per-address limits). */
-export async function register(h: Harness, name?: string, opts: { from?: string } = {}): Promise<TestUser> {
+/**
+ * `from`: the client address nginx would name in X-Forwarded-For (for files that test per-address limits);
+ * `inviteCode`, `email`: for files that test the sign-up policy.
+ */
+export async function register(
+  h: Harness,
+  name?: string,
+  opts: { from?: string; inviteCode?: string; email?: string } = {},
+): Promise<TestUser> {
+  const res = await registerRequest(h, name, opts);
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  return asTestUser(res.json() as AuthResponse);
+}
+
+/** The registration request itself, for tests that expect a refusal. */
+export function registerRequest(
+  h: Harness,
+  name?: string,
+  opts: { from?: string; inviteCode?: string; email?: string } = {},
+) {
   const username = name ?? `user${++counter}.${randomUUID().slice(0, 6)}`;
-  const res = await h.app.inject({
+  return h.app.inject({
     method: "POST",
     url: "/api/auth/register",
     headers: opts.from ? { "x-forwarded-for": opts.from } : {},
-    payload: { username, password: PASSWORD, displayName: username.toUpperCase() },
+    payload: {
+      username,
+      password: PASSWORD,
+      displayName: username.toUpperCase(),
+      ...(opts.inviteCode ? { inviteCode: opts.inviteCode } : {}),
+      ...(opts.email ? { email: opts.email } : {}),
+    },
   });
-  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
-  return asTestUser(res.json() as AuthResponse);
 }
 
 /** A second sign-in of the same account (another device): a session of its own. */
@@ -126,7 +151,7 @@ export async function signInAgain(h: Harness, u: TestUser): Promise<TestUser> {
 export async function api<T = Record<string, unknown>>(
   h: Harness,
   user: TestUser | null,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "DELETE" | "PATCH" | "PUT",
   url: string,
   payload?: unknown,
 ): Promise<{ status: number; body: T }> {
@@ -224,6 +249,43 @@ export async function groupOf(h: Harness, admin: TestUser, others: TestUser[], t
   });
   if (r.status !== 201) throw new Error(`group failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.conversation.id;
+}
+
+/**
+ * Events leave each socket in order: once a sentinel message sent now reached every `rs`, anything
+ * emitted to them before it has arrived too (how a test shows an event did not come).
+ */
+export async function sentinel(from: Client, conversationId: string, rs: Recorder[]): Promise<void> {
+  const m = await send(from, conversationId, "sentinel");
+  await Promise.all(rs.map((r) => r.waitFor<Message>("message:new", (x) => x.id === m.id)));
+}
+
+/** A user made straight in SQL (registering hundreds would take minutes of argon2), with a token of theirs. */
+export interface SqlUser {
+  id: string;
+  username: string;
+  accessToken: string;
+}
+
+/** `n` more members of a conversation, made and added in SQL: big groups for tests. */
+export async function addSqlMembers(h: Harness, conversationId: string, n: number): Promise<SqlUser[]> {
+  const db = h.app.deps.db;
+  const rows = await db.query<{ id: string; username: string }>(
+    `INSERT INTO users (username, display_name, password_hash)
+     SELECT 'staff' || g || '.' || $1, 'Staff ' || g, 'x' FROM generate_series(1, $2::int) g
+     RETURNING id, username`,
+    [randomUUID().slice(0, 6), n],
+  );
+  await db.query("INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::uuid[])", [
+    conversationId,
+    rows.rows.map((u) => u.id),
+  ]);
+  return Promise.all(
+    rows.rows.map(async (u) => ({
+      ...u,
+      accessToken: await signAccessToken(h.config.JWT_SECRET, { userId: u.id, username: u.username }),
+    })),
+  );
 }
 
 /** The first matching event recorded from now on (Recorder.waitFor also matches past ones). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type ApiError, type Conversation, Id, type Message, User } from "./models.js";
+import { type ApiError, type Conversation, Id, type Message, NotificationSettings, User } from "./models.js";
+import type { ClientFocusPayload } from "./push.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
 import { Emoji, text } from "./text.js";
 
@@ -28,6 +29,10 @@ export const MessageSendPayload = z
     body: MessageText.default(""),
     attachmentIds: z.array(Id).max(10).default([]),
     replyToId: Id.nullish(),
+    /** A reply in the thread of this top-level message of the same conversation. */
+    threadRootId: Id.nullish(),
+    /** A thread reply that also shows in the conversation's timeline. */
+    alsoToConversation: z.boolean().optional(),
   })
   // A message carries text, attachments, or both.
   .refine((p) => p.body.trim().length > 0 || p.attachmentIds.length > 0, {
@@ -103,6 +108,10 @@ export type PresenceEvent = z.infer<typeof PresenceEvent>;
 export const ConversationRemovedEvent = z.object({ conversationId: Id });
 export type ConversationRemovedEvent = z.infer<typeof ConversationRemovedEvent>;
 
+/** The user changed a conversation's notification settings (sent to all of that user's devices). */
+export const NotificationsEvent = z.object({ conversationId: Id, notifications: NotificationSettings });
+export type NotificationsEvent = z.infer<typeof NotificationsEvent>;
+
 export const CallIncomingEvent = z.object({
   callId: Id,
   conversationId: Id,
@@ -168,6 +177,8 @@ export interface ClientToServerEvents {
   "call:decline": (p: CallIdPayload, ack: AckFn) => void;
   "call:signal": (p: CallSignalPayload, ack: AckFn) => void;
   "call:end": (p: CallIdPayload, ack: AckFn) => void;
+  /** This tab came to the foreground or left it (push.ts); the ack is optional. */
+  "client:focus": (p: ClientFocusPayload, ack?: AckFn) => void;
 }
 
 export interface ServerToClientEvents {
@@ -176,7 +187,12 @@ export interface ServerToClientEvents {
   receipt: (e: ReceiptEvent) => void;
   typing: (e: TypingEvent) => void;
   presence: (e: PresenceEvent) => void;
+  /**
+   * A conversation appeared for the receiver (created, joined here or on another device, added) or
+   * changed (title, topic, visibility, archived, members).
+   */
   "conversation:updated": (c: Conversation) => void;
+  "conversation:notifications": (e: NotificationsEvent) => void;
   /** The receiver is no longer a member (left or removed). */
   "conversation:removed": (e: ConversationRemovedEvent) => void;
   "call:incoming": (e: CallIncomingEvent) => void;
@@ -185,6 +201,8 @@ export interface ServerToClientEvents {
   "call:ended": (e: CallEndedEvent) => void;
   "meeting:started": (e: MeetingStartedEvent) => void;
   "sync:hint": (e: SyncHintEvent) => void;
+  /** Someone who shares a conversation with the receiver (or the receiver) changed profile, status or role. */
+  "user:updated": (u: User) => void;
 }
 
 /** Socket.io handshake: `io(url, { auth: { token: accessToken } })`. */
