@@ -72,7 +72,7 @@ export function MediaGallery({ start, onClose }: { start: Attachment; onClose():
         <span className="gallery-position" data-testid="gallery-position">
           {t("media.position", { n: index + 1, total: items.length })} · {current.name}
         </span>
-        <a href={current.url} download={current.name} data-testid="download-original">
+        <a href={current.originalUrl ?? current.url} download={current.name} data-testid="download-original">
           <Icon name="download" size={16} />{" "}
           {current.kind === "image" ? t("media.downloadOriginal") : t("media.download")}
         </a>

@@ -167,7 +167,7 @@ describe("web client end to end: rich messages", () => {
   test("four files keep the order chosen, for both people and after a reload; the gallery steps through them", async () => {
     // The first file chosen is the largest, so it finishes processing last.
     const files = await Promise.all(
-      [2400, 300, 900, 200].map(async (side, i) => ({
+      [3000, 300, 900, 200].map(async (side, i) => ({
         name: `${i + 1}-plan.jpg`,
         mimeType: "image/jpeg",
         buffer: await photo(side, 40 * i),
@@ -202,6 +202,8 @@ describe("web client end to end: rich messages", () => {
     const download = ana.page.getByTestId("download-original");
     assert.equal(await download.textContent(), " Download original");
     assert.equal(await download.getAttribute("download"), "1-plan.jpg");
+    // Larger than the shown size: the full-resolution copy.
+    assert.match((await download.getAttribute("href")) ?? "", /^\/api\/media\/[0-9a-f-]+\/original$/);
     await screenshot(ana.page, "16-gallery");
     await ana.page.keyboard.press("Escape");
     await position.waitFor({ state: "detached" });
