@@ -14,13 +14,22 @@ export interface PushOptions {
 }
 
 /**
- * Web Push, built once by buildApp: the VAPID keys (loaded before the first request), the
+ * Web Push, built once by buildApp: the VAPID keys (loaded on first need), the
  * subscription store, the bounded sender and the notifier that decides who hears what.
  */
 export async function createPushModule(deps: CoreDeps & { focus: FocusTracker }, opts: PushOptions = {}) {
   const { config, metrics, log } = deps;
   const store = createPushStore(deps.db);
-  const vapid: VapidKeys = await loadVapidKeys(store, config);
+  // Loaded on first need, not at boot: the service must start (and say 503 on /readyz) while the
+  // database does not answer; a failed load is retried by the next caller.
+  let loading: Promise<VapidKeys> | undefined;
+  const vapid = (): Promise<VapidKeys> => {
+    loading ??= loadVapidKeys(store, config).catch((err) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading;
+  };
   const outcomes = new Counter({
     name: "chat_pushes_total",
     help: "Pushes handed to push services, by outcome (sent, gone = subscription removed, failed, dropped = queue full)",
@@ -28,7 +37,7 @@ export async function createPushModule(deps: CoreDeps & { focus: FocusTracker },
     registers: [metrics.registry],
   });
   const sender = createPushSender({
-    vapid: () => vapid,
+    vapid,
     agent:
       opts.agent ??
       pushAgent({ maxSockets: config.PUSH_CONCURRENCY, allowPrivate: config.PUSH_ALLOW_PRIVATE_ENDPOINTS }),
@@ -59,7 +68,7 @@ export async function createPushModule(deps: CoreDeps & { focus: FocusTracker },
     ringSeconds: Math.ceil(config.CALL_RING_TIMEOUT_MS / 1000),
   });
   return {
-    publicKey: vapid.publicKey,
+    publicKey: async () => (await vapid()).publicKey,
     store,
     focus: deps.focus,
     notifier,

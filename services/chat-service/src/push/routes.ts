@@ -16,7 +16,7 @@ import { checkEndpoint } from "./endpoint.js";
 export const pushRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   const { push, config, limits } = deps;
 
-  app.get("/push/key", async (): Promise<PushKeyResponse> => ({ publicKey: push.publicKey }));
+  app.get("/push/key", async (): Promise<PushKeyResponse> => ({ publicKey: await push.publicKey() }));
 
   app.register(async (authed) => {
     authed.addHook("preHandler", app.authenticate);

@@ -18,7 +18,7 @@ export interface PushJob {
 }
 
 export interface SenderOptions {
-  vapid: () => VapidKeys;
+  vapid: () => Promise<VapidKeys>;
   agent: https.Agent;
   concurrency: number;
   queueMax: number;
@@ -44,7 +44,7 @@ export function createPushSender(opts: SenderOptions) {
   const idle = new Set<() => void>();
 
   async function deliver(job: PushJob): Promise<void> {
-    const { subject, publicKey, privateKey } = opts.vapid();
+    const { subject, publicKey, privateKey } = await opts.vapid();
     const request = webpush.sendNotification(
       { endpoint: job.subscription.endpoint, keys: { p256dh: job.subscription.p256dh, auth: job.subscription.auth } },
       JSON.stringify(job.payload),
