@@ -1,12 +1,12 @@
 import type { Conversation } from "@messenger/protocol";
 import { type ClipboardEvent, type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../i18n";
-import { type ComposerMode, lastEditable } from "./composer-mode";
+import { type ComposerMode, isOverLimit, lastEditable } from "./composer-mode";
 import { EmojiPicker } from "./EmojiPicker";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
-import { isOverLimit, LengthCounter } from "./LengthCounter";
+import { LengthCounter } from "./LengthCounter";
 import { plainText } from "./markdown/markdown";
 
 export function Composer({

@@ -6,8 +6,6 @@ import { useI18n } from "../i18n";
 /** The counter shows from this many characters before the limit. */
 export const COUNTER_FROM = MESSAGE_BODY_MAX - 500;
 
-export const isOverLimit = (text: string) => text.length > MESSAGE_BODY_MAX;
-
 export function LengthCounter({ length }: { length: number }) {
   const { t } = useI18n();
   if (length < COUNTER_FROM) return null;

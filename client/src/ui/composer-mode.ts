@@ -1,4 +1,4 @@
-import type { Message } from "@messenger/protocol";
+import { MESSAGE_BODY_MAX, type Message } from "@messenger/protocol";
 
 /** What the composer is doing: writing a new message, replying to one, or editing one of mine. */
 export type ComposerMode = { kind: "new" } | { kind: "reply"; message: Message } | { kind: "edit"; message: Message };
@@ -11,3 +11,6 @@ export function lastEditable(messages: readonly Message[], me: string): Message 
   }
   return undefined;
 }
+
+/** Over the server's limit (counted as it counts: UTF-16 code units), a message is not sent, and never cut. */
+export const isOverLimit = (text: string) => text.length > MESSAGE_BODY_MAX;

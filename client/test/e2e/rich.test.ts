@@ -226,5 +226,26 @@ describe("web client end to end: rich messages", () => {
       return !!img && img.complete && img.naturalWidth > 0;
     });
     await ana.page.keyboard.press("Escape");
+    await full.waitFor({ state: "detached" });
+
+    // A photo arriving while the network is failing: its thumbnail in the timeline fails, then loads
+    // when the network is back, without scrolling or reopening anything.
+    const thumbnails = "**/api/media/*/thumbnail";
+    await ana.page.route(thumbnails, (route) => route.abort("internetdisconnected"));
+    await ben.page
+      .getByTestId("file-input")
+      .setInputFiles({ name: "5-late.jpg", mimeType: "image/jpeg", buffer: await photo(400, 200) });
+    await ben.page.locator('[data-testid=upload][data-status="done"]').waitFor();
+    await ben.page.getByRole("button", { name: "Send" }).click();
+    const loaded = (ok: boolean) =>
+      ana.page.waitForFunction((ok) => {
+        const img = document.querySelector<HTMLImageElement>('[data-testid=image-thumbnail][alt="5-late.jpg"]');
+        return !!img && img.complete && (ok ? img.naturalWidth > 0 : img.naturalWidth === 0);
+      }, ok);
+    await loaded(false);
+    await ana.context.setOffline(true);
+    await ana.page.unroute(thumbnails);
+    await ana.context.setOffline(false);
+    await loaded(true);
   });
 });
