@@ -7,6 +7,7 @@ import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
+import { createUsersStore } from "../stores/users";
 import type { ConnectionState } from "./socket";
 
 /** A message the list should bring into view and highlight (a chosen search result). */
@@ -33,12 +34,15 @@ export function createChatStores(me: () => string) {
     presence: createPresenceStore(),
     typing: createTypingStore(),
     uploads: createUploadsStore(),
+    users: createUsersStore(),
     connection: createStore<ConnectionState>("connecting"),
     /** The conversation on screen (null: the list). */
     active: createStore<string | null>(null),
     listLoaded: createStore(false),
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
+    /** Per conversation: how many reads of my messages arrived live (an open "seen by N" asks again). */
+    liveReads: createStore<Readonly<Record<string, number>>>({}),
   };
 }
 export type ChatStores = ReturnType<typeof createChatStores>;

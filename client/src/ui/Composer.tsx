@@ -8,6 +8,7 @@ import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { LengthCounter } from "./LengthCounter";
 import { plainText } from "./markdown/markdown";
+import { usePeople } from "./people";
 
 export function Composer({
   conversation,
@@ -91,8 +92,8 @@ export function Composer({
     for (const f of files) client.upload(cid, f);
   };
 
-  const sender =
-    mode.kind === "reply" ? conversation.members.find((m) => m.user.id === mode.message.senderId)?.user : undefined;
+  const userOf = usePeople();
+  const sender = mode.kind === "reply" ? userOf(conversation, mode.message.senderId) : undefined;
   // Files go out together, in the order chosen: wait until every one has finished uploading.
   const uploading = uploads.some((u) => u.status === "uploading");
   const canSend =
