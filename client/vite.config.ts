@@ -66,6 +66,8 @@ export default defineConfig({
         // Libraries change far less often than the app: separate chunks stay cached across deploys.
         manualChunks(id) {
           if (!id.includes("node_modules")) return undefined;
+          // Loaded on demand (the emoji picker, code highlighting): left in their own lazy chunks.
+          if (/[\\/]node_modules[\\/](emoji-mart|@emoji-mart|highlight\.js)[\\/]/.test(id)) return undefined;
           if (/[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/.test(id)) return "react";
           return "vendor";
         },

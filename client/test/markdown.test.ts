@@ -48,6 +48,14 @@ describe("message formatting", () => {
     assert.match(out, /<a href="https:\/\/example.com\/a\?b=1"/);
   });
 
+  test("file names are not links; www. and scheme links are", () => {
+    const out = html("see README.md and app.py, or www.example.org/x and https://a.example/y");
+    assert.doesNotMatch(out, /href="http:\/\/README/);
+    assert.doesNotMatch(out, /href="http:\/\/app\.py/);
+    assert.match(out, /<a href="http:\/\/www.example.org\/x"/);
+    assert.match(out, /<a href="https:\/\/a.example\/y"/);
+  });
+
   test("tables render with their alignment", () => {
     const out = html("| a | b |\n|:-|-:|\n| 1 | 2 |");
     assert.match(out, /<table><thead><tr><th style="text-align:left">a<\/th><th style="text-align:right">b<\/th>/);
@@ -55,7 +63,8 @@ describe("message formatting", () => {
 
   test("the text renderer decorates text runs (mentions) but never code", () => {
     const mark: TextRenderer = (t, key) => createElement("mark", { key }, t);
-    const out = html("hey @ann **@ben** `@code`", mark);
+    const out = html("hey @ann **@ben** `@code` www.example.org", mark);
+    assert.match(out, /<a href="http:\/\/www.example.org"[^>]*><mark>www.example.org<\/mark><\/a>/);
     assert.match(out, /<mark>hey @ann <\/mark><strong><mark>@ben<\/mark><\/strong>/);
     assert.match(out, /<code>@code<\/code>/);
   });

@@ -1,10 +1,12 @@
-import { type Conversation, MESSAGE_BODY_MAX } from "@messenger/protocol";
+import type { Conversation } from "@messenger/protocol";
 import { type ClipboardEvent, type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../i18n";
-import type { ComposerMode } from "./composer-mode";
+import { type ComposerMode, isOverLimit, lastEditable } from "./composer-mode";
+import { EmojiPicker } from "./EmojiPicker";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
+import { LengthCounter } from "./LengthCounter";
 import { plainText } from "./markdown/markdown";
 import { usePeople } from "./people";
 
@@ -23,6 +25,8 @@ export function Composer({
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const emojiButton = useRef<HTMLButtonElement>(null);
+  const [emojiOpen, setEmojiOpen] = useState(false);
   const uploadsState = useStore(client.stores.uploads);
   const uploads = useMemo(
     () => Object.values(uploadsState).filter((u) => u.conversationId === cid),
@@ -46,6 +50,8 @@ export function Composer({
   }, [text]);
 
   const submit = () => {
+    // Over the limit nothing is sent and nothing is cut: the counter says by how much.
+    if (!canSend) return;
     if (mode.kind === "edit") {
       const body = text.trim();
       if (body && body !== mode.message.body) void client.edit(mode.message.id, body).catch(() => undefined);
@@ -66,6 +72,12 @@ export function Composer({
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
+    } else if (e.key === "ArrowUp" && text === "" && mode.kind === "new" && !e.shiftKey) {
+      const mine = lastEditable(client.stores.messages.get()[cid]?.messages ?? [], client.me());
+      if (mine) {
+        e.preventDefault();
+        setMode({ kind: "edit", message: mine });
+      }
     } else if (e.key === "Escape" && mode.kind !== "new") {
       e.preventDefault();
       setMode({ kind: "new" });
@@ -82,7 +94,23 @@ export function Composer({
 
   const userOf = usePeople();
   const sender = mode.kind === "reply" ? userOf(conversation, mode.message.senderId) : undefined;
-  const canSend = mode.kind === "edit" ? text.trim().length > 0 : text.trim().length > 0 || ready.length > 0;
+  // Files go out together, in the order chosen: wait until every one has finished uploading.
+  const uploading = uploads.some((u) => u.status === "uploading");
+  const canSend =
+    !isOverLimit(text) &&
+    (mode.kind === "edit" ? text.trim().length > 0 : (text.trim().length > 0 || ready.length > 0) && !uploading);
+
+  // An emoji from the picker goes where the caret is.
+  const insertEmoji = (emoji: string) => {
+    const el = area.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    setText(text.slice(0, start) + emoji + text.slice(end));
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + emoji.length, start + emoji.length);
+    });
+  };
 
   return (
     <div className="composer-wrap">
@@ -182,7 +210,6 @@ export function Composer({
           ref={area}
           rows={1}
           value={text}
-          maxLength={MESSAGE_BODY_MAX}
           placeholder={t("chat.placeholder")}
           aria-label={t("chat.placeholder")}
           data-testid="composer-input"
@@ -196,6 +223,27 @@ export function Composer({
           onBlur={() => client.stopTyping(cid)}
         />
         <button
+          ref={emojiButton}
+          type="button"
+          className="icon-button"
+          aria-label={t("emoji.insert")}
+          title={t("emoji.insert")}
+          aria-expanded={emojiOpen}
+          onClick={() => setEmojiOpen(!emojiOpen)}
+        >
+          <Icon name="smile" />
+        </button>
+        {emojiOpen && (
+          <EmojiPicker
+            anchor={emojiButton}
+            onPick={(e) => {
+              insertEmoji(e);
+              setEmojiOpen(false);
+            }}
+            onClose={() => setEmojiOpen(false)}
+          />
+        )}
+        <button
           type="submit"
           className="send"
           disabled={!canSend}
@@ -204,6 +252,7 @@ export function Composer({
           <Icon name={mode.kind === "edit" ? "check" : "send"} />
         </button>
       </form>
+      <LengthCounter length={text.length} />
     </div>
   );
 }

@@ -1,10 +1,13 @@
-// A message's attachments: image thumbnails with the full-size viewer, videos (processing, failed or
-// playable with a poster), audio and plain files.
+// A message's attachments, in the order the sender chose: image thumbnails and videos that open the
+// conversation's gallery (MediaGallery), videos still processing or failed, audio and plain files.
+// Photos and videos that failed to load reload by themselves when the connection is back.
 import type { Attachment } from "@messenger/protocol";
 import { useState } from "react";
 import { useI18n } from "../i18n";
-import { Dialog } from "./Dialog";
 import { formatBytes } from "./format";
+import { Icon } from "./Icon";
+import { MediaGallery } from "./MediaGallery";
+import { useReloadOnReconnect } from "./media-retry";
 
 export function MessageAttachments({ items }: { items: Attachment[] }) {
   return (
@@ -19,6 +22,8 @@ export function MessageAttachments({ items }: { items: Attachment[] }) {
 function AttachmentView({ a }: { a: Attachment }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
+  const { attempt, failed } = useReloadOnReconnect();
+  const gallery = open && <MediaGallery start={a} onClose={() => setOpen(false)} />;
   const ratio = a.width && a.height ? `${a.width} / ${a.height}` : undefined;
   if (a.kind === "image") {
     return (
@@ -30,6 +35,8 @@ function AttachmentView({ a }: { a: Attachment }) {
           onClick={() => setOpen(true)}
         >
           <img
+            key={attempt}
+            onError={failed}
             src={a.thumbnailUrl ?? a.url}
             alt={a.name}
             loading="lazy"
@@ -38,19 +45,7 @@ function AttachmentView({ a }: { a: Attachment }) {
             data-testid="image-thumbnail"
           />
         </button>
-        {open && (
-          <Dialog label={a.name} onClose={() => setOpen(false)} className="viewer">
-            <img src={a.url} alt={a.name} data-testid="image-full" />
-            <div className="dialog-actions">
-              <a href={a.url} download={a.name}>
-                {t("media.download")}
-              </a>
-              <button type="button" onClick={() => setOpen(false)}>
-                {t("media.close")}
-              </button>
-            </div>
-          </Dialog>
-        )}
+        {gallery}
       </>
     );
   }
@@ -63,16 +58,30 @@ function AttachmentView({ a }: { a: Attachment }) {
       );
     if (a.status === "failed") return <div className="video-failed">{t("media.failed")}</div>;
     return (
-      // biome-ignore lint/a11y/useMediaCaption: user-shared clips carry no caption track
-      <video
-        className="video"
-        controls
-        preload="metadata"
-        poster={a.thumbnailUrl}
-        src={a.url}
-        style={{ aspectRatio: ratio }}
-        data-testid="video"
-      />
+      <div className="video-wrap">
+        {/* biome-ignore lint/a11y/useMediaCaption: user-shared clips carry no caption track */}
+        <video
+          key={attempt}
+          onError={failed}
+          className="video"
+          controls
+          preload="metadata"
+          poster={a.thumbnailUrl}
+          src={a.url}
+          style={{ aspectRatio: ratio }}
+          data-testid="video"
+        />
+        <button
+          type="button"
+          className="icon-button video-expand"
+          aria-label={t("media.open", { name: a.name })}
+          title={t("media.open", { name: a.name })}
+          onClick={() => setOpen(true)}
+        >
+          <Icon name="plus" size={16} />
+        </button>
+        {gallery}
+      </div>
     );
   }
   if (a.kind === "audio") {

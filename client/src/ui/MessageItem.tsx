@@ -14,9 +14,8 @@ import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
 import { ProfileButton } from "./ProfileCard";
 import { usePeople } from "./people";
+import { ReactionMenu } from "./ReactionMenu";
 import { ReceiptLine, Ticks } from "./Receipts";
-
-export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
 type UserOf = ReturnType<typeof usePeople>;
 const senderName = (userOf: UserOf, c: Conversation, id: string) => userOf(c, id)?.displayName ?? "…";
@@ -160,15 +159,7 @@ export const MessageItem = memo(function MessageItem({
                 <Icon name="trash" size={16} />
               </button>
             )}
-            {picker && (
-              <div className="reaction-picker" role="menu">
-                {QUICK_REACTIONS.map((e) => (
-                  <button key={e} type="button" role="menuitem" aria-label={e} onClick={() => react(e)}>
-                    {e}
-                  </button>
-                ))}
-              </div>
-            )}
+            {picker && <ReactionMenu onPick={react} onClose={() => setPicker(false)} />}
           </div>
         )}
       </div>

@@ -11,6 +11,7 @@ import { ClientContext, useAuth, useStore } from "./hooks";
 import { conversationFromHash, openConversation, type Page, pageFromHash } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
 import { ProfileCard, ProfileCardContext } from "./ProfileCard";
+import { QuickSwitcher } from "./QuickSwitcher";
 import { SettingsPage } from "./SettingsPage";
 import { Sidebar } from "./Sidebar";
 
@@ -96,6 +97,7 @@ export function Messenger() {
           {card && <ProfileCard user={card} onClose={() => setCard(null)} />}
         </ProfileCardContext.Provider>
         <NotificationPrompt />
+        <QuickSwitcher />
         <CallLayer />
       </CallsProvider>
     </ClientContext.Provider>

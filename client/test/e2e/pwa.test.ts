@@ -39,7 +39,14 @@ async function notificationsUntil(
   check: (shown: { title: string; tag: string }[]) => boolean,
 ) {
   let shown: { title: string; tag: string }[] = [];
-  await eventually(what, async () => check((shown = await notifications(page))), 20_000).catch((err: Error) => {
+  await eventually(
+    what,
+    async () => {
+      shown = await notifications(page);
+      return check(shown);
+    },
+    20_000,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}: shown ${JSON.stringify(shown)}`);
   });
   return shown;

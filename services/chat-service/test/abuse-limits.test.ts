@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import { loggerOptions } from "@messenger/common";
-import { REACTIONS_PER_MESSAGE_MAX } from "@messenger/protocol";
+import { type Message, REACTIONS_PER_MESSAGE_MAX } from "@messenger/protocol";
 import { buildApp } from "../src/app.js";
 import {
   api,
@@ -212,7 +212,7 @@ test("a message takes a bounded number of distinct reactions, and only real emoj
   // Joining a reaction that is already there is fine.
   const join = await emitAck(so, "message:react", { messageId: m.id, emoji: emoji[0], on: true });
   assert.equal(join.ok, true);
-  for (const junk of ["abc", "x".repeat(32), "👍👍", "👍 "]) {
+  for (const junk of ["abc", "x".repeat(32), "👍👍", "👍 ", ":no_such_emoji:", ":tada::tada:", "tada", ":TADA:"]) {
     const ack = await emitAck(so, "message:react", { messageId: m.id, emoji: junk, on: true });
     assert.equal(ack.ok, false, junk);
   }
@@ -220,6 +220,24 @@ test("a message takes a bounded number of distinct reactions, and only real emoj
     const ack = await emitAck(so, "message:react", { messageId: m.id, emoji: fine, on: false });
     assert.equal(ack.ok, true, fine);
   }
+});
+
+test("a known :shortcode: reacts with its emoji, and counts as that emoji", async () => {
+  const u = await register(h);
+  const other = await register(h);
+  const conv = await groupOf(h, u, [other]);
+  const s = await socketFor(h, u.accessToken);
+  const so = await socketFor(h, other.accessToken);
+  const m = await send(s, conv, "shipped!");
+  const byName = await emitAck<{ message: Message }>(so, "message:react", {
+    messageId: m.id,
+    emoji: ":tada:",
+    on: true,
+  });
+  assert.ok(byName.ok, JSON.stringify(byName));
+  const byEmoji = await emitAck<{ message: Message }>(s, "message:react", { messageId: m.id, emoji: "🎉", on: true });
+  assert.ok(byEmoji.ok);
+  assert.deepEqual(byEmoji.message.reactions, [{ emoji: "🎉", userIds: [other.user.id, u.user.id] }]);
 });
 
 test("socket events beyond the per-user budget are refused with rate_limited; sending has its own budget", async () => {

@@ -16,11 +16,14 @@ export interface AttachmentRow {
   status: AttachmentStatus;
   object_key: string | null;
   thumbnail_key: string | null;
+  /** Full-resolution copy of a downscaled photo (migration 008b); absent in rows read before it. */
+  original_key?: string | null;
 }
 
 /** Same-origin URLs served by media-service (members only, cookie or bearer token). */
 export const mediaUrl = (id: string) => `/api/media/${id}`;
 export const thumbnailUrl = (id: string) => `/api/media/${id}/thumbnail`;
+export const originalUrl = (id: string) => `/api/media/${id}/original`;
 
 /** The one mapping from a row to the wire shape, used by chat-service and media-service. */
 export function toAttachment(row: AttachmentRow): Attachment {
@@ -37,6 +40,7 @@ export function toAttachment(row: AttachmentRow): Attachment {
     status: row.status,
     url: mediaUrl(row.id),
     ...(row.thumbnail_key ? { thumbnailUrl: thumbnailUrl(row.id) } : {}),
+    ...(row.original_key ? { originalUrl: originalUrl(row.id) } : {}),
   };
 }
 

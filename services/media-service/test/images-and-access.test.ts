@@ -101,6 +101,35 @@ describe("photos, access and delivery", () => {
     assert.ok(tMeta.height! > tMeta.width!, "thumbnail is upright too");
   });
 
+  test("a photo larger than the shown size offers its original resolution, upright and still without metadata", async () => {
+    const res = await upload(h, h.users.alice.token, await sidewaysPhotoWithGps(), "IMG_0002.JPG", {
+      type: "image/jpeg",
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const a = res.body.attachment!;
+    assert.equal(a.originalUrl, `/api/media/${a.id}/original`);
+    const got = await get(h, a.originalUrl!, h.users.bob.token);
+    assert.equal(got.status, 200);
+    assert.match(got.headers.get("content-disposition") ?? "", /^attachment; filename="IMG_0002.jpg"/);
+    const body = Buffer.from(await got.arrayBuffer());
+    const meta = await sharp(body).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ["jpeg", 2000, 3000], "full size, upright");
+    assert.equal(meta.exif, undefined, "no EXIF (GPS, camera, orientation)");
+    assert.equal(body.includes("TestCam"), false);
+    const [r, , b] = await pixel(body, 1000, 100);
+    assert.ok(r > 200 && b < 60, "top is red: rotated like the shown copy");
+    // Members only, like every other variant.
+    assert.equal((await get(h, a.originalUrl!, h.users.mallory.token)).status, 404);
+
+    // A photo already within the shown size has no separate original: the shown one is it.
+    const small = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#0a0" } })
+      .jpeg()
+      .toBuffer();
+    const s = await upload(h, h.users.alice.token, small, "small.jpg", { type: "image/jpeg" });
+    assert.equal(s.status, 201);
+    assert.equal(s.body.attachment!.originalUrl, undefined);
+  });
+
   test("a file name with bidi controls or zero-width characters is stored without them (no spoofed extension)", async () => {
     const res = await upload(
       h,

@@ -69,6 +69,8 @@ export const Attachment = z.object({
   /** Same-origin URL usable directly as `<img src>` / `<video src>` (cookie-authenticated). */
   url: z.string(),
   thumbnailUrl: z.string().optional(),
+  /** A photo larger than `url` shows: its full resolution (upright, no metadata), for "download original". */
+  originalUrl: z.string().optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emojiForShortcode } from "./emoji-shortcodes.js";
 
 // Invisible characters that change how text reads without being seen: bidi embeddings,
 // overrides and isolates (U+202A–202E, U+2066–2069, the marks U+200E/200F/061C) make
@@ -39,9 +40,15 @@ const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
 // A pictograph (with skin tone, ZWJ sequence or variation selector), a flag, or a keycap.
 const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)/u;
 
-/** One emoji as the keyboard or picker types it: a single grapheme that is a pictograph, flag or keycap. */
+/**
+ * One emoji as the keyboard or picker types it: a single grapheme that is a pictograph, flag or
+ * keycap; or a known `:shortcode:`, which becomes its emoji.
+ */
 export const Emoji = z
   .string()
   .min(1)
-  .max(32)
-  .refine((s) => EMOJI.test(s) && [...segmenter.segment(s)].length === 1, { message: "must be one emoji" });
+  .max(66)
+  .transform((s) => emojiForShortcode(s) ?? s)
+  .refine((s) => s.length <= 32 && EMOJI.test(s) && [...segmenter.segment(s)].length === 1, {
+    message: "must be one emoji",
+  });

@@ -16,7 +16,8 @@ export const md = new MarkdownIt("default", { html: false, linkify: true, breaks
   // Setext headings turn a line followed by "---" into a title; images would load any URL: neither in chat.
   .disable(["lheading", "image"]);
 md.validateLink = isSafeHref;
-// "www.example.org" and "example.com" are links as people type them; "ann@example.com" is not a mailto.
+// "www.example.org" is a link as people type it (render.tsx keeps bare "name.tld" words as text, which
+// are file names as often as domains); "ann@example.com" is not a mailto.
 md.linkify.set({ fuzzyLink: true, fuzzyEmail: false });
 
 export function parseMessage(text: string): Token[] {

@@ -21,6 +21,8 @@ const TAGS = new Set([
 interface Frame {
   token: Token | null;
   children: ReactNode[];
+  /** For a link found in plain text (linkify): the text as typed. */
+  typed?: string;
 }
 
 export function renderMarkdown(text: string, renderText: TextRenderer = asText): ReactNode[] {
@@ -30,13 +32,16 @@ export function renderMarkdown(text: string, renderText: TextRenderer = asText):
   const stack: Frame[] = [root];
   const top = () => stack[stack.length - 1]!;
 
-  const element = (t: Token, children: ReactNode[]): ReactNode => {
+  const element = ({ token: t, children, typed }: Frame & { token: Token }): ReactNode => {
     if (!TAGS.has(t.tag)) return createElement(Fragment, { key: key() }, ...children);
     const props: Record<string, unknown> = { key: key() };
     if (t.tag === "a") {
       const href = String(t.attrGet("href") ?? "");
       // markdown-it already refused unsafe links; this is the second lock on the door.
       if (!isSafeHref(href)) return createElement(Fragment, { key: key() }, ...children);
+      // A bare word with a dot ("README.md", "app.py") is not a link; "www.…" and "https://…" are.
+      if (t.markup === "linkify" && !/^(?:https?:\/\/|mailto:|www\.)/i.test(typed ?? ""))
+        return createElement(Fragment, { key: key() }, ...children);
       Object.assign(props, { href, target: "_blank", rel: "noopener noreferrer nofollow" });
     }
     if (t.tag === "ol") {
@@ -57,14 +62,14 @@ export function renderMarkdown(text: string, renderText: TextRenderer = asText):
   };
 
   const walk = (tokens: Token[]) => {
-    for (const t of tokens) {
+    for (const [i, t] of tokens.entries()) {
       if (t.nesting === 1) {
-        stack.push({ token: t, children: [] });
+        stack.push({ token: t, children: [], typed: t.markup === "linkify" ? tokens[i + 1]?.content : undefined });
       } else if (t.nesting === -1) {
         const frame = stack.pop()!;
         // Paragraphs inside tight list items are hidden: their content goes straight into the <li>.
         if (frame.token?.hidden) top().children.push(...frame.children);
-        else top().children.push(element(frame.token!, frame.children));
+        else top().children.push(element({ ...frame, token: frame.token! }));
       } else {
         top().children.push(...leaf(t));
       }

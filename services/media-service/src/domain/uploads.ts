@@ -234,11 +234,12 @@ export function createUploads(deps: UploadDeps) {
           } finally {
             doneProcess();
           }
-          const { main, thumbnail } = img;
+          const { main, thumbnail, full } = img;
           const row = await store(
             [
               { key: keys.media, path: main.path, mime: main.mime },
               { key: keys.thumbnail, path: thumbnail.path, mime: thumbnail.mime },
+              ...(full ? [{ key: keys.original, path: full.path, mime: full.mime }] : []),
             ],
             kind,
             async () =>
@@ -253,6 +254,7 @@ export function createUploads(deps: UploadDeps) {
                 status: "ready",
                 objectKey: keys.media,
                 thumbnailKey: keys.thumbnail,
+                originalKey: full ? keys.original : null,
               }),
           );
           return toAttachment(row);

@@ -15,6 +15,7 @@ export interface NewAttachment {
   status: "ready" | "processing";
   objectKey: string | null;
   thumbnailKey: string | null;
+  originalKey?: string | null;
 }
 
 export interface FinishedVideo {
@@ -29,15 +30,15 @@ export interface FinishedVideo {
 }
 
 const COLUMNS =
-  "id, conversation_id, uploader_id, message_id, kind, name, mime, size, width, height, duration_ms, status, object_key, thumbnail_key";
+  "id, conversation_id, uploader_id, message_id, kind, name, mime, size, width, height, duration_ms, status, object_key, thumbnail_key, original_key";
 
 export function createAttachmentStore(db: Db) {
   return {
     async insert(a: NewAttachment, tx: Queryable = db): Promise<AttachmentRow> {
       const { rows } = await tx.query<AttachmentRow>(
         `INSERT INTO attachments (id, conversation_id, uploader_id, kind, name, mime, size, width, height, duration_ms,
-                                  status, object_key, thumbnail_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                  status, object_key, thumbnail_key, original_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          RETURNING ${COLUMNS}`,
         [
           a.id,
@@ -53,6 +54,7 @@ export function createAttachmentStore(db: Db) {
           a.status,
           a.objectKey,
           a.thumbnailKey,
+          a.originalKey ?? null,
         ],
       );
       return rows[0]!;

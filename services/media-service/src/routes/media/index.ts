@@ -77,15 +77,17 @@ export default async function mediaRoutes(app: FastifyInstance, deps: MediaRoute
     return row;
   }
 
-  async function serve(request: FastifyRequest, reply: FastifyReply, which: "media" | "thumbnail") {
+  async function serve(request: FastifyRequest, reply: FastifyReply, which: "media" | "thumbnail" | "original") {
     const row = await attachmentFor(request);
-    const key = which === "media" ? row.object_key : row.thumbnail_key;
+    const key = which === "media" ? row.object_key : which === "original" ? row.original_key : row.thumbnail_key;
     if (!key) {
       if (row.status !== "ready") throw notReady(row.status);
-      throw notFound("thumbnail");
+      throw notFound(which);
     }
-    const mime = which === "media" ? row.mime : row.kind === "video" ? "image/jpeg" : "image/webp";
-    const inline = which === "thumbnail" || row.kind !== "file";
+    // The original is the shown photo at full size: same format.
+    const mime = which !== "thumbnail" ? row.mime : row.kind === "video" ? "image/jpeg" : "image/webp";
+    // "Download original" saves the file rather than showing it.
+    const inline = which === "thumbnail" || (which === "media" && row.kind !== "file");
     const contentDisposition = disposition(inline ? "inline" : "attachment", row.name);
     const { redirect } = Query.parse(request.query);
     const wantsRedirect = redirect ? redirect === "1" || redirect === "true" : config.urlMode === "redirect";
@@ -130,4 +132,5 @@ export default async function mediaRoutes(app: FastifyInstance, deps: MediaRoute
   app.get("/api/media/:id/info", async (request) => ({ attachment: toAttachment(await attachmentFor(request)) }));
   app.get("/api/media/:id", (request, reply) => serve(request, reply, "media"));
   app.get("/api/media/:id/thumbnail", (request, reply) => serve(request, reply, "thumbnail"));
+  app.get("/api/media/:id/original", (request, reply) => serve(request, reply, "original"));
 }
