@@ -102,6 +102,7 @@ function SidebarHeader() {
       <button
         type="button"
         className="me-button"
+        data-testid="open-settings"
         aria-label={t("settings.title")}
         title={t("settings.title")}
         onClick={() => openPage("settings")}

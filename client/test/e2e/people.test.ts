@@ -44,7 +44,7 @@ describe("web client end to end: people and administration", () => {
     await ben.page.getByTestId("conversation-item").filter({ hasText: "Launch" }).click();
     await ben.page.getByRole("button", { name: "Show Ada Lovelace's profile" }).first().waitFor();
 
-    await ada.page.getByRole("button", { name: "Settings" }).click();
+    await ada.page.getByTestId("open-settings").click();
     const settings = ada.page.getByTestId("settings-page");
     await settings.getByLabel("Your name").fill("Ada King");
     await settings.getByLabel("Time zone").selectOption("Europe/Madrid");
