@@ -7,6 +7,7 @@ import { createMembership } from "./membership";
 import { createMessageChanges } from "./message-changes";
 import { createOutbox, type SendBackoff } from "./outbox";
 import { createReading } from "./reading";
+import { createRich } from "./rich";
 import { createConnection } from "./socket";
 import { createChatStores } from "./stores";
 import { createSync } from "./sync";
@@ -54,7 +55,12 @@ export function createChatClient(opts: ChatClientOptions) {
   const { socket } = connection;
   const reading = createReading({ socket, stores, isVisible: opts.isVisible ?? (() => true) });
   const typing = createTyping({ socket, typing: stores.typing, me });
-  const timelines = createTimelines({ api, stores, readingNow: reading.readingNow });
+  const timelines = createTimelines({
+    api,
+    stores,
+    readingNow: reading.readingNow,
+    caughtUp: (cid, fetched) => rich.caughtUp(cid, fetched),
+  });
   const outbox = createOutbox({
     socket,
     stores,
@@ -78,6 +84,7 @@ export function createChatClient(opts: ChatClientOptions) {
   });
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
+  const rich = createRich({ socket, auth, stores });
 
   return {
     socket,
@@ -88,6 +95,8 @@ export function createChatClient(opts: ChatClientOptions) {
       if (!(await auth.ensureFresh().catch(() => true))) return;
       connection.connect();
       await sync.loadList();
+      // Which messages I saved (the Save buttons say so); not needed to show anything else.
+      void rich.loadSaved().catch(() => undefined);
     },
     stop() {
       outbox.dispose();
@@ -133,6 +142,10 @@ export function createChatClient(opts: ChatClientOptions) {
       const { messages: found } = await api.searchMessages(q, conversationId);
       return found;
     },
+    /** The same, with the words and stems it matched (to highlight them). */
+    searchWithTerms: api.searchMessages,
+    // Threads, pins and saved items (rich.ts).
+    ...rich,
     addMembers: membership.addMembers,
     removeMember: membership.removeMember,
     leave: membership.leave,

@@ -5,6 +5,7 @@ import { createConversationsStore } from "../stores/conversations";
 import { createMessagesStore } from "../stores/messages";
 import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
+import { createRichStores } from "../stores/threads";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
 import type { ConnectionState } from "./socket";
@@ -39,6 +40,7 @@ export function createChatStores(me: () => string) {
     listLoaded: createStore(false),
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
+    ...createRichStores(),
   };
 }
 export type ChatStores = ReturnType<typeof createChatStores>;

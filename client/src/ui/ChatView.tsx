@@ -11,6 +11,7 @@ import { Icon } from "./Icon";
 import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
 import { openConversation } from "./navigation";
+import { PinsButton } from "./PinsPanel";
 import { MessageResults, moveBetweenResults } from "./search";
 
 export function ChatView({ conversationId }: { conversationId: string }) {
@@ -92,6 +93,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
           >
             <Icon name="search" />
           </button>
+          <PinsButton conversation={conversation} />
           <CallButtons conversation={conversation} />
           <MeetingButton conversation={conversation} />
         </div>

@@ -13,6 +13,7 @@ import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
 import { ReceiptLine, Ticks } from "./Receipts";
+import { MessageExtraActions, MessageExtras } from "./threads/ThreadSummary";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
@@ -120,6 +121,7 @@ export const MessageItem = memo(function MessageItem({
               })}
             </div>
           )}
+          <MessageExtras message={m} conversation={conversation} />
           {mine && showReceipt && !deleted && <ReceiptLine conversation={conversation} seq={m.seq} />}
         </div>
         {!deleted && (
@@ -127,6 +129,7 @@ export const MessageItem = memo(function MessageItem({
             <button type="button" aria-label={t("chat.reply")} title={t("chat.reply")} onClick={() => onReply(m)}>
               <Icon name="reply" size={16} />
             </button>
+            <MessageExtraActions message={m} />
             <button
               type="button"
               aria-label={t("chat.react")}

@@ -8,6 +8,7 @@ import { ClientContext, useAuth, useStore } from "./hooks";
 import { conversationFromHash, openConversation } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
 import { Sidebar } from "./Sidebar";
+import { ThreadPanel } from "./threads/ThreadPanel";
 
 /** The signed-in app: one chat client (REST + socket + stores) for the session's lifetime. */
 export function Messenger() {
@@ -71,6 +72,7 @@ export function Messenger() {
           <Sidebar />
           <main className="chat-pane">
             {activeId ? <ChatView key={activeId} conversationId={activeId} /> : <EmptyPane client={client} />}
+            {activeId && <ThreadPanel conversationId={activeId} />}
           </main>
         </div>
         <NotificationPrompt />

@@ -9,6 +9,7 @@ import { useAuth, useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { openConversation } from "./navigation";
 import { PeoplePicker } from "./PeoplePicker";
+import { SavedButton } from "./PinsPanel";
 import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
 
 export function Sidebar() {
@@ -103,6 +104,7 @@ function SidebarHeader() {
         <strong data-testid="me-name">{me.displayName}</strong>
         <span className="muted">@{me.username}</span>
       </div>
+      <SavedButton />
       <select aria-label={t("menu.language")} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
         {Object.entries(LANGS).map(([k, v]) => (
           <option key={k} value={k}>
