@@ -6,6 +6,8 @@ import type {
   ConversationResponse,
   ConversationsResponse,
   CreateConversationBody,
+  MembersResponse,
+  MessageReceiptsResponse,
   MessagesResponse,
   SearchResponse,
   UsersResponse,
@@ -34,6 +36,21 @@ export function createChatApi(auth: Auth) {
       auth.api<ConversationResponse>(`${conversationUrl(cid)}/members`, { method: "POST", json: body }),
     removeMember: (cid: string, userId: string) =>
       auth.api<void>(`${conversationUrl(cid)}/members/${userId}`, { method: "DELETE" }),
+    members(cid: string, page: { cursor?: string | null; limit: number }) {
+      const cursor = page.cursor ? `&cursor=${encodeURIComponent(page.cursor)}` : "";
+      return auth.api<MembersResponse>(`${conversationUrl(cid)}/members?limit=${page.limit}${cursor}`);
+    },
+    receipts(
+      cid: string,
+      messageId: string,
+      page: { status: "read" | "delivered"; cursor?: string | null; limit: number },
+    ) {
+      const cursor = page.cursor ? `&cursor=${encodeURIComponent(page.cursor)}` : "";
+      return auth.api<MessageReceiptsResponse>(
+        `${conversationUrl(cid)}/messages/${messageId}/receipts?status=${page.status}&limit=${page.limit}${cursor}`,
+      );
+    },
+    lookupUsers: (ids: readonly string[]) => auth.api<UsersResponse>(`/api/users/lookup?ids=${ids.join(",")}`),
     searchUsers: (q: string) => auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`),
     searchMessages(q: string, conversationId?: string) {
       const scope = conversationId ? `&conversationId=${encodeURIComponent(conversationId)}` : "";

@@ -3,11 +3,14 @@
 
 import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
+import { createMemberPages } from "./member-pages";
 import { createMembership } from "./membership";
 import { createMessageChanges } from "./message-changes";
 import { createOutbox, type SendBackoff } from "./outbox";
+import { createPeople } from "./people";
 import { createReading } from "./reading";
 import { createRich } from "./rich";
+import { createSeen } from "./seen";
 import { createConnection } from "./socket";
 import { createChatStores } from "./stores";
 import { createSync } from "./sync";
@@ -85,6 +88,8 @@ export function createChatClient(opts: ChatClientOptions) {
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
   const rich = createRich({ socket, auth, stores });
+  const people = createPeople({ api, stores });
+  const seen = createSeen({ socket, api, stores });
 
   return {
     socket,
@@ -146,6 +151,18 @@ export function createChatClient(opts: ChatClientOptions) {
     searchWithTerms: api.searchMessages,
     // Threads, pins and saved items (rich.ts).
     ...rich,
+    /** A user by id: from the conversation's members or the people met so far, else looked up (stores.users). */
+    userOf: people.userOf,
+    /** The members panel's list of one conversation, paged (call `reload()` to start). */
+    memberPages(cid: string, pageSize = 50) {
+      return createMemberPages(async (cursor, limit) => {
+        const page = await api.members(cid, { cursor, limit });
+        people.know(page.members.map((m) => m.user));
+        return page;
+      }, pageSize);
+    },
+    /** Who has read / received a message ("seen by N" in big groups). */
+    messageReceipts: seen.receipts,
     addMembers: membership.addMembers,
     removeMember: membership.removeMember,
     leave: membership.leave,

@@ -8,6 +8,7 @@ import { createStore } from "../stores/store";
 import { createRichStores } from "../stores/threads";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
+import { createUsersStore } from "../stores/users";
 import type { ConnectionState } from "./socket";
 
 /** A message the list should bring into view and highlight (a chosen search result). */
@@ -34,6 +35,7 @@ export function createChatStores(me: () => string) {
     presence: createPresenceStore(),
     typing: createTypingStore(),
     uploads: createUploadsStore(),
+    users: createUsersStore(),
     connection: createStore<ConnectionState>("connecting"),
     /** The conversation on screen (null: the list). */
     active: createStore<string | null>(null),
@@ -41,6 +43,8 @@ export function createChatStores(me: () => string) {
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
     ...createRichStores(),
+    /** Per conversation: how many reads of my messages arrived live (an open "seen by N" asks again). */
+    liveReads: createStore<Readonly<Record<string, number>>>({}),
   };
 }
 export type ChatStores = ReturnType<typeof createChatStores>;

@@ -12,6 +12,7 @@ import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
 import { openConversation } from "./navigation";
 import { PinsButton } from "./PinsPanel";
+import { usePeople } from "./people";
 import { MessageResults, moveBetweenResults } from "./search";
 
 export function ChatView({ conversationId }: { conversationId: string }) {
@@ -77,7 +78,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
               aria-haspopup="dialog"
               onClick={() => setShowMembers(true)}
             >
-              {membersCountText(conversation.members.length, t)}
+              {membersCountText(conversation.memberCount, t)}
             </button>
           )}
         </div>
@@ -164,7 +165,8 @@ function TypingLine({ conversationId }: { conversationId: string }) {
     setNow(Date.now());
     return () => clearInterval(timer);
   }, [state]);
-  const names = active.map(([id]) => conversation?.members.find((m) => m.user.id === id)?.user.displayName ?? "…");
+  const userOf = usePeople();
+  const names = active.map(([id]) => userOf(conversation, id)?.displayName ?? "…");
   const text = typingText(names, t);
   return (
     <div className="typing" aria-live="polite" data-testid="typing-indicator">

@@ -12,14 +12,14 @@ import { Icon } from "./Icon";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
+import { usePeople } from "./people";
 import { ReceiptLine, Ticks } from "./Receipts";
 import { MessageExtraActions, MessageExtras } from "./threads/ThreadSummary";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
-function senderName(c: Conversation, id: string) {
-  return c.members.find((m) => m.user.id === id)?.user.displayName ?? "…";
-}
+type UserOf = ReturnType<typeof usePeople>;
+const senderName = (userOf: UserOf, c: Conversation, id: string) => userOf(c, id)?.displayName ?? "…";
 
 interface ItemProps {
   message: Message;
@@ -51,7 +51,8 @@ export const MessageItem = memo(function MessageItem({
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);
-  const sender = conversation.members.find((x) => x.user.id === m.senderId)?.user;
+  const userOf = usePeople();
+  const sender = userOf(conversation, m.senderId);
   const deleted = !!m.deletedAt;
 
   if (m.kind === "call" && m.call) return <CallLogRow message={m} call={m.call} newDay={newDay} />;
@@ -103,7 +104,7 @@ export const MessageItem = memo(function MessageItem({
           {m.reactions.length > 0 && !deleted && (
             <div className="reactions">
               {m.reactions.map((r) => {
-                const names = r.userIds.map((id) => senderName(conversation, id)).join(", ");
+                const names = r.userIds.map((id) => senderName(userOf, conversation, id)).join(", ");
                 return (
                   <button
                     key={r.emoji}
@@ -122,7 +123,7 @@ export const MessageItem = memo(function MessageItem({
             </div>
           )}
           <MessageExtras message={m} conversation={conversation} />
-          {mine && showReceipt && !deleted && <ReceiptLine conversation={conversation} seq={m.seq} />}
+          {mine && showReceipt && !deleted && <ReceiptLine conversation={conversation} seq={m.seq} messageId={m.id} />}
         </div>
         {!deleted && (
           <div className="actions" role="toolbar" aria-label={t("chat.messageActions")}>
@@ -201,6 +202,7 @@ function ReplyQuote({
 }) {
   const client = useClient();
   const { t } = useI18n();
+  const userOf = usePeople();
   const original = useStore(client.stores.messages, (s) =>
     s[conversation.id]?.messages.find((m) => m.id === replyToId),
   );
@@ -214,7 +216,7 @@ function ReplyQuote({
     >
       {original ? (
         <>
-          <strong>{senderName(conversation, original.senderId)}</strong>
+          <strong>{senderName(userOf, conversation, original.senderId)}</strong>
           <span>
             {original.deletedAt ? t("chat.deleted") : plainText(original.body) || (original.attachments[0]?.name ?? "")}
           </span>

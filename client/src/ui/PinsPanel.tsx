@@ -8,6 +8,7 @@ import { conversationTitle, errorText, listTime } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { plainText } from "./markdown/markdown";
+import { usePeople } from "./people";
 import { showResult } from "./search";
 
 export function PinsButton({ conversation }: { conversation: Conversation }) {
@@ -116,13 +117,14 @@ function MessageCards({
   const client = useClient();
   const { t, locale } = useI18n();
   const conversations = useStore(client.stores.conversations);
+  const userOf = usePeople();
   if (!messages) return <p className="hint">{t("search.searching")}</p>;
   if (messages.length === 0) return <p className="hint">{empty}</p>;
   return (
     <ul className="message-cards" data-testid={testId}>
       {messages.map((m) => {
         const c = conversations[m.conversationId];
-        const sender = c?.members.find((x) => x.user.id === m.senderId)?.user.displayName ?? "…";
+        const sender = userOf(c, m.senderId)?.displayName ?? "…";
         return (
           <li key={m.id}>
             <button type="button" className="message-result" data-testid="message-card" onClick={() => onPick(m)}>

@@ -12,6 +12,7 @@ import { useClient, useStore } from "../hooks";
 import { Icon } from "../Icon";
 import { MessageAttachments } from "../MessageAttachments";
 import { Body } from "../MessageBody";
+import { usePeople } from "../people";
 import { repliesText } from "./ThreadSummary";
 import "./rich.css";
 
@@ -99,7 +100,7 @@ function ThreadMessage({
   reply?: boolean;
 }) {
   const { t, locale } = useI18n();
-  const sender = conversation.members.find((x) => x.user.id === m.senderId)?.user;
+  const sender = usePeople()(conversation, m.senderId);
   return (
     <div
       className={`thread-message${reply ? "" : " root"}`}

@@ -5,6 +5,7 @@ import type { Conversation, Message } from "@messenger/protocol";
 import { type Translate, useI18n } from "../../i18n";
 import { useClient, useStore } from "../hooks";
 import { Icon } from "../Icon";
+import { usePeople } from "../people";
 
 export const repliesText = (count: number, t: Translate) =>
   count === 1 ? t("thread.oneReply") : t("thread.replies", { count });
@@ -13,9 +14,10 @@ export const repliesText = (count: number, t: Translate) =>
 export function MessageExtras({ message: m, conversation }: { message: Message; conversation: Conversation }) {
   const client = useClient();
   const { t } = useI18n();
+  const userOf = usePeople();
   if (m.deletedAt && !m.thread) return null;
   const names = (m.thread?.participantIds ?? [])
-    .map((id) => conversation.members.find((x) => x.user.id === id)?.user.displayName)
+    .map((id) => userOf(conversation, id)?.displayName)
     .filter(Boolean)
     .slice(0, 3)
     .join(", ");

@@ -1,7 +1,7 @@
 // When a message becomes a push, and what the push says. One function decides (shouldPush), so the
 // notification settings (level and mute, issue 13) and do-not-disturb (issue 15) are read in one place.
+import type { NotificationLevel } from "@messenger/protocol";
 
-export type NotificationLevel = "all" | "mentions" | "none";
 export type PayloadPolicy = "full" | "sender" | "none";
 
 /** Groups up to this size notify every message by default; bigger ones only mentions. */
