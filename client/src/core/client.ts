@@ -11,6 +11,7 @@ import { createOutbox, type SendBackoff } from "./outbox";
 import { createPeople } from "./people";
 import { createProfiles } from "./profiles";
 import { createReading } from "./reading";
+import { createRich } from "./rich";
 import { createSeen } from "./seen";
 import { createConnection } from "./socket";
 import { createChatStores } from "./stores";
@@ -59,7 +60,12 @@ export function createChatClient(opts: ChatClientOptions) {
   const { socket } = connection;
   const reading = createReading({ socket, stores, isVisible: opts.isVisible ?? (() => true) });
   const typing = createTyping({ socket, typing: stores.typing, me });
-  const timelines = createTimelines({ api, stores, readingNow: reading.readingNow });
+  const timelines = createTimelines({
+    api,
+    stores,
+    readingNow: reading.readingNow,
+    caughtUp: (cid, fetched) => rich.caughtUp(cid, fetched),
+  });
   const outbox = createOutbox({
     socket,
     stores,
@@ -83,6 +89,7 @@ export function createChatClient(opts: ChatClientOptions) {
   });
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
+  const rich = createRich({ socket, auth, stores });
   const people = createPeople({ api, stores });
   createProfiles({ socket, stores, auth });
   const seen = createSeen({ socket, api, stores });
@@ -98,6 +105,8 @@ export function createChatClient(opts: ChatClientOptions) {
       if (!(await auth.ensureFresh().catch(() => true))) return;
       connection.connect();
       await sync.loadList();
+      // Which messages I saved (the Save buttons say so); not needed to show anything else.
+      void rich.loadSaved().catch(() => undefined);
     },
     stop() {
       outbox.dispose();
@@ -143,6 +152,10 @@ export function createChatClient(opts: ChatClientOptions) {
       const { messages: found } = await api.searchMessages(q, conversationId);
       return found;
     },
+    /** The same, with the words and stems it matched (to highlight them). */
+    searchWithTerms: api.searchMessages,
+    // Threads, pins and saved items (rich.ts).
+    ...rich,
     /** A user by id: from the conversation's members or the people met so far, else looked up (stores.users). */
     userOf: people.userOf,
     /** The members panel's list of one conversation, paged (call `reload()` to start). */

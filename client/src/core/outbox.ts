@@ -91,6 +91,8 @@ export function createOutbox(deps: {
           body: p.body,
           attachmentIds: p.attachments.map((a) => a.id),
           replyToId: p.replyToId,
+          threadRootId: p.threadRootId ?? null,
+          alsoToConversation: p.alsoToConversation ?? false,
         },
         cb,
       ),
@@ -137,7 +139,16 @@ export function createOutbox(deps: {
     backoff.delete(cid);
   }
 
-  function send(cid: string, body: string, extra: { replyToId?: string | null; attachments?: Attachment[] } = {}) {
+  function send(
+    cid: string,
+    body: string,
+    extra: {
+      replyToId?: string | null;
+      attachments?: Attachment[];
+      threadRootId?: string | null;
+      alsoToConversation?: boolean;
+    } = {},
+  ) {
     const text = body.trim();
     const attachments = extra.attachments ?? [];
     if (!text && attachments.length === 0) return null;
@@ -148,12 +159,15 @@ export function createOutbox(deps: {
       body: text,
       attachments,
       replyToId: extra.replyToId ?? null,
+      ...(extra.threadRootId
+        ? { threadRootId: extra.threadRootId, alsoToConversation: !!extra.alsoToConversation }
+        : {}),
       createdAt: new Date().toISOString(),
       status: "pending",
       attempts: 1,
     };
     messages.addPending(p);
-    if (messages.timeline(cid).hasMoreAfter) void deps.showLatest(cid).catch(() => undefined);
+    if (messages.timeline(cid).hasMoreAfter && !extra.threadRootId) void deps.showLatest(cid).catch(() => undefined);
     deps.stopTyping(cid);
     pump(cid);
     return p.clientId;

@@ -5,6 +5,7 @@ import { createConversationsStore } from "../stores/conversations";
 import { createMessagesStore } from "../stores/messages";
 import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
+import { createRichStores } from "../stores/threads";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
 import { createUsersStore } from "../stores/users";
@@ -41,6 +42,7 @@ export function createChatStores(me: () => string) {
     listLoaded: createStore(false),
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
+    ...createRichStores(),
     /** Per conversation: how many reads of my messages arrived live (an open "seen by N" asks again). */
     liveReads: createStore<Readonly<Record<string, number>>>({}),
   };

@@ -2,7 +2,7 @@
 // scrolling, the messages around one message (a search result), and catch-up — everything after the
 // timeline's contiguous end, page by page, one run at a time per conversation. Every page goes through
 // the messages store's merge (deduped and ordered by seq).
-import type { ApiError } from "@messenger/protocol";
+import type { ApiError, Message } from "@messenger/protocol";
 import { catchUpCursor, lastSeq } from "../stores/messages";
 import type { ChatApi } from "./api";
 import { RequestError } from "./errors";
@@ -18,6 +18,8 @@ export function createTimelines(deps: {
   stores: Pick<ChatStores, "messages" | "conversations" | "focus">;
   /** Messages fetched into the conversation on screen count as read (reading.ts). */
   readingNow: (cid: string) => boolean;
+  /** What each catch-up page brought (rich.ts refreshes thread roots whose update was missed). */
+  caughtUp?: (cid: string, fetched: readonly Message[]) => void;
 }) {
   const { api, readingNow } = deps;
   const { messages, conversations, focus } = deps.stores;
@@ -47,6 +49,7 @@ export function createTimelines(deps: {
         if (messages.timeline(cid).epoch !== epoch) break;
         messages.merge(cid, page.messages);
         for (const m of page.messages) conversations.applyMessage(m, readingNow(cid));
+        deps.caughtUp?.(cid, page.messages);
         const next = catchUpCursor(messages.timeline(cid));
         if (!page.hasMore || next <= cursor) break;
         cursor = next;

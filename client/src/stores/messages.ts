@@ -9,6 +9,9 @@ export interface PendingSend {
   body: string;
   attachments: Attachment[];
   replyToId: string | null;
+  /** A thread reply (shown in the thread, not the timeline, unless also sent to the conversation). */
+  threadRootId?: string | null;
+  alsoToConversation?: boolean;
   createdAt: string;
   status: "pending" | "failed";
   /** Why it failed; while pending, why the last attempt did not go through (it goes again by itself). */

@@ -11,6 +11,7 @@ import { Icon } from "./Icon";
 import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
 import { openConversation } from "./navigation";
+import { PinsButton } from "./PinsPanel";
 import { usePeople } from "./people";
 import { MessageResults, moveBetweenResults } from "./search";
 
@@ -93,6 +94,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
           >
             <Icon name="search" />
           </button>
+          <PinsButton conversation={conversation} />
           <CallButtons conversation={conversation} />
           <MeetingButton conversation={conversation} />
         </div>

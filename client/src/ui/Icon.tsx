@@ -21,6 +21,9 @@ const PATHS = {
   copy: "M9 9h10v12H9zM5 15H4V3h11v1",
   next: "M9 5l7 7-7 7",
   download: "M12 4v11M7 10l5 5 5-5M5 20h14",
+  thread: "M4 5h16v10H9l-5 4V5zM8 9h8M8 12h5",
+  pin: "M9 4h6l-1 6 3 3H7l3-3-1-6zM12 13v7",
+  bookmark: "M6 4h12v16l-6-4-6 4V4z",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -4,6 +4,8 @@
 import type { Attachment } from "@messenger/protocol";
 import { useState } from "react";
 import { useI18n } from "../i18n";
+import { Dialog } from "./Dialog";
+import { DocumentAttachment, hasDocumentPreview } from "./DocumentPreview";
 import { formatBytes } from "./format";
 import { Icon } from "./Icon";
 import { MediaGallery } from "./MediaGallery";
@@ -88,6 +90,7 @@ function AttachmentView({ a }: { a: Attachment }) {
     // biome-ignore lint/a11y/useMediaCaption: user-shared audio carries no caption track
     return <audio controls preload="none" src={a.url} />;
   }
+  if (hasDocumentPreview(a)) return <DocumentAttachment a={a} />;
   return (
     <a className="file" href={a.url} download={a.name} data-testid="file-attachment">
       📎 {a.name} <span className="muted">{formatBytes(a.size)}</span>

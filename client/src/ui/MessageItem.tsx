@@ -16,6 +16,7 @@ import { ProfileButton } from "./ProfileCard";
 import { usePeople } from "./people";
 import { ReactionMenu } from "./ReactionMenu";
 import { ReceiptLine, Ticks } from "./Receipts";
+import { MessageExtraActions, MessageExtras } from "./threads/ThreadSummary";
 
 type UserOf = ReturnType<typeof usePeople>;
 const senderName = (userOf: UserOf, c: Conversation, id: string) => userOf(c, id)?.displayName ?? "…";
@@ -128,6 +129,7 @@ export const MessageItem = memo(function MessageItem({
               })}
             </div>
           )}
+          <MessageExtras message={m} conversation={conversation} />
           {mine && showReceipt && !deleted && <ReceiptLine conversation={conversation} seq={m.seq} messageId={m.id} />}
         </div>
         {!deleted && (
@@ -135,6 +137,7 @@ export const MessageItem = memo(function MessageItem({
             <button type="button" aria-label={t("chat.reply")} title={t("chat.reply")} onClick={() => onReply(m)}>
               <Icon name="reply" size={16} />
             </button>
+            <MessageExtraActions message={m} />
             <button
               type="button"
               aria-label={t("chat.react")}

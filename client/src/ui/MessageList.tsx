@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
 import { useI18n } from "../i18n";
 import { emptyTimeline, type PendingSend } from "../stores/messages";
+import { isThreadOnly } from "../stores/threads";
 import { continuesGroup, conversationTitle } from "./format";
 import { useClient, useStore } from "./hooks";
 import { MessageItem } from "./MessageItem";
@@ -81,16 +82,21 @@ export function MessageList({
     const out: Row[] = [];
     let prev: Message | undefined;
     for (const m of tl.messages) {
+      // Thread replies show in their thread (ThreadPanel), unless also sent to the conversation.
+      if (isThreadOnly(m)) continue;
       out.push({ kind: "message", message: m, prev });
       prev = m;
     }
-    for (const p of tl.pending) out.push({ kind: "pending", pending: p, prev });
+    for (const p of tl.pending) if (!isThreadOnly(p)) out.push({ kind: "pending", pending: p, prev });
     return out;
   }, [tl]);
 
   // The last of my messages gets the "Seen" / "Seen by" line.
   const lastMine = useMemo(() => {
-    for (let i = tl.messages.length - 1; i >= 0; i--) if (tl.messages[i]!.senderId === me) return tl.messages[i]!.id;
+    for (let i = tl.messages.length - 1; i >= 0; i--) {
+      const m = tl.messages[i]!;
+      if (m.senderId === me && !isThreadOnly(m)) return m.id;
+    }
     return null;
   }, [tl, me]);
 

@@ -14,6 +14,7 @@ import { ProfileCard, ProfileCardContext } from "./ProfileCard";
 import { QuickSwitcher } from "./QuickSwitcher";
 import { SettingsPage } from "./SettingsPage";
 import { Sidebar } from "./Sidebar";
+import { ThreadPanel } from "./threads/ThreadPanel";
 
 /** The signed-in app: one chat client (REST + socket + stores) for the session's lifetime. */
 export function Messenger() {
@@ -92,6 +93,7 @@ export function Messenger() {
               ) : (
                 <EmptyPane client={client} />
               )}
+              {!page && activeId && <ThreadPanel conversationId={activeId} />}
             </main>
           </div>
           {card && <ProfileCard user={card} onClose={() => setCard(null)} />}

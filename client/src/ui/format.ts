@@ -137,11 +137,16 @@ export interface MatchPart {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Splits text into runs, marking whole-word occurrences of any term (any case). Rendered as text, never HTML. */
-export function highlightMatches(text: string, terms: readonly string[]): MatchPart[] {
+/**
+ * Splits text into runs, marking whole-word occurrences of any term (any case); with `prefix`, every
+ * word that starts with a term ("welc" marks "Welcome", the stem "meet" marks "meetings"). Rendered as
+ * text, never HTML.
+ */
+export function highlightMatches(text: string, terms: readonly string[], opts: { prefix?: boolean } = {}): MatchPart[] {
   if (terms.length === 0 || !text) return text ? [{ text, match: false }] : [];
   const alternatives = [...terms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join("|")})(?![\\p{L}\\p{N}_])`, "giu");
+  const tail = opts.prefix ? "[\\p{L}\\p{N}_]*" : "(?![\\p{L}\\p{N}_])";
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join("|")})${tail}`, "giu");
   const parts: MatchPart[] = [];
   let last = 0;
   for (const m of text.matchAll(re)) {
@@ -155,11 +160,16 @@ export function highlightMatches(text: string, terms: readonly string[]): MatchP
 }
 
 /** At most about `max` characters of a message, cut around its first match so the match is visible. */
-export function matchSnippet(text: string, terms: readonly string[], max = 160): string {
+export function matchSnippet(
+  text: string,
+  terms: readonly string[],
+  max = 160,
+  opts: { prefix?: boolean } = {},
+): string {
   const flat = text.replace(/\s+/g, " ").trim();
   if (flat.length <= max) return flat;
   let at = 0;
-  const parts = highlightMatches(flat, terms);
+  const parts = highlightMatches(flat, terms, opts);
   for (const p of parts) {
     if (p.match) break;
     at += p.text.length;

@@ -33,7 +33,7 @@ export function useUserSearch(query: string) {
 export type MessageSearch =
   | { status: "idle" }
   | { status: "searching" }
-  | { status: "done"; results: Message[] }
+  | { status: "done"; results: Message[]; terms: string[] }
   | { status: "failed"; error: string };
 
 /** My messages matching `query` (in one conversation when given), newest first; debounced, stale answers dropped. */
@@ -50,8 +50,8 @@ export function useMessageSearch(query: string, conversationId?: string): Messag
     let live = true;
     setState({ status: "searching" });
     const timer = setTimeout(() => {
-      client.searchMessages(q, conversationId).then(
-        (results) => live && setState({ status: "done", results }),
+      client.searchWithTerms(q, conversationId).then(
+        (r) => live && setState({ status: "done", results: r.messages, terms: r.terms ?? [] }),
         (e: unknown) => live && setState({ status: "failed", error: errorText(e, t) }),
       );
     }, MESSAGE_SEARCH_DEBOUNCE_MS);
@@ -61,6 +61,13 @@ export function useMessageSearch(query: string, conversationId?: string): Messag
     };
   }, [client, q, conversationId, t]);
   return state;
+}
+
+/** Results grouped by conversation, the groups in the order of their newest result (results stay newest first). */
+function byConversation(results: Message[]): Message[][] {
+  const groups = new Map<string, Message[]>();
+  for (const m of results) groups.set(m.conversationId, [...(groups.get(m.conversationId) ?? []), m]);
+  return [...groups.values()];
 }
 
 /** Opens the result's conversation and brings the message into view (loading the history around it if needed). */
@@ -83,9 +90,9 @@ export function moveBetweenResults(e: KeyboardEvent<HTMLElement>, input?: HTMLIn
   else items[at - 1]?.focus();
 }
 
-/** The text with the query's words marked; text nodes only, never HTML. */
+/** The text with the query's words marked (as prefixes: the server matches them so); text nodes only, never HTML. */
 export function Highlighted({ text, terms }: { text: string; terms: readonly string[] }) {
-  const parts = useMemo(() => highlightMatches(text, terms), [text, terms]);
+  const parts = useMemo(() => highlightMatches(text, terms, { prefix: true }), [text, terms]);
   return (
     <>
       {parts.map((p, i) =>
@@ -109,7 +116,10 @@ export function MessageResults({
 }) {
   const { t } = useI18n();
   const search = useMessageSearch(query, conversationId);
-  const terms = useMemo(() => searchTerms(query), [query]);
+  const typed = useMemo(() => searchTerms(query), [query]);
+  // The server's words and stems ("meetings" → meet), else the words as typed.
+  const terms = search.status === "done" && search.terms.length > 0 ? search.terms : typed;
+  const groups = useMemo(() => (search.status === "done" ? byConversation(search.results) : []), [search]);
   return (
     <div className="message-results" data-testid="message-results" data-status={search.status}>
       {search.status === "searching" && (
@@ -127,11 +137,26 @@ export function MessageResults({
           {t("search.noMessages")}
         </p>
       )}
-      {search.status === "done" && search.results.length > 0 && (
+      {search.status === "done" && search.results.length > 0 && conversationId && (
         <ul>
           {search.results.map((m) => (
             <li key={m.id}>
-              <MessageResult message={m} terms={terms} showConversation={!conversationId} onPick={onPick} />
+              <MessageResult message={m} terms={terms} showConversation={false} onPick={onPick} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {search.status === "done" && search.results.length > 0 && !conversationId && (
+        <ul className="result-groups">
+          {groups.map((g) => (
+            <li key={g[0]!.conversationId} data-testid="result-group" data-conversation-id={g[0]!.conversationId}>
+              <ul>
+                {g.map((m) => (
+                  <li key={m.id}>
+                    <MessageResult message={m} terms={terms} showConversation onPick={onPick} />
+                  </li>
+                ))}
+              </ul>
             </li>
           ))}
         </ul>
@@ -181,7 +206,10 @@ function MessageResult({
         </time>
       </span>
       <span className="message-result-body">
-        <Highlighted text={matchSnippet(m.body, terms)} terms={terms} />
+        <Highlighted
+          text={matchSnippet(m.body, terms, 160, { prefix: true }) || m.attachments.map((a) => a.name).join(", ")}
+          terms={terms}
+        />
       </span>
     </button>
   );

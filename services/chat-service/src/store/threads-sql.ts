@@ -2,7 +2,18 @@
 // keep each root's summary and its followers, and how their rows come back. For a batch without thread
 // replies they find nothing to do: no extra query, no extra round trip.
 import type { Message } from "@messenger/protocol";
-import type { MessageRow, SentRow } from "./messages.js";
+
+/** The columns of a message row this file reads (messages.ts MessageRow has them). */
+export interface ThreadColumns {
+  id: string;
+  thread_root_id: string | null;
+  also_to_conversation: boolean;
+  thread_reply_count: number;
+  thread_last_reply_at: Date | null;
+  thread_participant_ids: string[];
+  pinned_at: Date | null;
+  pinned_by: string | null;
+}
 
 /** `idx` of the roots the batch updated, in the statement's result (items have idx ≥ 0). */
 export const ROOT_IDX = -1;
@@ -35,13 +46,14 @@ export const THREAD_CTES = `threaded AS (
          )`;
 
 /** The statement's rows → one SentRow per item (a reply with its updated root). */
-export function withRoots(
+export function withRoots<R extends ThreadColumns>(
   count: number,
-  rows: (MessageRow & { idx: number; created: boolean })[],
-): (SentRow | undefined)[] {
-  const out: (SentRow | undefined)[] = new Array(count).fill(undefined);
-  const roots = new Map<string, MessageRow>();
-  for (const { idx, created, ...row } of rows) {
+  rows: (R & { idx: number; created: boolean })[],
+): ({ row: R; created: boolean; root?: R } | undefined)[] {
+  const out: ({ row: R; created: boolean; root?: R } | undefined)[] = new Array(count).fill(undefined);
+  const roots = new Map<string, R>();
+  for (const { idx, created, ...rest } of rows) {
+    const row = rest as unknown as R;
     if (idx === ROOT_IDX) roots.set(row.id, row);
     else out[idx] = { row, created };
   }
@@ -57,7 +69,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The thread and pin fields of a wire message. */
 export function threadFieldsOf(
-  r: MessageRow,
+  r: ThreadColumns,
 ): Pick<Message, "threadRootId" | "alsoToConversation" | "thread" | "pinnedAt" | "pinnedBy"> {
   return {
     threadRootId: r.thread_root_id,
