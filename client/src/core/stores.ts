@@ -19,6 +19,14 @@ export interface MessageFocus {
   failed?: ApiError;
 }
 
+/** Where the unread messages of the conversation just opened begin: the "New messages" line goes there. */
+export interface FirstUnread {
+  conversationId: string;
+  seq: number;
+  /** The timeline has been loaded from there (the list waits for it, so it can start there). */
+  ready: boolean;
+}
+
 /** The conversation on screen went away: I left it, or an admin removed me. */
 export interface MembershipNotice {
   conversationId: string;
@@ -39,6 +47,7 @@ export function createChatStores(me: () => string) {
     listLoaded: createStore(false),
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
+    firstUnread: createStore<FirstUnread | null>(null),
   };
 }
 export type ChatStores = ReturnType<typeof createChatStores>;

@@ -75,6 +75,7 @@ export function createSync(deps: {
       typing.stopped(cid, m.senderId);
       if (live) socket.emit("conversation:delivered", { conversationId: cid, seq: m.seq }, () => {});
       if (beingRead) reading.markRead(cid);
+      else if (fresh) reading.noteArrivedUnread(cid, m.seq);
       if (fresh && live) {
         const c = conversations.byId(cid)!;
         const sender = c.members.find((x) => x.user.id === m.senderId)?.user;
@@ -161,6 +162,17 @@ export function createSync(deps: {
       } catch {
         // resync after connect retries
       }
+    },
+    /** Resolves once the conversation list (with unread counts) has been loaded. */
+    listReady(): Promise<void> {
+      if (listLoaded.get()) return Promise.resolve();
+      return new Promise((resolve) => {
+        const off = listLoaded.subscribe(() => {
+          if (!listLoaded.get()) return;
+          off();
+          resolve();
+        });
+      });
     },
     /** Each new message from someone else as it arrives live (notifications, the chime). */
     onIncoming(fn: (e: IncomingEvent) => void) {

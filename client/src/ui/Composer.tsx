@@ -5,6 +5,7 @@ import type { ComposerMode } from "./composer-mode";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
+import { useMentionAutocomplete } from "./MentionAutocomplete";
 
 export function Composer({
   conversation,
@@ -27,6 +28,7 @@ export function Composer({
     [uploadsState, cid],
   );
   const ready = uploads.filter((u) => u.status === "done" && u.attachment);
+  const mention = useMentionAutocomplete(conversation, area, text, setText);
 
   // Entering edit mode puts the message's text in the box; leaving it clears the box.
   useEffect(() => {
@@ -61,6 +63,7 @@ export function Composer({
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (mention.onKeyDown(e)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -149,6 +152,7 @@ export function Composer({
           ))}
         </ul>
       )}
+      {mention.popup}
       <form
         className="composer"
         onSubmit={(e) => {
@@ -186,10 +190,13 @@ export function Composer({
           data-testid="composer-input"
           onChange={(e) => {
             setText(e.target.value);
+            mention.track(e.target);
             if (e.target.value.trim()) client.typingInput(cid);
             else client.stopTyping(cid);
           }}
           onKeyDown={onKeyDown}
+          onSelect={(e) => mention.track(e.currentTarget)}
+          {...mention.inputProps}
           onPaste={onPaste}
           onBlur={() => client.stopTyping(cid)}
         />

@@ -1,6 +1,7 @@
 // The pieces every row of the timeline shares: the day separator and a message's text.
 import { useI18n } from "../i18n";
 import { dayLabel, linkify } from "./format";
+import { MentionText } from "./MentionText";
 
 export function DaySeparator({ iso }: { iso: string }) {
   const { t, locale } = useI18n();
@@ -22,7 +23,8 @@ export function Body({ text }: { text: string }) {
             {part.text}
           </a>
         ) : (
-          part.text
+          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one immutable string
+          <MentionText key={i} text={part.text} />
         ),
       )}
     </p>

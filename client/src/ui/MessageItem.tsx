@@ -9,6 +9,7 @@ import { Dialog } from "./Dialog";
 import { sameDay, timeLabel } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
+import { useMentionsMe } from "./MentionText";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { ReceiptLine, Ticks } from "./Receipts";
@@ -51,6 +52,7 @@ export const MessageItem = memo(function MessageItem({
   const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);
   const sender = conversation.members.find((x) => x.user.id === m.senderId)?.user;
   const deleted = !!m.deletedAt;
+  const mentioned = useMentionsMe(m);
 
   if (m.kind === "call" && m.call) return <CallLogRow message={m} call={m.call} newDay={newDay} />;
 
@@ -62,7 +64,7 @@ export const MessageItem = memo(function MessageItem({
 
   return (
     <div
-      className={`row${mine ? " mine" : ""}${grouped ? " grouped" : ""}${highlighted ? " highlighted" : ""}`}
+      className={`row${mine ? " mine" : ""}${grouped ? " grouped" : ""}${highlighted ? " highlighted" : ""}${mentioned ? " mentioned" : ""}`}
       data-testid="message"
       data-seq={m.seq}
       data-id={m.id}

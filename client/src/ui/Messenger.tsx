@@ -17,6 +17,7 @@ export function Messenger() {
     createChatClient({
       auth,
       isVisible: () => document.visibilityState === "visible",
+      readWhatIsShown: true,
       isOnline: () => navigator.onLine,
       outboxStorage: localStorage,
     }),
