@@ -53,6 +53,8 @@ export const en = {
   "chat.beginning": "This is the beginning of the conversation.",
   "chat.today": "Today",
   "chat.yesterday": "Yesterday",
+  "code.copy": "Copy code",
+  "code.copied": "Copied",
   "chat.edited": "(edited)",
   "chat.deleted": "This message was deleted",
   "chat.reply": "Reply",

@@ -56,6 +56,8 @@ export const es: Record<MessageKey, string> = {
   "chat.beginning": "Este es el comienzo de la conversación.",
   "chat.today": "Hoy",
   "chat.yesterday": "Ayer",
+  "code.copy": "Copiar código",
+  "code.copied": "Copiado",
   "chat.edited": "(editado)",
   "chat.deleted": "Se eliminó este mensaje",
   "chat.reply": "Responder",

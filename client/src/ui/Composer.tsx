@@ -5,6 +5,7 @@ import type { ComposerMode } from "./composer-mode";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
+import { plainText } from "./markdown/markdown";
 import { useMentionAutocomplete } from "./MentionAutocomplete";
 
 export function Composer({
@@ -91,7 +92,7 @@ export function Composer({
         <div className="composer-mode" data-testid="composer-mode">
           <span>
             {mode.kind === "reply" ? t("chat.replyingTo", { name: sender?.displayName ?? "" }) : t("chat.editing")}
-            <span className="muted"> — {mode.message.body.slice(0, 80)}</span>
+            <span className="muted"> — {plainText(mode.message.body).slice(0, 80)}</span>
           </span>
           <button
             type="button"

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */ // also when pure tests load it outside Vite
 /** Inline SVG icons: UI controls must not depend on an emoji font being installed. */
 const PATHS = {
   plus: "M12 5v14M5 12h14",
@@ -17,6 +18,9 @@ const PATHS = {
   phone: "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z",
   file: "M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8l-5-5zM14 3v5h5",
   search: "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4.2-4.2",
+  copy: "M9 9h10v12H9zM5 15H4V3h11v1",
+  next: "M9 5l7 7-7 7",
+  download: "M12 4v11M7 10l5 5 5-5M5 20h14",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -2,8 +2,12 @@
 // what a body renderer calls for its plain text. Rendered as text nodes, never HTML.
 import type { Message } from "@messenger/protocol";
 import { useAuth, useStore } from "./hooks";
+import type { TextRenderer } from "./markdown/render";
 
 import { mentionsMe, mentionTargetsMe, splitMentions } from "./mentions";
+
+/** For the markdown renderer (`Body`'s `renderText`): plain runs of text with their mentions marked. */
+export const renderMentions: TextRenderer = (text, key) => <MentionText key={key} text={text} />;
 
 export function MentionText({ text }: { text: string }) {
   const auth = useAuth();

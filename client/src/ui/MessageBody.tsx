@@ -1,7 +1,8 @@
 // The pieces every row of the timeline shares: the day separator and a message's text.
+import { useMemo } from "react";
 import { useI18n } from "../i18n";
-import { dayLabel, linkify } from "./format";
-import { MentionText } from "./MentionText";
+import { dayLabel } from "./format";
+import { renderMarkdown, type TextRenderer } from "./markdown/render";
 
 export function DaySeparator({ iso }: { iso: string }) {
   const { t, locale } = useI18n();
@@ -12,21 +13,15 @@ export function DaySeparator({ iso }: { iso: string }) {
   );
 }
 
-/** Message text: plain text nodes and links. Never HTML. */
-export function Body({ text }: { text: string }) {
+/**
+ * Message text as formatted markdown (bold, code, lists, links, emoji…), built as React elements:
+ * never HTML. `renderText` decorates plain runs of text (mentions); code is left alone.
+ */
+export function Body({ text, renderText }: { text: string; renderText?: TextRenderer }) {
+  const nodes = useMemo(() => renderMarkdown(text, renderText), [text, renderText]);
   return (
-    <p className="body" data-testid="message-body">
-      {linkify(text).map((part, i) =>
-        part.kind === "link" ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one immutable string
-          <a key={i} href={part.href} target="_blank" rel="noopener noreferrer nofollow">
-            {part.text}
-          </a>
-        ) : (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts of one immutable string
-          <MentionText key={i} text={part.text} />
-        ),
-      )}
-    </p>
+    <div className="body markdown" data-testid="message-body">
+      {nodes}
+    </div>
   );
 }

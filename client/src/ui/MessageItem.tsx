@@ -9,9 +9,10 @@ import { Dialog } from "./Dialog";
 import { sameDay, timeLabel } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
-import { useMentionsMe } from "./MentionText";
+import { renderMentions, useMentionsMe } from "./MentionText";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
+import { plainText } from "./markdown/markdown";
 import { ReceiptLine, Ticks } from "./Receipts";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
@@ -91,7 +92,7 @@ export const MessageItem = memo(function MessageItem({
             ) : (
               <>
                 {m.attachments.length > 0 && <MessageAttachments items={m.attachments} />}
-                {m.body && <Body text={m.body} />}
+                {m.body && <Body text={m.body} renderText={renderMentions} />}
               </>
             )}
             <span className="meta">
@@ -213,7 +214,9 @@ function ReplyQuote({
       {original ? (
         <>
           <strong>{senderName(conversation, original.senderId)}</strong>
-          <span>{original.deletedAt ? t("chat.deleted") : original.body || (original.attachments[0]?.name ?? "")}</span>
+          <span>
+            {original.deletedAt ? t("chat.deleted") : plainText(original.body) || (original.attachments[0]?.name ?? "")}
+          </span>
         </>
       ) : (
         <span className="muted">{t("chat.jumpToOriginal")}</span>

@@ -8,6 +8,7 @@ import { useClient } from "./hooks";
 import { Icon } from "./Icon";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
+import { renderMentions } from "./MentionText";
 
 export function PendingItem({
   pending: p,
@@ -49,7 +50,7 @@ export function PendingItem({
               </div>
             )}
             {p.attachments.length > 0 && <MessageAttachments items={p.attachments} />}
-            {p.body && <Body text={p.body} />}
+            {p.body && <Body text={p.body} renderText={renderMentions} />}
             <span className="meta">
               <time dateTime={p.createdAt}>{timeLabel(p.createdAt, locale)}</time>
               <span

@@ -1,30 +1,6 @@
 import type { Conversation, Message, User } from "@messenger/protocol";
 import type { Translate } from "../i18n";
-
-/** Splits text into plain runs and http(s) links. The UI renders both as text nodes: never as HTML. */
-export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
-
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+|\bwww\.[^\s<>"']+/gi;
-// Punctuation that usually ends a sentence rather than a URL.
-const TRAILING = /[.,;:!?)\]}'"]+$/;
-
-export function linkify(text: string): TextPart[] {
-  const parts: TextPart[] = [];
-  let last = 0;
-  for (const match of text.matchAll(URL_RE)) {
-    const start = match.index ?? 0;
-    let raw = match[0];
-    const trail = raw.match(TRAILING)?.[0] ?? "";
-    // Keep a closing parenthesis that belongs to the URL, e.g. a Wikipedia link.
-    if (trail && !(trail === ")" && raw.includes("("))) raw = raw.slice(0, raw.length - trail.length);
-    if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
-    const href = raw.toLowerCase().startsWith("www.") ? `https://${raw}` : raw;
-    parts.push({ kind: "link", text: raw, href });
-    last = start + raw.length;
-  }
-  if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
-  return parts;
-}
+import { plainText } from "./markdown/markdown";
 
 export function sameDay(a: string, b: string): boolean {
   return new Date(a).toDateString() === new Date(b).toDateString();
@@ -84,7 +60,8 @@ export function otherMember(c: Conversation, me: string): User | undefined {
 export function previewText(m: Message, t: Translate): string {
   if (m.deletedAt) return t("list.deleted");
   if (m.kind === "call") return t("list.call");
-  if (m.body.trim()) return m.body.replace(/\s+/g, " ").slice(0, 120);
+  const text = plainText(m.body);
+  if (text) return text.slice(0, 120);
   const a = m.attachments[0];
   if (!a) return "";
   return a.kind === "image" ? t("list.photo") : a.kind === "video" ? t("list.video") : t("list.file");

@@ -13,9 +13,13 @@ import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
 import { createAuthService } from "./domain/auth.js";
+import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
 import { createMessageService } from "./domain/messages.js";
+import { createPinService } from "./domain/pins.js";
 import { createReceiptService } from "./domain/receipts.js";
+import { createSearchService } from "./domain/search.js";
+import { createThreadService } from "./domain/threads.js";
 import { createLimits, memoryLimiter } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
@@ -30,6 +34,8 @@ import { callRoutes } from "./routes/calls.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { meetingRoutes } from "./routes/meetings.js";
+import { pinRoutes } from "./routes/pins.js";
+import { threadRoutes } from "./routes/threads.js";
 import { userRoutes } from "./routes/users.js";
 import { createStores } from "./store/index.js";
 
@@ -86,13 +92,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     metrics,
     sessions: createSessionGate(db, { secret: config.JWT_SECRET, cacheMs: config.SESSION_CHECK_MS }),
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
+    sizes: createConversationSizes(stores, config),
   };
+  const messages = createMessageService(core);
   const domain = {
     ...core,
     auth: createAuthService(core),
     conversations: createConversationService(core),
-    messages: createMessageService(core),
+    messages,
     receipts: createReceiptService(core),
+    threads: createThreadService(core),
+    pins: createPinService({ ...core, messages }),
+    search: createSearchService(core),
   };
   const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
   app.decorate("deps", deps);
@@ -107,6 +118,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
+  await app.register(threadRoutes, { prefix: "/api", deps });
+  await app.register(pinRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
   await app.register(callRoutes, { prefix: "/api", deps });
   await app.register(meetingRoutes, { prefix: "/api", deps });
@@ -121,6 +134,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
+    // Receipts gathered in a big conversation's window are written before the pool closes.
+    await deps.receipts.close();
     await attachmentListener.close();
   });
   return app;

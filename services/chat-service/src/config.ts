@@ -51,6 +51,11 @@ const ConfigSchema = z.object({
    * most, and each instance re-checks its sockets this often (deactivated, deleted, logged out elsewhere).
    */
   SESSION_CHECK_MS: z.coerce.number().int().positive().default(5000),
+  /** Only group admins may pin and unpin messages (otherwise every member may). */
+  PINS_ADMINS_ONLY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
   TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   /** Mark the access cookie Secure (set when served over HTTPS). */
@@ -66,6 +71,16 @@ const ConfigSchema = z.object({
   CALL_DISCONNECT_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** How long a started group meeting keeps its room (and "join" finds it). */
   MEETING_TTL_SECONDS: z.coerce.number().int().positive().default(28_800),
+  /**
+   * Above this many members a conversation is big: its members' read/delivered positions are
+   * written once per receipt window, the list carries no member array for it, senders see
+   * "seen by N" instead of per-person ticks, and typing is throttled per conversation.
+   */
+  BIG_CONVERSATION_MEMBERS: z.coerce.number().int().positive().default(50),
+  /** In a big conversation: how long receipts gather before their one write (their acks wait for it). */
+  BIG_CONVERSATION_RECEIPT_WINDOW_MS: z.coerce.number().int().positive().default(1000),
+  /** In a big conversation: at most one relayed "typing" per this interval, whoever types. */
+  BIG_CONVERSATION_TYPING_MS: z.coerce.number().int().nonnegative().default(3000),
   /** Minimum interval between relayed typing events per user and conversation. */
   TYPING_THROTTLE_MS: z.coerce.number().int().nonnegative().default(1000),
   /** With Redis: how often an instance renews its liveness and reaps dead instances' presence. */

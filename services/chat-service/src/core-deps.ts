@@ -4,6 +4,7 @@ import type { Db, SessionGate } from "@messenger/common";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "./config.js";
 import type { Access } from "./domain/access.js";
+import type { ConversationSizes } from "./domain/conversation-sizes.js";
 import type { Presence } from "./domain/presence.js";
 import type { Limits } from "./limits.js";
 import type { Metrics } from "./metrics.js";
@@ -23,4 +24,6 @@ export interface CoreDeps {
   /** Is a token's user still active and its session not ended (cached briefly). */
   sessions: SessionGate;
   limits: Limits;
+  /** Which conversations are big (BIG_CONVERSATION_MEMBERS), cached briefly. */
+  sizes: ConversationSizes;
 }

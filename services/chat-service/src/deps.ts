@@ -4,7 +4,10 @@ import type { CoreDeps } from "./core-deps.js";
 import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
+import type { PinService } from "./domain/pins.js";
 import type { ReceiptService } from "./domain/receipts.js";
+import type { SearchService } from "./domain/search.js";
+import type { ThreadService } from "./domain/threads.js";
 
 export type { CoreDeps } from "./core-deps.js";
 
@@ -18,6 +21,9 @@ export interface AppDeps extends CoreDeps {
   conversations: ConversationService;
   messages: MessageService;
   receipts: ReceiptService;
+  threads: ThreadService;
+  pins: PinService;
+  search: SearchService;
   calls: CallService;
   meetings: MeetingService;
 }

@@ -40,6 +40,18 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
+    positionRowsWritten: new Counter({
+      name: "chat_position_rows_written_total",
+      help: "Rows receipts wrote: member rows (small conversations, one per member who moved) or a big conversation's one positions row per window",
+      labelNames: ["table"] as const,
+      registers: [registry],
+    }),
+    receiptWindowSize: new Histogram({
+      name: "chat_receipt_window_size",
+      help: "Delivered/read moves gathered into one big conversation's window (one write)",
+      buckets: [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000],
+      registers: [registry],
+    }),
     callsEnded: new Counter({
       name: "chat_calls_total",
       help: "1:1 calls ended, by outcome (completed, missed, declined, busy, failed)",

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { ATTACHMENT_UPDATED_CHANNEL } from "@messenger/common";
 import type { Message } from "@messenger/protocol";
-import { emitAck, groupOf, type Harness, recorder, register, socketFor, startHarness } from "./helpers.js";
+import { api, emitAck, groupOf, type Harness, recorder, register, socketFor, startHarness } from "./helpers.js";
 
 let h: Harness;
 before(async () => {
@@ -14,11 +14,11 @@ after(async () => {
 });
 
 /** What media-service writes after an upload (this test plays media-service). */
-async function upload(conversationId: string, uploaderId: string, status = "processing"): Promise<string> {
+async function upload(conversationId: string, uploaderId: string, status = "processing", name = "cat.jpg") {
   const r = await h.app.deps.db.query<{ id: string }>(
     `INSERT INTO attachments (conversation_id, uploader_id, kind, name, mime, size, status, object_key)
-     VALUES ($1, $2, 'image', 'cat.jpg', 'image/jpeg', 1234, $3, 'k') RETURNING id`,
-    [conversationId, uploaderId, status],
+     VALUES ($1, $2, 'image', $4, 'image/jpeg', 1234, $3, 'k') RETURNING id`,
+    [conversationId, uploaderId, status, name],
   );
   return r.rows[0]!.id;
 }
@@ -84,6 +84,55 @@ test("only my own unsent, non-failed uploads to this conversation can be attache
   );
   assert.equal(updated.attachments[0]?.width, 640);
   assert.equal(updated.attachments[0]?.thumbnailUrl, `/api/media/${mine}/thumbnail`);
+});
+
+test("attachments keep the order the sender chose: in the ack, the event, history and after processing", async () => {
+  const [ann, ben] = await Promise.all([register(h), register(h)]);
+  const conv = await groupOf(h, ann, [ben]);
+  const sa = await socketFor(h, ann.accessToken);
+  const rb = recorder(await socketFor(h, ben.accessToken));
+  // Uploads finish in any order; the fourth file chosen finished first, and so on.
+  const names = ["1-first.jpg", "2-second.jpg", "3-third.jpg", "4-fourth.jpg"];
+  const byName = new Map<string, string>();
+  for (const name of [...names].reverse()) byName.set(name, await upload(conv, ann.user.id, "processing", name));
+  const ids = names.map((n) => byName.get(n)!);
+  const sent = await emitAck<{ message: Message }>(sa, "message:send", {
+    conversationId: conv,
+    clientId: randomUUID(),
+    body: "",
+    attachmentIds: ids,
+  });
+  assert.ok(sent.ok, JSON.stringify(sent));
+  assert.deepEqual(
+    sent.message.attachments.map((a) => a.name),
+    names,
+    "ack",
+  );
+  const live = await rb.waitFor<Message>("message:new", (m) => m.id === sent.message.id);
+  assert.deepEqual(
+    live.attachments.map((a) => a.name),
+    names,
+    "message:new",
+  );
+  // A later update of one file (processing done) must not move it.
+  await h.app.deps.db.query("UPDATE attachments SET status = 'ready' WHERE id = $1", [ids[0]]);
+  await h.app.attachmentListener.listening();
+  await h.app.deps.db.query("SELECT pg_notify($1, $2)", [ATTACHMENT_UPDATED_CHANNEL, ids[0]]);
+  const updated = await rb.waitFor<Message>(
+    "message:updated",
+    (m) => m.id === sent.message.id && m.attachments.some((a) => a.status === "ready"),
+  );
+  assert.deepEqual(
+    updated.attachments.map((a) => a.name),
+    names,
+    "message:updated",
+  );
+  const history = await api<{ messages: Message[] }>(h, ben, "GET", `/api/conversations/${conv}/messages`);
+  assert.deepEqual(
+    history.body.messages.find((m) => m.id === sent.message.id)?.attachments.map((a) => a.name),
+    names,
+    "history",
+  );
 });
 
 test("the LISTEN connection comes back after the database drops it", async () => {

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { signAccessToken } from "@messenger/common";
 import { createTestDatabase, freePort, type TestDatabase } from "@messenger/common/testing";
 import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "@messenger/protocol";
 import type { FastifyInstance } from "fastify";
@@ -126,7 +127,7 @@ export async function signInAgain(h: Harness, u: TestUser): Promise<TestUser> {
 export async function api<T = Record<string, unknown>>(
   h: Harness,
   user: TestUser | null,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
   payload?: unknown,
 ): Promise<{ status: number; body: T }> {
@@ -224,6 +225,43 @@ export async function groupOf(h: Harness, admin: TestUser, others: TestUser[], t
   });
   if (r.status !== 201) throw new Error(`group failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.conversation.id;
+}
+
+/**
+ * Events leave each socket in order: once a sentinel message sent now reached every `rs`, anything
+ * emitted to them before it has arrived too (how a test shows an event did not come).
+ */
+export async function sentinel(from: Client, conversationId: string, rs: Recorder[]): Promise<void> {
+  const m = await send(from, conversationId, "sentinel");
+  await Promise.all(rs.map((r) => r.waitFor<Message>("message:new", (x) => x.id === m.id)));
+}
+
+/** A user made straight in SQL (registering hundreds would take minutes of argon2), with a token of theirs. */
+export interface SqlUser {
+  id: string;
+  username: string;
+  accessToken: string;
+}
+
+/** `n` more members of a conversation, made and added in SQL: big groups for tests. */
+export async function addSqlMembers(h: Harness, conversationId: string, n: number): Promise<SqlUser[]> {
+  const db = h.app.deps.db;
+  const rows = await db.query<{ id: string; username: string }>(
+    `INSERT INTO users (username, display_name, password_hash)
+     SELECT 'staff' || g || '.' || $1, 'Staff ' || g, 'x' FROM generate_series(1, $2::int) g
+     RETURNING id, username`,
+    [randomUUID().slice(0, 6), n],
+  );
+  await db.query("INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::uuid[])", [
+    conversationId,
+    rows.rows.map((u) => u.id),
+  ]);
+  return Promise.all(
+    rows.rows.map(async (u) => ({
+      ...u,
+      accessToken: await signAccessToken(h.config.JWT_SECRET, { userId: u.id, username: u.username }),
+    })),
+  );
 }
 
 /** The first matching event recorded from now on (Recorder.waitFor also matches past ones). */

@@ -65,7 +65,7 @@ test("a battery of malformed socket payloads gets error acks while the service k
     assert.equal(ack.ok, false, `${event} ${JSON.stringify(payload)?.slice(0, 60)} must be refused`);
     if (!ack.ok) {
       assert.ok(
-        ["bad_request", "not_found", "invalid_attachment"].includes(ack.error.code),
+        ["bad_request", "not_found", "invalid_attachment", "too_long"].includes(ack.error.code),
         `${event}: ${ack.error.code}`,
       );
       assert.equal(typeof ack.error.message, "string");

@@ -1,11 +1,10 @@
 // Who hears a receipt: the reader's other devices and the senders of the messages it reached, never
 // every member of a big group; and bursts of moves are coalesced without losing the last one.
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { signAccessToken } from "@messenger/common";
 import type { Ack, Conversation, Message, ReceiptEvent } from "@messenger/protocol";
 import {
+  addSqlMembers,
   api,
   type Client,
   directWith,
@@ -16,6 +15,7 @@ import {
   recorder,
   register,
   send,
+  sentinel,
   socketFor,
   startHarness,
   type TestUser,
@@ -34,15 +34,6 @@ const conversation = async (user: TestUser, conv: string) =>
   (await api<{ conversation: Conversation }>(h, user, "GET", `/api/conversations/${conv}`)).body.conversation;
 
 const receiptsFrom = (r: Recorder, userId: string) => r.of<ReceiptEvent>("receipt").filter((e) => e.userId === userId);
-
-/**
- * Events leave each socket in order: once the sentinel message reached `r`, any receipt emitted to
- * it before the sentinel was sent has arrived too.
- */
-async function sentinel(from: Client, conv: string, rs: Recorder[]) {
-  const m = await send(from, conv, "sentinel");
-  await Promise.all(rs.map((r) => r.waitFor<Message>("message:new", (x) => x.id === m.id)));
-}
 
 /** Alice, and Bob on two devices, in a DM. */
 async function dmWithPhoneAndLaptop() {
@@ -117,26 +108,16 @@ test("in a group of 5 a read reaches the senders of the messages it covers and t
 test("in a 300-member group a member hears no receipts for other people's messages", async () => {
   const [ann, ben] = await Promise.all([register(h), register(h)]);
   const conv = await groupOf(h, ann, [ben], "All staff");
-  // 298 more members straight in SQL (registering them would take minutes of argon2).
-  const db = h.app.deps.db;
-  const extra = await db.query<{ id: string; username: string }>(
-    `INSERT INTO users (username, display_name, password_hash)
-     SELECT 'staff' || g || '.' || $1, 'Staff ' || g, 'x' FROM generate_series(1, 298) g
-     RETURNING id, username`,
-    [randomUUID().slice(0, 6)],
+  const extra = await addSqlMembers(h, conv, 298);
+  const big = await conversation(ann, conv);
+  assert.deepEqual(
+    [big.memberCount, big.large, big.members.length],
+    [300, true, 1],
+    "a big group's members come in pages",
   );
-  await db.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::uuid[])`, [
-    conv,
-    extra.rows.map((u) => u.id),
-  ]);
-  assert.equal((await conversation(ann, conv)).members.length, 300);
 
-  const readers = extra.rows.slice(0, 3);
-  const readerSockets = await Promise.all(
-    readers.map(async (u) =>
-      socketFor(h, await signAccessToken(h.config.JWT_SECRET, { userId: u.id, username: u.username })),
-    ),
-  );
+  const readers = extra.slice(0, 3);
+  const readerSockets = await Promise.all(readers.map((u) => socketFor(h, u.accessToken)));
   const [sa, sb] = await Promise.all([socketFor(h, ann.accessToken), socketFor(h, ben.accessToken)]);
   const [ra, rb] = [recorder(sa), recorder(sb)];
   const rReaders = readerSockets.map(recorder);

@@ -27,10 +27,19 @@ export function zodMessage(err: ZodError): string {
     .join("; ");
 }
 
+/** A schema may name its refusal (`params: { code }`, e.g. `too_long`); otherwise `bad_request`. */
+function zodCode(err: ZodError): ErrorCode {
+  for (const i of err.issues) {
+    const code = i.code === "custom" ? (i.params as { code?: unknown } | undefined)?.code : undefined;
+    if (typeof code === "string") return code as ErrorCode;
+  }
+  return "bad_request";
+}
+
 /** Maps any thrown value to what the client may see: known codes pass, 5xx internals are hidden. */
 export function toApiError(err: unknown): { status: number; error: ApiError } {
   if (err instanceof AppError) return { status: err.statusCode, error: { code: err.code, message: err.message } };
-  if (err instanceof ZodError) return { status: 400, error: { code: "bad_request", message: zodMessage(err) } };
+  if (err instanceof ZodError) return { status: 400, error: { code: zodCode(err), message: zodMessage(err) } };
   // A row it refers to went away meanwhile (say, an account deleted while its token is still cached).
   if ((err as { code?: unknown }).code === "23503")
     return { status: 409, error: { code: "conflict", message: "it refers to something that no longer exists" } };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ApiError, type Conversation, Id, type Message, User } from "./models.js";
+import { type ApiError, type Conversation, Id, type Message, NotificationSettings, User } from "./models.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
 import { Emoji, text } from "./text.js";
 
@@ -9,7 +9,15 @@ export type AckFn<T extends object = object> = (ack: Ack<T>) => void;
 
 const Seq = z.number().int().nonnegative();
 export const ClientId = text(64).min(1);
-export const MessageBody = text(MESSAGE_BODY_MAX).min(1);
+/**
+ * A message's text. Over the limit it is refused with `too_long` (never cut), so the sender keeps
+ * what they wrote and can split it.
+ */
+export const MessageText = text(Number.MAX_SAFE_INTEGER).refine((s) => s.length <= MESSAGE_BODY_MAX, {
+  message: `must be at most ${MESSAGE_BODY_MAX} characters`,
+  params: { code: "too_long" },
+});
+export const MessageBody = MessageText.refine((s) => s.length > 0, { message: "must not be empty" });
 
 // ---- client → server payloads -----------------------------------------------
 
@@ -17,13 +25,17 @@ export const MessageSendPayload = z
   .object({
     conversationId: Id,
     clientId: ClientId,
-    body: text(MESSAGE_BODY_MAX).default(""),
+    body: MessageText.default(""),
     attachmentIds: z.array(Id).max(10).default([]),
     replyToId: Id.nullish(),
+    /** A reply in the thread of this top-level message of the same conversation. */
+    threadRootId: Id.nullish(),
+    /** A thread reply that also shows in the conversation's timeline. */
+    alsoToConversation: z.boolean().optional(),
   })
   // A message carries text, attachments, or both.
   .refine((p) => p.body.trim().length > 0 || p.attachmentIds.length > 0, {
-    message: "body must be 1–4000 characters (or attach a file)",
+    message: `body must be 1–${MESSAGE_BODY_MAX} characters (or attach a file)`,
     path: ["body"],
   });
 export type MessageSendPayload = z.input<typeof MessageSendPayload>;
@@ -94,6 +106,10 @@ export type PresenceEvent = z.infer<typeof PresenceEvent>;
 
 export const ConversationRemovedEvent = z.object({ conversationId: Id });
 export type ConversationRemovedEvent = z.infer<typeof ConversationRemovedEvent>;
+
+/** The user changed a conversation's notification settings (sent to all of that user's devices). */
+export const NotificationsEvent = z.object({ conversationId: Id, notifications: NotificationSettings });
+export type NotificationsEvent = z.infer<typeof NotificationsEvent>;
 
 export const CallIncomingEvent = z.object({
   callId: Id,
@@ -168,7 +184,12 @@ export interface ServerToClientEvents {
   receipt: (e: ReceiptEvent) => void;
   typing: (e: TypingEvent) => void;
   presence: (e: PresenceEvent) => void;
+  /**
+   * A conversation appeared for the receiver (created, joined here or on another device, added) or
+   * changed (title, topic, visibility, archived, members).
+   */
   "conversation:updated": (c: Conversation) => void;
+  "conversation:notifications": (e: NotificationsEvent) => void;
   /** The receiver is no longer a member (left or removed). */
   "conversation:removed": (e: ConversationRemovedEvent) => void;
   "call:incoming": (e: CallIncomingEvent) => void;

@@ -1,4 +1,6 @@
+export * from "./channels.js";
 export * from "./events.js";
 export * from "./models.js";
 export * from "./rest.js";
+export * from "./rich.js";
 export * from "./text.js";

@@ -68,8 +68,50 @@ export const CallLog = z.object({
 });
 export type CallLog = z.infer<typeof CallLog>;
 
-export const MessageKind = z.enum(["text", "call"]);
+/** What a system message (`kind: "system"`) records; it renders as a one-line notice. */
+export const SystemEvent = z.enum([
+  "created",
+  "joined",
+  "left",
+  "added",
+  "removed",
+  "renamed",
+  "topic",
+  "archived",
+  "unarchived",
+]);
+export type SystemEvent = z.infer<typeof SystemEvent>;
+
+/** Present on system messages: who did it (`actorId`, also the message's `senderId`) and to whom (`userIds`). */
+export const SystemInfo = z.object({
+  event: SystemEvent,
+  actorId: Id,
+  /** added/removed: the members added or removed; joined/left: the actor; otherwise empty. */
+  userIds: z.array(Id),
+  /** renamed: the new title; topic: the new topic (null when cleared); otherwise absent. */
+  text: z.string().nullable().optional(),
+});
+export type SystemInfo = z.infer<typeof SystemInfo>;
+
+/** Who a message mentions, parsed by the server from the body: `@username` of members, `@channel`/`@here`/`@all`. */
+export const Mentions = z.object({
+  userIds: z.array(Id),
+  /** `@channel`, `@here` or `@all`: every member is mentioned. */
+  channel: z.boolean(),
+});
+export type Mentions = z.infer<typeof Mentions>;
+
+export const MessageKind = z.enum(["text", "call", "system"]);
 export type MessageKind = z.infer<typeof MessageKind>;
+
+/** On a thread's root: its replies so far (kept live; see `thread*` in rich.ts). */
+export const ThreadSummary = z.object({
+  replyCount: z.number().int().nonnegative(),
+  lastReplyAt: Timestamp.nullable(),
+  /** Who replied, first reply first. */
+  participantIds: z.array(Id),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
 export const Message = z.object({
   id: Id,
@@ -83,27 +125,68 @@ export const Message = z.object({
   replyToId: Id.nullable(),
   reactions: z.array(Reaction),
   call: CallLog.nullable(),
+  /** Set exactly when `kind` is "system". System messages take a seq but never count as unread. */
+  system: SystemInfo.nullable(),
+  mentions: Mentions,
   createdAt: Timestamp,
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
+  /** A thread reply names its root; the main timeline hides it unless `alsoToConversation`. */
+  threadRootId: Id.nullable().optional(),
+  alsoToConversation: z.boolean().optional(),
+  /** A root with replies (null before the first). */
+  thread: ThreadSummary.nullable().optional(),
+  pinnedAt: Timestamp.nullable().optional(),
+  pinnedBy: Id.nullable().optional(),
 });
 export type Message = z.infer<typeof Message>;
 
 export const ConversationKind = z.enum(["direct", "group"]);
 export type ConversationKind = z.infer<typeof ConversationKind>;
 
+export const Visibility = z.enum(["private", "public"]);
+export type Visibility = z.infer<typeof Visibility>;
+
+/** `all`: every message notifies; `mentions`: only mentions of me or the channel (and direct messages); `none`: nothing. */
+export const NotificationLevel = z.enum(["all", "mentions", "none"]);
+export type NotificationLevel = z.infer<typeof NotificationLevel>;
+
+/**
+ * One member's notification settings for one conversation. Until set, the level is `all` for direct
+ * conversations and groups of up to 10 members, `mentions` for bigger groups. Muted: dimmed, and left
+ * out of the title badge except for mentions.
+ */
+export const NotificationSettings = z.object({ level: NotificationLevel, muted: z.boolean() });
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
+
 export const Conversation = z.object({
   id: Id,
   kind: ConversationKind,
   /** Groups have a title; direct conversations have `null` (the client shows the other member's name). */
   title: z.string().nullable(),
+  /** Every member; in a `large` conversation only the caller (the rest page: GET /api/conversations/:id/members). */
   members: z.array(Member),
   /** How many members it has (the members panel pages them: GET /api/conversations/:id/members). */
   memberCount: z.number().int().nonnegative(),
+  /**
+   * More members than the server's BIG_CONVERSATION_MEMBERS: `members` holds only the caller, and a
+   * message shows "seen by N" (GET …/messages/:messageId/receipts) instead of per-person ticks.
+   */
+  large: z.boolean().optional(),
   lastSeq: z.number().int().nonnegative(),
   lastMessage: Message.nullable(),
-  /** Messages after the caller's read position (never the caller's own). */
+  /** Messages after the caller's read position (never the caller's own, never system messages). */
   unreadCount: z.number().int().nonnegative(),
+  /** Messages after the caller's read position that mention the caller or the channel. */
+  mentionCount: z.number().int().nonnegative(),
+  /** Direct conversations are always "private". Public groups are listed by GET /api/channels and anyone may join. */
+  visibility: Visibility,
+  /** Groups only (≤ 250 characters); null when unset and for direct conversations. */
+  topic: z.string().nullable(),
+  /** Read-only: sends, edits, reactions and joins are refused with error code `archived`. */
+  archived: z.boolean(),
+  /** The caller's own settings. */
+  notifications: NotificationSettings,
   createdAt: Timestamp,
   /** Time of the latest message, or creation time; the list is sorted by it, newest first. */
   lastActivityAt: Timestamp,
@@ -130,12 +213,15 @@ export const ErrorCode = z.enum([
   "origin_not_allowed",
   "rate_limited",
   "invalid_attachment",
+  "invalid_thread_root",
   "not_direct",
   "not_group",
   "call_not_found",
   "busy",
   "weak_password",
   "too_many",
+  "archived",
+  "too_long",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

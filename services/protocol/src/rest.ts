@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Attachment, Conversation, Id, Member, Message, User } from "./models.js";
-import { displayText, text } from "./text.js";
+import { Attachment, Conversation, Id, Member, Message, User, Visibility } from "./models.js";
+import { displayText, Topic, text } from "./text.js";
 
 export const MESSAGE_BODY_MAX = 4000;
 export const PAGE_LIMIT_DEFAULT = 50;
@@ -59,9 +59,12 @@ export const CreateConversationBody = z.discriminatedUnion("kind", [
     kind: z.literal("group"),
     title: Title,
     memberIds: z.array(Id).max(500),
+    visibility: Visibility.default("private"),
+    topic: Topic.default(null),
   }),
 ]);
-export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
+/** What a client sends (visibility and topic may be left out). */
+export type CreateConversationBody = z.input<typeof CreateConversationBody>;
 
 export const ConversationParams = z.object({ id: Id });
 export const MemberParams = z.object({ id: Id, userId: Id });
@@ -80,6 +83,28 @@ export type MembersQuery = z.infer<typeof MembersQuery>;
 
 export const MembersResponse = z.object({ members: z.array(Member), nextCursor: z.string().nullable() });
 export type MembersResponse = z.infer<typeof MembersResponse>;
+
+export const MessageParams = z.object({ id: Id, messageId: Id });
+
+/** `GET /api/conversations/:id/messages/:messageId/receipts?status=&cursor=&limit=`: who has read (or received) it. */
+export const ReceiptsQuery = z.object({
+  status: z.enum(["read", "delivered"]).default("read"),
+  cursor: text(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MEMBERS_PAGE_MAX).default(50),
+});
+export type ReceiptsQuery = z.infer<typeof ReceiptsQuery>;
+
+/**
+ * Members other than the sender who have read (`readCount`) or received (`deliveredCount`, readers
+ * included) the message; `users` is a page of those of the asked `status`, in join order.
+ */
+export const MessageReceiptsResponse = z.object({
+  readCount: z.number().int().nonnegative(),
+  deliveredCount: z.number().int().nonnegative(),
+  users: z.array(User),
+  nextCursor: z.string().nullable(),
+});
+export type MessageReceiptsResponse = z.infer<typeof MessageReceiptsResponse>;
 
 export const ConversationResponse = z.object({ conversation: Conversation });
 export type ConversationResponse = z.infer<typeof ConversationResponse>;
@@ -101,7 +126,8 @@ export const MessagesQuery = z
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
 /** `messages` ascending by seq; `hasMore` = there are more in the paging direction. */
-export const MessagesResponse = z.object({ messages: z.array(Message), hasMore: z.boolean() });
+/** `users`: the authors and the users system messages name, also those who are no longer members. */
+export const MessagesResponse = z.object({ messages: z.array(Message), hasMore: z.boolean(), users: z.array(User) });
 export type MessagesResponse = z.infer<typeof MessagesResponse>;
 
 export const SearchQuery = z.object({
@@ -110,7 +136,12 @@ export const SearchQuery = z.object({
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
-export const SearchResponse = z.object({ messages: z.array(Message) });
+/** Newest first; `users`: the authors; `terms`: the words and stems matched, for highlighting (see rich.ts). */
+export const SearchResponse = z.object({
+  messages: z.array(Message),
+  users: z.array(User),
+  terms: z.array(z.string()).optional(),
+});
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
 // ---- media (media-service) --------------------------------------------------

@@ -24,6 +24,17 @@ export const text = (max: number) => z.string().max(max).refine(hasNoNul, NO_NUL
 export const displayText = (max: number) =>
   z.string().refine(hasNoNul, NO_NUL).transform(cleanDisplayText).pipe(z.string().min(1, "must not be empty").max(max));
 
+export const TOPIC_MAX = 250;
+
+/** A group's topic of up to 250 characters; "" or null clears it (invisible and control characters are dropped). */
+export const Topic = z
+  .string()
+  .refine(hasNoNul, NO_NUL)
+  .transform(cleanDisplayText)
+  .pipe(z.string().max(TOPIC_MAX))
+  .transform((s) => (s === "" ? null : s))
+  .nullable();
+
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
 // A pictograph (with skin tone, ZWJ sequence or variation selector), a flag, or a keycap.
 const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)/u;

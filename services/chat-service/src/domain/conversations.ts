@@ -3,56 +3,82 @@ import type { Conversation, Member, MembersQuery, MembersResponse, Message, User
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, notFound, notGroup } from "../errors.js";
 import { spend } from "../limits.js";
-import type { ConversationRow, MemberRow } from "../store/index.js";
+import type { ConversationRow, MemberRow, Position } from "../store/index.js";
+import { decodeCursor, encodeCursor } from "./member-cursor.js";
 import { toUsers } from "./users.js";
 
-// A members page's cursor: where the previous page ended, in join order (opaque to clients).
-const encodeCursor = (m: { joined_at_text: string; user_id: string }) =>
-  Buffer.from(JSON.stringify([m.joined_at_text, m.user_id])).toString("base64url");
-function decodeCursor(cursor: string): { joinedAt: string; userId: string } {
-  try {
-    const [joinedAt, userId] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [unknown, unknown];
-    if (typeof joinedAt !== "string" || Number.isNaN(Date.parse(joinedAt))) throw new Error("bad cursor");
-    if (typeof userId !== "string" || !/^[0-9a-f-]{36}$/.test(userId)) throw new Error("bad cursor");
-    return { joinedAt, userId };
-  } catch {
-    throw badRequest("cursor: not one this server gave out");
-  }
-}
-
-const toMember = (m: MemberRow, user: User): Member => ({
+/** A member as the API shows them; `position` is what a big conversation's positions row adds (migration 006). */
+const toMember = (m: MemberRow, user: User, position?: Position): Member => ({
   user,
   role: m.role,
-  lastReadSeq: m.last_read_seq,
-  lastDeliveredSeq: m.last_delivered_seq,
+  lastReadSeq: Math.max(m.last_read_seq, position?.read ?? 0),
+  lastDeliveredSeq: Math.max(m.last_delivered_seq, position?.delivered ?? 0),
 });
 
-/** A conversation as everyone sees it; only unreadCount depends on the viewer. */
+/**
+ * A conversation as everyone sees it; only unreadCount depends on the viewer. A big one's members
+ * are not part of it (the viewer gets only themselves): they come in pages.
+ */
 interface ConversationView {
   row: ConversationRow;
+  big: boolean;
   members: Member[];
   lastMessage: Message | null;
 }
 
 export function createConversationService(deps: CoreDeps) {
-  const { db, stores, access, hub, presence, metrics } = deps;
+  const { db, stores, access, hub, presence, metrics, sizes } = deps;
 
-  async function views(rows: ConversationRow[]): Promise<ConversationView[]> {
+  /**
+   * Views of these conversations. With `viewerId` (the list, one conversation) a big conversation
+   * loads only the viewer's member row; without (an event to every member) it loads them all.
+   */
+  async function views(rows: ConversationRow[], viewerId?: string): Promise<ConversationView[]> {
     if (rows.length === 0) return [];
-    const memberRows = await stores.conversations.membersOf(rows.map((r) => r.id));
+    const isBig = (r: ConversationRow) => sizes.isBigCount(r.member_count);
+    const everyone = viewerId === undefined ? rows : rows.filter((r) => !isBig(r));
+    const [allRows, ownRows, lastRows] = await Promise.all([
+      stores.conversations.membersOf(everyone.map((r) => r.id)),
+      viewerId === undefined
+        ? []
+        : stores.conversations.membershipsOf(
+            rows.filter(isBig).map((r) => r.id),
+            viewerId,
+          ),
+      stores.messages.lastMessages(rows),
+    ]);
+    const memberRows = [...allRows, ...ownRows];
+    // What receipts moved in big conversations (or in ones that were big once).
+    const positions =
+      viewerId === undefined
+        ? new Map(
+            await Promise.all(rows.map(async (r) => [r.id, await stores.positions.ofMembers(r.id, null)] as const)),
+          )
+        : new Map(
+            [
+              ...(await stores.positions.ofUser(
+                rows.map((r) => r.id),
+                viewerId,
+              )),
+            ].map(([c, p]) => [c, new Map([[viewerId, p]])] as const),
+          );
     const userRows = await stores.users.findByIds([...new Set(memberRows.map((m) => m.user_id))]);
     const users = new Map((await toUsers(userRows, presence)).map((u) => [u.id, u]));
-    const lastRows = await stores.messages.lastMessages(rows);
     const last = new Map((await stores.messages.hydrate(lastRows)).map((m) => [m.conversationId, m]));
     const membersOf = new Map<string, Member[]>();
     for (const m of memberRows) {
       const user = users.get(m.user_id);
       if (!user) continue;
       const list = membersOf.get(m.conversation_id) ?? [];
-      list.push(toMember(m, user));
+      list.push(toMember(m, user, positions.get(m.conversation_id)?.get(m.user_id)));
       membersOf.set(m.conversation_id, list);
     }
-    return rows.map((row) => ({ row, members: membersOf.get(row.id) ?? [], lastMessage: last.get(row.id) ?? null }));
+    return rows.map((row) => ({
+      row,
+      big: isBig(row),
+      members: membersOf.get(row.id) ?? [],
+      lastMessage: last.get(row.id) ?? null,
+    }));
   }
 
   function forViewer(v: ConversationView, viewerId: string): Conversation {
@@ -64,11 +90,18 @@ export function createConversationService(deps: CoreDeps) {
       id: v.row.id,
       kind: v.row.kind,
       title: v.row.title,
-      members: v.members,
-      memberCount: v.members.length,
+      // A big conversation's members come in pages (GET …/members); the viewer is there for their own role and position.
+      members: v.big ? (me ? [me] : []) : v.members,
+      ...(v.big ? { large: true } : {}),
+      memberCount: v.row.member_count,
       lastSeq: v.row.last_seq,
       lastMessage: v.lastMessage,
       unreadCount,
+      mentionCount: 0,
+      visibility: "private",
+      topic: null,
+      archived: false,
+      notifications: { level: v.members.length <= 10 ? "all" : "mentions", muted: false },
       createdAt: v.row.created_at.toISOString(),
       lastActivityAt: v.row.last_activity_at.toISOString(),
     };
@@ -92,7 +125,7 @@ export function createConversationService(deps: CoreDeps) {
 
     async list(userId: string): Promise<Conversation[]> {
       const rows = await stores.conversations.listForUser(userId);
-      return (await views(rows)).map((v) => forViewer(v, userId));
+      return (await views(rows, userId)).map((v) => forViewer(v, userId));
     },
 
     /** A page of members in the order they joined; `cursor` is the previous page's `nextCursor`. */
@@ -101,12 +134,15 @@ export function createConversationService(deps: CoreDeps) {
       const after = q.cursor ? decodeCursor(q.cursor) : null;
       const rows = await stores.conversations.membersPage(conversationId, after, q.limit + 1);
       const page = rows.slice(0, q.limit);
-      const users = new Map(
-        (await toUsers(await stores.users.findByIds(page.map((m) => m.user_id)), presence)).map((u) => [u.id, u]),
-      );
+      const ids = page.map((m) => m.user_id);
+      const [userRows, positions] = await Promise.all([
+        stores.users.findByIds(ids),
+        stores.positions.ofMembers(conversationId, ids),
+      ]);
+      const users = new Map((await toUsers(userRows, presence)).map((u) => [u.id, u]));
       const members = page.flatMap((m) => {
         const user = users.get(m.user_id);
-        return user ? [toMember(m, user)] : [];
+        return user ? [toMember(m, user, positions.get(m.user_id))] : [];
       });
       const last = page[page.length - 1];
       return { members, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
@@ -116,7 +152,7 @@ export function createConversationService(deps: CoreDeps) {
       await access.requireMember(conversationId, userId);
       const row = await stores.conversations.findById(conversationId);
       if (!row) throw notFound("conversation");
-      const [view] = await views([row]);
+      const [view] = await views([row], userId);
       return forViewer(view!, userId);
     },
 

@@ -5,11 +5,14 @@ import {
   type MessageSendPayload,
   type MessagesQuery,
   REACTIONS_PER_MESSAGE_MAX,
+  type User,
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
+import { requireThreadRoot } from "./threads.js";
+import { toUsers } from "./users.js";
 
 export interface SendInput {
   conversationId: string;
@@ -20,6 +23,9 @@ export interface SendInput {
   /** "call" messages are call logs posted by the calls module. */
   kind?: "text" | "call";
   call?: CallLog | null;
+  /** A reply in this thread (a top-level message of the conversation); see domain/threads.ts. */
+  threadRootId?: string | null;
+  alsoToConversation?: boolean;
 }
 
 /** Who caused an event: that socket gets an ack, every other socket of every member gets the event. */
@@ -49,18 +55,28 @@ interface Written {
   row: MessageRow;
   attachments: AttachmentRow[];
   created: boolean;
+  /** A new thread reply's root, its summary updated. */
+  root?: MessageRow;
 }
 
 const keyOfSend = (s: PendingSend) => s.input.conversationId;
 const sameSend = (s: PendingSend) => `${s.input.conversationId}|${s.senderId}|${s.input.clientId}`;
 
 export function createMessageService(deps: CoreDeps) {
-  const { db, stores, access, hub, metrics } = deps;
+  const { db, stores, access, hub, metrics, log } = deps;
 
   function publish(conversationId: string, event: "message:new" | "message:updated", message: Message, origin: Origin) {
     const started = performance.now();
     hub.toConversation(conversationId, { exceptSocketId: origin.socketId }).emit(event, message);
     metrics.fanoutSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** A thread's root changed (a reply came): every member hears it, the replier's own socket too. */
+  function publishRoot(root: MessageRow) {
+    stores.messages.hydrate([root]).then(
+      ([m]) => publish(root.conversation_id, "message:updated", m!, {}),
+      (err: unknown) => log.warn({ err, rootId: root.id }, "thread root update not published"),
+    );
   }
 
   /**
@@ -79,6 +95,8 @@ export function createMessageService(deps: CoreDeps) {
       body: input.body,
       replyToId: input.replyToId ?? null,
       call: input.call ?? null,
+      threadRootId: input.threadRootId ?? null,
+      alsoToConversation: input.alsoToConversation ?? false,
     }));
     if (sends.every((s) => s.attachmentIds.length === 0))
       return { rows: await stores.messages.insertBatch(items, db), attachmentsOf: new Map() };
@@ -87,11 +105,12 @@ export function createMessageService(deps: CoreDeps) {
       const claims = sends.flatMap(({ senderId, input, attachmentIds }, k) => {
         const sent = rows[k];
         if (!sent?.created) return [];
-        return attachmentIds.map((attachmentId) => ({
+        return attachmentIds.map((attachmentId, position) => ({
           messageId: sent.row.id,
           conversationId: input.conversationId,
           uploaderId: senderId,
           attachmentId,
+          position,
         }));
       });
       const attachmentsOf = new Map<string, AttachmentRow[]>();
@@ -143,7 +162,12 @@ export function createMessageService(deps: CoreDeps) {
         outcomes[i] = sent
           ? {
               ok: true,
-              value: { row: sent.row, attachments: result.attachmentsOf.get(sent.row.id) ?? [], created: sent.created },
+              value: {
+                row: sent.row,
+                attachments: result.attachmentsOf.get(sent.row.id) ?? [],
+                created: sent.created,
+                root: sent.root,
+              },
             }
           : { ok: false, error: notFound("conversation") };
       });
@@ -155,6 +179,12 @@ export function createMessageService(deps: CoreDeps) {
       const first = outcomes[firstOf.get(sameSend(s))!]!;
       return first.ok ? { ok: true, value: { ...first.value, created: false } } : first;
     });
+  }
+
+  /** The users a page of messages names (authors, also former members), so none shows without a name. */
+  async function authorsOf(rows: MessageRow[]): Promise<User[]> {
+    const ids = [...new Set(rows.map((r) => r.sender_id))];
+    return toUsers(await stores.users.findByIds(ids), deps.presence);
   }
 
   const writes = createGroupCommit<PendingSend, Written>({
@@ -184,6 +214,7 @@ export function createMessageService(deps: CoreDeps) {
         await access.requireMember(input.conversationId, senderId);
         throw badRequest("replyToId: no such message in this conversation");
       }
+      if (input.threadRootId) await requireThreadRoot(deps, senderId, input.conversationId, input.threadRootId);
       const written = await writes.push({ senderId, input, attachmentIds });
       if (!written.created) {
         const [message] = await stores.messages.hydrate([written.row]);
@@ -197,6 +228,8 @@ export function createMessageService(deps: CoreDeps) {
       const message = stores.messages.toWire(written.row, written.attachments, []);
       metrics.messagesSent.inc();
       publish(input.conversationId, "message:new", message, origin);
+      // Every socket, the sender's too: its ack carries the reply, not the root's new count.
+      if (written.root) publishRoot(written.root);
       return { message, created: true };
     },
 
@@ -209,6 +242,8 @@ export function createMessageService(deps: CoreDeps) {
           body: p.body ?? "",
           attachmentIds: p.attachmentIds ?? [],
           replyToId: p.replyToId ?? null,
+          threadRootId: p.threadRootId ?? null,
+          alsoToConversation: p.alsoToConversation ?? false,
         },
         origin,
       );
@@ -262,13 +297,12 @@ export function createMessageService(deps: CoreDeps) {
     async page(userId: string, conversationId: string, q: MessagesQuery) {
       await access.requireMember(conversationId, userId);
       const { rows, hasMore } = await stores.messages.page(conversationId, q);
-      return { messages: await stores.messages.hydrate(rows), hasMore };
+      return { messages: await stores.messages.hydrate(rows), hasMore, users: await authorsOf(rows) };
     },
 
-    async search(userId: string, text: string, conversationId?: string) {
-      if (conversationId) await access.requireMember(conversationId, userId);
-      const rows = await stores.messages.search(userId, text, conversationId, 50);
-      return { messages: await stores.messages.hydrate(rows) };
+    /** A message changed outside a send (pinned, a thread's summary): every member's every socket hears it. */
+    announce(message: Message): void {
+      publish(message.conversationId, "message:updated", message, {});
     },
   };
   return service;

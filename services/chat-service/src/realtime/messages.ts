@@ -7,13 +7,15 @@ import {
   TypingPayload,
 } from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
+import { createConversationTypingThrottle } from "../domain/conversation-typing.js";
 import { spend } from "../limits.js";
 import { on } from "./handler.js";
 import { type ChatSocket, roomOfConversation } from "./hub.js";
 
 /** message:*, receipts and typing: validate → domain → ack; broadcasting happens in the domain after commit. */
 export function createMessageHandlers(deps: AppDeps) {
-  const { messages, receipts, access, presence, hub, metrics, log, limits } = deps;
+  const { messages, receipts, access, presence, hub, metrics, log, limits, sizes } = deps;
+  const bigTyping = createConversationTypingThrottle(deps.config.BIG_CONVERSATION_TYPING_MS);
   return (socket: ChatSocket) => {
     const { userId } = socket.data;
     const origin = { socketId: socket.id };
@@ -93,8 +95,11 @@ export function createMessageHandlers(deps: AppDeps) {
         // (the fallback covers a socket whose rooms are still being joined).
         if (!socket.rooms.has(roomOfConversation(p.conversationId)))
           await access.requireMember(p.conversationId, userId);
-        if (await presence.shouldRelayTyping(userId, p.conversationId, p.typing)) {
-          // Other members only: none of my own devices.
+        const relay = (await sizes.isBig(p.conversationId))
+          ? bigTyping.shouldRelay(p.conversationId, userId, p.typing)
+          : await presence.shouldRelayTyping(userId, p.conversationId, p.typing);
+        if (relay) {
+          // Other members' connected sockets only (the room holds no one else): none of my own devices.
           hub
             .toConversation(p.conversationId, { exceptUserId: userId })
             .emit("typing", { conversationId: p.conversationId, userId, typing: p.typing });

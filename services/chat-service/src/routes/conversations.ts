@@ -4,7 +4,9 @@ import {
   CreateConversationBody,
   MemberParams,
   MembersQuery,
+  MessageParams,
   MessagesQuery,
+  ReceiptsQuery,
   SearchQuery,
 } from "@messenger/protocol";
 import type { FastifyPluginAsync } from "fastify";
@@ -12,7 +14,7 @@ import type { AppDeps } from "../deps.js";
 import { parse } from "./validate.js";
 
 export const conversationRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
-  const { conversations, messages } = deps;
+  const { conversations, messages, receipts } = deps;
   app.addHook("preHandler", app.authenticate);
 
   app.get("/conversations", async (request) => ({ conversations: await conversations.list(request.user.id) }));
@@ -55,8 +57,13 @@ export const conversationRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
     return messages.page(request.user.id, id, query);
   });
 
+  app.get("/conversations/:id/messages/:messageId/receipts", async (request) => {
+    const { id, messageId } = parse(MessageParams, request.params);
+    return receipts.who(id, messageId, request.user.id, parse(ReceiptsQuery, request.query));
+  });
+
   app.get("/search", async (request) => {
     const { q, conversationId } = parse(SearchQuery, request.query);
-    return messages.search(request.user.id, q, conversationId);
+    return deps.search.search(request.user.id, q, conversationId);
   });
 };

@@ -9,6 +9,8 @@ export interface ConversationRow {
   last_seq: number;
   last_activity_at: Date;
   created_at: Date;
+  /** Kept by triggers (migration 006). */
+  member_count: number;
 }
 
 export interface MemberRow {
@@ -46,7 +48,8 @@ export interface PositionResult {
   moved: MovedPosition | null;
 }
 
-const CONV = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at";
+const CONV =
+  "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at, c.member_count";
 const MEMBER = "conversation_id, user_id, role, last_read_seq, last_delivered_seq, joined_at";
 
 export function createConversationStore(db: Queryable) {
@@ -137,6 +140,15 @@ export function createConversationStore(db: Queryable) {
       const r = await q.query<MemberRow>(
         `SELECT ${MEMBER} FROM conversation_members WHERE conversation_id = ANY($1::uuid[]) ORDER BY joined_at, user_id`,
         [conversationIds],
+      );
+      return r.rows;
+    },
+    /** One user's member rows in these conversations. */
+    async membershipsOf(conversationIds: readonly string[], userId: string, q: Queryable = db): Promise<MemberRow[]> {
+      if (conversationIds.length === 0) return [];
+      const r = await q.query<MemberRow>(
+        `SELECT ${MEMBER} FROM conversation_members WHERE conversation_id = ANY($1::uuid[]) AND user_id = $2`,
+        [conversationIds, userId],
       );
       return r.rows;
     },

@@ -2,8 +2,12 @@ import type { Queryable } from "@messenger/common";
 import { createAttachmentStore } from "./attachments.js";
 import { createConversationStore } from "./conversations.js";
 import { createMessageStore } from "./messages.js";
+import { createPinStore } from "./pins.js";
+import { createPositionStore } from "./positions.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
+import { createSearchStore } from "./search.js";
 import { createSessionStore } from "./sessions.js";
+import { createThreadStore } from "./threads.js";
 import { createUserStore } from "./users.js";
 
 export function createStores(db: Queryable) {
@@ -14,6 +18,10 @@ export function createStores(db: Queryable) {
     conversations: createConversationStore(db),
     messages: createMessageStore(db),
     attachments: createAttachmentStore(db),
+    positions: createPositionStore(db),
+    threads: createThreadStore(db),
+    pins: createPinStore(db),
+    search: createSearchStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
@@ -28,6 +36,7 @@ export type {
   PositionTarget,
 } from "./conversations.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
+export type { BigPositionTarget, Position, PositionStore } from "./positions.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
 export type { SessionStore } from "./sessions.js";
 export type { UserRow, UserStore } from "./users.js";

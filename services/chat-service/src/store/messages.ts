@@ -1,5 +1,6 @@
 import { type AttachmentRow, type Queryable, toAttachment } from "@messenger/common";
 import type { CallLog, Message, Reaction } from "@messenger/protocol";
+import { ROOT_IDX, THREAD_CTES, threadFieldsOf, withRoots } from "./threads-sql.js";
 
 export interface MessageRow {
   id: string;
@@ -14,10 +15,18 @@ export interface MessageRow {
   created_at: Date;
   edited_at: Date | null;
   deleted_at: Date | null;
+  thread_root_id: string | null;
+  also_to_conversation: boolean;
+  thread_reply_count: number;
+  thread_last_reply_at: Date | null;
+  thread_participant_ids: string[];
+  pinned_at: Date | null;
+  pinned_by: string | null;
 }
 
-const COLS =
-  "m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.kind, m.body, m.reply_to_id, m.call, m.created_at, m.edited_at, m.deleted_at";
+export const COLS =
+  "m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.kind, m.body, m.reply_to_id, m.call, m.created_at, m.edited_at, m.deleted_at, " +
+  "m.thread_root_id, m.also_to_conversation, m.thread_reply_count, m.thread_last_reply_at, m.thread_participant_ids, m.pinned_at, m.pinned_by";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -29,12 +38,17 @@ export interface NewMessage {
   body: string;
   replyToId: string | null;
   call: CallLog | null;
+  /** A thread reply: its root (checked to be a top-level message of the conversation beforehand). */
+  threadRootId?: string | null;
+  alsoToConversation?: boolean;
 }
 
 export interface SentRow {
   row: MessageRow;
   /** false: this clientId was already sent, `row` is that message. */
   created: boolean;
+  /** A new thread reply: its root as the batch left it (summary updated). */
+  root?: MessageRow;
 }
 
 export function createMessageStore(db: Queryable) {
@@ -66,8 +80,9 @@ export function createMessageStore(db: Queryable) {
         // Named: prepared once per connection, not parsed again for every batch.
         name: "messages.insertBatch",
         text: `WITH input AS (
-           SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[])
-             AS t(idx, conversation_id, sender_id, client_id, kind, body, reply_to_id, call)
+           SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
+               $9::uuid[], $10::boolean[])
+             AS t(idx, conversation_id, sender_id, client_id, kind, body, reply_to_id, call, thread_root_id, also_to_conversation)
          ), member AS (
            SELECT i.* FROM input i WHERE EXISTS (
              SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = i.conversation_id AND cm.user_id = i.sender_id)
@@ -84,11 +99,13 @@ export function createMessageStore(db: Queryable) {
            WHERE c.id = k.conversation_id
            RETURNING c.id, c.last_seq - k.cnt AS base
          ), inserted AS (
-           INSERT INTO messages (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call)
-           SELECT f.conversation_id, b.base + f.n, f.sender_id, f.client_id, f.kind, f.body, f.reply_to_id, f.call::jsonb
+           INSERT INTO messages (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call,
+             thread_root_id, also_to_conversation)
+           SELECT f.conversation_id, b.base + f.n, f.sender_id, f.client_id, f.kind, f.body, f.reply_to_id, f.call::jsonb,
+             f.thread_root_id, f.thread_root_id IS NOT NULL AND f.also_to_conversation
            FROM fresh f JOIN bumped b ON b.id = f.conversation_id
            RETURNING *
-         ), positions AS (
+         ), ${THREAD_CTES}, positions AS (
            UPDATE conversation_members cm
            SET last_read_seq = GREATEST(cm.last_read_seq, p.seq), last_delivered_seq = GREATEST(cm.last_delivered_seq, p.seq)
            FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM inserted GROUP BY conversation_id, sender_id) p
@@ -97,7 +114,9 @@ export function createMessageStore(db: Queryable) {
          SELECT f.idx, true AS created, ${COLS} FROM inserted m
            JOIN fresh f ON f.conversation_id = m.conversation_id AND f.sender_id = m.sender_id AND f.client_id = m.client_id
          UNION ALL
-         SELECT e.idx, false AS created, ${COLS} FROM existing e JOIN messages m ON m.id = e.id`,
+         SELECT e.idx, false AS created, ${COLS} FROM existing e JOIN messages m ON m.id = e.id
+         UNION ALL
+         SELECT ${ROOT_IDX} AS idx, false AS created, ${COLS} FROM threaded m`,
         values: [
           items.map((_, i) => i),
           items.map((m) => m.conversationId),
@@ -107,11 +126,11 @@ export function createMessageStore(db: Queryable) {
           items.map((m) => m.body),
           items.map((m) => m.replyToId),
           items.map((m) => (m.call ? JSON.stringify(m.call) : null)),
+          items.map((m) => m.threadRootId ?? null),
+          items.map((m) => m.alsoToConversation ?? false),
         ],
       });
-      const out: (SentRow | undefined)[] = new Array(items.length).fill(undefined);
-      for (const { idx, created, ...row } of r.rows) out[idx] = { row, created };
-      return out;
+      return withRoots(items.length, r.rows);
     },
     async existsInConversation(messageId: string, conversationId: string, q: Queryable = db): Promise<boolean> {
       const r = await q.query("SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2", [
@@ -197,31 +216,13 @@ export function createMessageStore(db: Queryable) {
       );
       return r.rows;
     },
-    /** Full-text search over live messages of the caller's conversations (or of one of them). */
-    async search(
-      userId: string,
-      text: string,
-      conversationId: string | undefined,
-      limit: number,
-      q: Queryable = db,
-    ): Promise<MessageRow[]> {
-      const r = await q.query<MessageRow>(
-        `SELECT ${COLS} FROM messages m
-         JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $1
-         WHERE m.search @@ websearch_to_tsquery('simple', $2) AND m.deleted_at IS NULL
-           AND ($3::uuid IS NULL OR m.conversation_id = $3)
-         ORDER BY m.created_at DESC, m.seq DESC LIMIT $4`,
-        [userId, text, conversationId ?? null, limit],
-      );
-      return r.rows;
-    },
     /** Rows → wire messages with their attachments and reactions (two queries for any number of rows). */
     async hydrate(rows: MessageRow[], q: Queryable = db): Promise<Message[]> {
       if (rows.length === 0) return [];
       const ids = rows.map((r) => r.id);
       const [att, reacts] = await Promise.all([
         q.query<AttachmentRow & { created_at: Date }>(
-          "SELECT * FROM attachments WHERE message_id = ANY($1::uuid[]) ORDER BY created_at, id",
+          "SELECT * FROM attachments WHERE message_id = ANY($1::uuid[]) ORDER BY position NULLS LAST, created_at, id",
           [ids],
         ),
         q.query<{ message_id: string; emoji: string; user_ids: string[] }>(
@@ -260,9 +261,12 @@ export function createMessageStore(db: Queryable) {
         replyToId: r.reply_to_id,
         reactions: deleted ? [] : reactions,
         call: r.call,
+        system: null,
+        mentions: { userIds: [], channel: false },
         createdAt: r.created_at.toISOString(),
         editedAt: iso(r.edited_at),
         deletedAt: iso(r.deleted_at),
+        ...threadFieldsOf(r),
       };
     },
   };
