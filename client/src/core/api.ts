@@ -3,11 +3,19 @@
 // auth.ts's (`auth.api`); uploads go to media-service through uploads.ts.
 import type {
   AddMembersBody,
+  ChannelsResponse,
   ConversationResponse,
   ConversationsResponse,
   CreateConversationBody,
+  CreateInviteBody,
+  InvitePreviewResponse,
+  InviteResponse,
+  InvitesResponse,
+  MentionsResponse,
   MessagesResponse,
+  NotificationsBody,
   SearchResponse,
+  UpdateConversationBody,
   UsersResponse,
 } from "@messenger/protocol";
 import type { Auth } from "./auth";
@@ -34,6 +42,27 @@ export function createChatApi(auth: Auth) {
       auth.api<ConversationResponse>(`${conversationUrl(cid)}/members`, { method: "POST", json: body }),
     removeMember: (cid: string, userId: string) =>
       auth.api<void>(`${conversationUrl(cid)}/members/${userId}`, { method: "DELETE" }),
+    // Channels, settings, invite links, mentions, notification settings (issue 13).
+    channels(q: string, cursor?: string | null) {
+      const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      return auth.api<ChannelsResponse>(`/api/channels?q=${encodeURIComponent(q)}${after}`);
+    },
+    join: (cid: string) => auth.api<ConversationResponse>(`${conversationUrl(cid)}/join`, { method: "POST" }),
+    updateConversation: (cid: string, body: UpdateConversationBody) =>
+      auth.api<ConversationResponse>(conversationUrl(cid), { method: "PATCH", json: body }),
+    setNotifications: (cid: string, body: NotificationsBody) =>
+      auth.api<ConversationResponse>(`${conversationUrl(cid)}/notifications`, { method: "PUT", json: body }),
+    invites: (cid: string) => auth.api<InvitesResponse>(`${conversationUrl(cid)}/invites`),
+    createInvite: (cid: string, body: CreateInviteBody = {}) =>
+      auth.api<InviteResponse>(`${conversationUrl(cid)}/invites`, { method: "POST", json: body }),
+    revokeInvite: (cid: string, code: string) =>
+      auth.api<void>(`${conversationUrl(cid)}/invites/${encodeURIComponent(code)}`, { method: "DELETE" }),
+    invitePreview: (code: string) => auth.api<InvitePreviewResponse>(`/api/invites/${encodeURIComponent(code)}`),
+    acceptInvite: (code: string) =>
+      auth.api<ConversationResponse>(`/api/invites/${encodeURIComponent(code)}/accept`, { method: "POST" }),
+    mentions(before?: string | null) {
+      return auth.api<MentionsResponse>(`/api/mentions${before ? `?before=${encodeURIComponent(before)}` : ""}`);
+    },
     searchUsers: (q: string) => auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`),
     searchMessages(q: string, conversationId?: string) {
       const scope = conversationId ? `&conversationId=${encodeURIComponent(conversationId)}` : "";

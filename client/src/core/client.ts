@@ -3,6 +3,7 @@
 
 import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
+import { createChannels } from "./channels";
 import { createMembership } from "./membership";
 import { createMessageChanges } from "./message-changes";
 import { createOutbox, type SendBackoff } from "./outbox";
@@ -89,6 +90,7 @@ export function createChatClient(opts: ChatClientOptions) {
   });
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
+  const channels = createChannels({ api, stores, applyConversation: membership.applyConversation });
 
   return {
     socket,
@@ -164,7 +166,8 @@ export function createChatClient(opts: ChatClientOptions) {
     },
     /** Full-text search over my conversations (or one of them), newest first. */
     async searchMessages(q: string, conversationId?: string) {
-      const { messages: found } = await api.searchMessages(q, conversationId);
+      const { messages: found, users } = await api.searchMessages(q, conversationId);
+      stores.people.remember(users);
       return found;
     },
     addMembers: membership.addMembers,
@@ -173,6 +176,16 @@ export function createChatClient(opts: ChatClientOptions) {
     startDirect: membership.startDirect,
     createGroup: membership.createGroup,
     onIncoming: sync.onIncoming,
+    browseChannels: channels.browseChannels,
+    joinChannel: channels.joinChannel,
+    updateConversation: channels.updateConversation,
+    setNotifications: channels.setNotifications,
+    invites: channels.invites,
+    createInvite: channels.createInvite,
+    revokeInvite: channels.revokeInvite,
+    invitePreview: channels.invitePreview,
+    acceptInvite: channels.acceptInvite,
+    mentions: channels.mentions,
   };
 }
 export type ChatClient = ReturnType<typeof createChatClient>;

@@ -62,7 +62,8 @@ export function createReading(deps: {
     const seq = Math.min(upTo ?? end, end);
     if (seq === 0) return;
     conversations.markRead(cid, seq);
-    if (seq >= end && c.unreadCount > 0) conversations.upsert({ ...conversations.byId(cid)!, unreadCount: 0 });
+    if (seq >= end && (c.unreadCount > 0 || c.mentionCount > 0))
+      conversations.upsert({ ...conversations.byId(cid)!, unreadCount: 0, mentionCount: 0 });
     // The local state above is optimistic; the server hears it shortly (positions only move forward).
     tell(cid);
   }

@@ -3,6 +3,7 @@
 import type { ApiError } from "@messenger/protocol";
 import { createConversationsStore } from "../stores/conversations";
 import { createMessagesStore } from "../stores/messages";
+import { createPeopleStore } from "../stores/people";
 import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
 import { createTypingStore } from "../stores/typing";
@@ -39,6 +40,8 @@ export function createChatStores(me: () => string) {
     conversations: createConversationsStore(me),
     messages: createMessagesStore(),
     presence: createPresenceStore(),
+    /** Authors named by the server with messages (also former members). */
+    people: createPeopleStore(),
     typing: createTypingStore(),
     uploads: createUploadsStore(),
     connection: createStore<ConnectionState>("connecting"),

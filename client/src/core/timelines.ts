@@ -17,12 +17,20 @@ const UNREAD_CONTEXT = 5;
 
 export function createTimelines(deps: {
   api: ChatApi;
-  stores: Pick<ChatStores, "messages" | "conversations" | "focus">;
+  stores: Pick<ChatStores, "messages" | "conversations" | "focus" | "people">;
   /** Messages fetched into the conversation on screen count as read (reading.ts). */
   readingNow: (cid: string) => boolean;
 }) {
-  const { api, readingNow } = deps;
-  const { messages, conversations, focus } = deps.stores;
+  const { readingNow } = deps;
+  const { messages, conversations, focus, people } = deps.stores;
+  /** Every page names its authors: remembered, so a former member's messages keep their name. */
+  const api = {
+    async messages(...args: Parameters<ChatApi["messages"]>) {
+      const page = await deps.api.messages(...args);
+      people.remember(page.users);
+      return page;
+    },
+  };
   const catchingUp = new Map<string, Promise<void>>();
   /** Page requests in flight, one per conversation and direction. */
   const paging = new Set<string>();

@@ -5,8 +5,8 @@ import type { ComposerMode } from "./composer-mode";
 import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
-import { plainText } from "./markdown/markdown";
 import { useMentionAutocomplete } from "./MentionAutocomplete";
+import { plainText } from "./markdown/markdown";
 
 export function Composer({
   conversation,

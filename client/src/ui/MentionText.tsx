@@ -1,7 +1,7 @@
 // `@name` tokens in a run of message text, marked (and mentions of me, or of everyone, marked more):
 // what a body renderer calls for its plain text. Rendered as text nodes, never HTML.
 import type { Message } from "@messenger/protocol";
-import { useAuth, useStore } from "./hooks";
+import { useAuth, useClient, useStore } from "./hooks";
 import type { TextRenderer } from "./markdown/render";
 
 import { mentionsMe, mentionTargetsMe, splitMentions } from "./mentions";
@@ -32,7 +32,5 @@ export function MentionText({ text }: { text: string }) {
 
 /** Does this message mention me (or everyone)? Its row is marked then. */
 export function useMentionsMe(m: Message): boolean {
-  const auth = useAuth();
-  const me = useStore(auth.session, (s) => s?.user);
-  return !!me && mentionsMe(m, me);
+  return mentionsMe(m, useClient().me());
 }

@@ -4,6 +4,7 @@ import type { Conversation, Message } from "@messenger/protocol";
 import { memo, useState } from "react";
 import { useI18n } from "../i18n";
 import { Avatar } from "./Avatar";
+import { useAuthor } from "./authors";
 import { CallLogRow } from "./CallLogRow";
 import { Dialog } from "./Dialog";
 import { sameDay, timeLabel } from "./format";
@@ -14,6 +15,7 @@ import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
 import { ReceiptLine, Ticks } from "./Receipts";
+import { SystemNotice } from "./SystemNotice";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
@@ -51,11 +53,12 @@ export const MessageItem = memo(function MessageItem({
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);
-  const sender = conversation.members.find((x) => x.user.id === m.senderId)?.user;
+  const { user: sender, former } = useAuthor(conversation, m.senderId);
   const deleted = !!m.deletedAt;
   const mentioned = useMentionsMe(m);
 
   if (m.kind === "call" && m.call) return <CallLogRow message={m} call={m.call} newDay={newDay} />;
+  if (m.kind === "system" && m.system) return <SystemNotice message={m} conversation={conversation} newDay={newDay} />;
 
   const react = (emoji: string) => {
     const on = !m.reactions.some((r) => r.emoji === emoji && r.userIds.includes(me));
@@ -82,7 +85,12 @@ export const MessageItem = memo(function MessageItem({
             <span className="avatar-spacer" />
           ))}
         <div className="msg">
-          {!mine && !grouped && conversation.kind === "group" && <div className="sender">{sender?.displayName}</div>}
+          {!mine && !grouped && conversation.kind === "group" && (
+            <div className="sender">
+              {sender?.displayName}
+              {former && <span className="former-member"> · {t("chat.formerMember")}</span>}
+            </div>
+          )}
           <div className="bubble">
             {m.replyToId && !deleted && (
               <ReplyQuote conversation={conversation} replyToId={m.replyToId} onJump={onJump} />

@@ -6,9 +6,9 @@ import type { PendingSend } from "../stores/messages";
 import { sameDay, timeLabel } from "./format";
 import { useClient } from "./hooks";
 import { Icon } from "./Icon";
+import { renderMentions } from "./MentionText";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
-import { renderMentions } from "./MentionText";
 
 export function PendingItem({
   pending: p,

@@ -83,13 +83,8 @@ export function splitMentions(text: string): MentionPart[] {
 export const mentionTargetsMe = (name: string, myUsername: string) =>
   EVERYONE.has(name) || name === myUsername.toLowerCase();
 
-/**
- * Does `m` mention me (or everyone)? The server's parse (`m.mentions`) when it has one, else the
- * body's `@username` / `@channel` / `@here` / `@all`. My own messages never do.
- */
-export function mentionsMe(m: Message, me: { id: string; username: string }): boolean {
-  if (m.senderId === me.id || m.deletedAt) return false;
-  const parsed = (m as { mentions?: { userIds: string[]; channel: boolean } | null }).mentions;
-  if (parsed) return parsed.channel || parsed.userIds.includes(me.id);
-  return splitMentions(m.body).some((p) => p.mention !== undefined && mentionTargetsMe(p.mention, me.username));
+/** Does `m` mention me (or everyone), as the server parsed it (members only)? My own messages never do. */
+export function mentionsMe(m: Message, me: string): boolean {
+  if (m.senderId === me || m.deletedAt || m.kind === "system") return false;
+  return m.mentions.channel || m.mentions.userIds.includes(me);
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { ChatClient } from "../core/client";
 import { useI18n } from "../i18n";
 import { conversationTitle, previewText } from "./format";
+import { shouldNotify } from "./notification-level";
 
 const ASKED_KEY = "messenger.notificationsAsked";
 
@@ -40,6 +41,7 @@ export function useNotifications(client: ChatClient) {
     () =>
       client.onIncoming(({ message, conversation, sender }) => {
         if (document.visibilityState === "visible") return;
+        if (!shouldNotify(conversation, message, client.me())) return;
         chime();
         if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
         const me = client.me();
