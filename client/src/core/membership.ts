@@ -76,7 +76,10 @@ export function createMembership(deps: {
     if (self) return forget(cid, "left");
     // The server's conversation:updated follows with the full picture; show the change at once.
     const c = conversations.byId(cid);
-    if (c) conversations.upsert({ ...c, members: c.members.filter((m) => m.user.id !== userId) });
+    if (c) {
+      const members = c.members.filter((m) => m.user.id !== userId);
+      conversations.upsert({ ...c, members, memberCount: c.memberCount - (c.members.length - members.length) });
+    }
   }
 
   return {
