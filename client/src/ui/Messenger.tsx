@@ -5,6 +5,7 @@ import { useI18n } from "../i18n";
 import { useAttention } from "./attention";
 import { ChatView } from "./ChatView";
 import { ClientContext, useAuth, useStore } from "./hooks";
+import { InviteLanding, inviteFromPath } from "./InviteLanding";
 import { conversationFromHash, openConversation } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
 import { Sidebar } from "./Sidebar";
@@ -24,6 +25,7 @@ export function Messenger() {
   );
   const me = useStore(auth.session, (s) => s?.user);
   const activeId = useStore(client.stores.active);
+  const [invite] = useState(inviteFromPath);
 
   useEffect(() => {
     void client.start();
@@ -75,6 +77,7 @@ export function Messenger() {
           </main>
         </div>
         <NotificationPrompt />
+        {invite && <InviteLanding code={invite} />}
         <CallLayer />
       </CallsProvider>
     </ClientContext.Provider>

@@ -72,7 +72,11 @@ describe("web client end to end: message search", () => {
       "The budget for the offsite is approved",
       ...Array.from({ length: 70 }, (_, i) => `update ${i + 81}: nothing new`),
     ]);
+    // All of it unread: it opens at the first one; Mark as read, then down to the newest.
     await conversationItem(ana.page, "Ben Okafor").click();
+    await ana.page.getByTestId("unread-divider").waitFor();
+    await ana.page.getByRole("button", { name: "Mark as read" }).click();
+    await ana.page.getByTestId("jump-latest").click();
     await chatOf(ana.page).getByText("update 150: nothing new").waitFor();
 
     // Keyboard only: type, arrow down to the first result, Enter.
