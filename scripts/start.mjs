@@ -36,6 +36,7 @@ const CLIENT_DIR = resolve(env.CLIENT_DIR ?? join(ROOT, "client", "dist"));
 const LOG_DIR = join(DATA_DIR, "logs");
 
 const t0 = Date.now();
+const isLoopback = (host) => host === "localhost" || host === "::1" || host.startsWith("127.");
 const say = (line) => process.stdout.write(`${line}\n`);
 const step = (name, detail) => say(`  ✓ ${name.padEnd(14)} ${detail}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -260,7 +261,11 @@ async function main() {
   }
 
   const common = { DATABASE_URL: databaseUrl, ...secrets };
-  const chat = await startService("chat-service", { ...common, ...turnEnv });
+  // A demo on this machine: anyone who can reach the loopback address may register. Served to the
+  // network (HOST set), the production default applies: after the first account (the owner), invites only.
+  const registration = env.REGISTRATION ?? (isLoopback(HOST) ? "open" : "invite");
+  step("sign-up", registration === "open" ? "open (a local demo; REGISTRATION=invite to change)" : registration);
+  const chat = await startService("chat-service", { ...common, ...turnEnv, REGISTRATION: registration });
   const media = await startService("media-service", {
     ...common,
     ...clamdEnv,

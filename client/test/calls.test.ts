@@ -16,14 +16,9 @@ import {
   meetingNotice,
 } from "../src/calls/store";
 import { formatDuration } from "../src/ui/format";
+import { user } from "./fixtures";
 
-const ana: User = {
-  id: "00000000-0000-4000-8000-00000000000a",
-  username: "ana",
-  displayName: "Ana",
-  online: true,
-  lastSeenAt: null,
-};
+const ana: User = { ...user("00000000-0000-4000-8000-00000000000a", "Ana"), online: true };
 const CALL = "11111111-1111-4111-8111-111111111111";
 const OTHER_CALL = "22222222-2222-4222-8222-222222222222";
 const CONV = "33333333-3333-4333-8333-333333333333";

@@ -94,6 +94,8 @@ export async function startCoreServer(
       JWT_SECRET: "client-core-test-secret",
       SEND_RATE_PER_SECOND: "1000",
       REGISTRATIONS_PER_HOUR: "100000",
+      // Tests register many people without invites.
+      REGISTRATION: "open",
       ...env,
     }),
   );

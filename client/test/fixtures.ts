@@ -1,4 +1,4 @@
-import type { Conversation, Message } from "@messenger/protocol";
+import type { Conversation, Message, User } from "@messenger/protocol";
 
 export const ME = "00000000-0000-4000-8000-00000000000a";
 export const ANA = "00000000-0000-4000-8000-00000000000b";
@@ -28,8 +28,20 @@ export function msg(seq: number, over: Partial<Message> = {}): Message {
   };
 }
 
-export function user(id: string, name: string) {
-  return { id, username: name.toLowerCase(), displayName: name, online: false, lastSeenAt: null };
+export function user(id: string, name: string): User {
+  return {
+    id,
+    username: name.toLowerCase(),
+    displayName: name,
+    online: false,
+    lastSeenAt: null,
+    role: "member",
+    avatarUrl: null,
+    status: null,
+    dnd: false,
+    deactivated: false,
+    timeZone: null,
+  };
 }
 
 export function conversation(over: Partial<Conversation> = {}): Conversation {

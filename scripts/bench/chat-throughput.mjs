@@ -51,6 +51,7 @@ const server = spawn(process.execPath, [join(ROOT, "services/chat-service/dist/s
     LOG_LEVEL: "warn",
     NODE_ENV: "development",
     SEND_RATE_PER_SECOND: "100000",
+    REGISTRATION: "open",
   },
   stdio: ["ignore", "inherit", "inherit"],
 });

@@ -128,7 +128,8 @@ export async function startServer(entry, env = {}, { onLogLine } = {}) {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
-    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
+    // Benchmarks register many users: sign-up is open (chat-service; media-service ignores it).
+    env: { ...process.env, REGISTRATION: "open", ...env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", onLogLine ? "pipe" : "ignore", "inherit"],
   });
   if (onLogLine) {

@@ -149,7 +149,8 @@ export function createGateway({ clientDir, routes, health, jitsiDomain, log = ()
       res.end(built ? "not found\n" : "the client is not built: run `npm run build`\n");
       return;
     }
-    const isIndex = target.endsWith(`${sep}index.html`);
+    // index.html, the service worker and the manifest keep their names across deploys: always revalidated.
+    const isIndex = target.endsWith(`${sep}index.html`) || path === "/sw.js" || path === "/manifest.webmanifest";
     res.writeHead(200, {
       "content-type": TYPES[extname(target)] ?? "application/octet-stream",
       "content-length": info.size,

@@ -48,6 +48,7 @@ before(async () => {
         JWT_SECRET,
         // Every test user comes from 127.0.0.1.
         REGISTRATIONS_PER_HOUR: "1000",
+        REGISTRATION: "open",
         LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT),
       }),
     );

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { CallLayer, CallsProvider } from "../calls/index.js";
 import { createChatClient } from "../core/client";
 import { useI18n } from "../i18n";
+import { usePwa } from "../pwa/usePwa";
 import { useAttention } from "./attention";
 import { ChatView } from "./ChatView";
 import { ClientContext, useAuth, useStore } from "./hooks";
@@ -65,6 +66,7 @@ export function Messenger() {
 
   useAttention(client);
   useNotifications(client);
+  usePwa(client, auth, lang);
 
   if (!me) return null;
   return (

@@ -1,6 +1,7 @@
 import type { Conversation, User } from "@messenger/protocol";
 import { useMemo, useRef, useState } from "react";
 import { LANGS, type Lang, useI18n } from "../i18n";
+import { NotificationsMenu } from "../pwa/NotificationsMenu";
 import { sortedConversations } from "../stores/conversations";
 import { Avatar, GroupAvatar } from "./Avatar";
 import { Dialog } from "./Dialog";
@@ -111,6 +112,7 @@ function SidebarHeader() {
           </option>
         ))}
       </select>
+      <NotificationsMenu />
       <button
         type="button"
         className="icon-button"

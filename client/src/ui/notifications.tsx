@@ -1,7 +1,10 @@
+import { pushTagOfConversation } from "@messenger/protocol";
 import { useEffect, useState } from "react";
 import type { ChatClient } from "../core/client";
 import { useI18n } from "../i18n";
+import { turnPushOn } from "../pwa/push";
 import { conversationTitle, previewText } from "./format";
+import { useAuth } from "./hooks";
 import { shouldNotify } from "./notification-level";
 
 const ASKED_KEY = "messenger.notificationsAsked";
@@ -50,7 +53,8 @@ export function useNotifications(client: ChatClient) {
             ? `${sender?.displayName ?? ""} · ${conversationTitle(conversation, me)}`
             : t("notify.newMessage", { name: sender?.displayName ?? "" });
         const body = previewText(message, t) || t("notify.attachment");
-        const n = new Notification(title, { body, tag: conversation.id });
+        // The push's tag: a page notification and a pushed one of the same conversation replace each other.
+        const n = new Notification(title, { body, tag: pushTagOfConversation(conversation.id) });
         n.onclick = () => {
           window.focus();
           location.hash = `#/c/${conversation.id}`;
@@ -63,7 +67,8 @@ export function useNotifications(client: ChatClient) {
 
 /** Asks once, in the page's own words, before the browser's permission prompt. */
 export function NotificationPrompt() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const auth = useAuth();
   const [show, setShow] = useState(
     () =>
       typeof Notification !== "undefined" &&
@@ -82,7 +87,11 @@ export function NotificationPrompt() {
         type="button"
         className="primary"
         onClick={() => {
-          void Notification.requestPermission().finally(done);
+          // Allowed: this device also gets pushes with the app closed (pwa/push.ts).
+          void Notification.requestPermission()
+            .then((p) => (p === "granted" ? turnPushOn(auth, lang).then(() => undefined) : undefined))
+            .catch(() => undefined)
+            .finally(done);
         }}
       >
         {t("notify.enable")}

@@ -12,6 +12,8 @@ import { createCallsModule } from "./calls/wiring.js";
 import type { Config } from "./config.js";
 import type { AppDeps, CoreDeps } from "./deps.js";
 import { createAccess } from "./domain/access.js";
+import { createAccountService } from "./domain/account.js";
+import { createAdminService } from "./domain/admin.js";
 import { createAuthService } from "./domain/auth.js";
 import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
@@ -20,15 +22,20 @@ import { createPinService } from "./domain/pins.js";
 import { createReceiptService } from "./domain/receipts.js";
 import { createSearchService } from "./domain/search.js";
 import { createThreadService } from "./domain/threads.js";
+import { createWorkspaceService } from "./domain/workspace.js";
 import { createLimits, memoryLimiter } from "./limits.js";
 import { createMetrics } from "./metrics.js";
 import { authPlugin } from "./plugins/auth.js";
 import { databasePlugin } from "./plugins/database.js";
 import { redisPlugin } from "./plugins/redis.js";
 import { socketServerPlugin } from "./plugins/socket-server.js";
+import { createPushModule, type PushOptions } from "./push/module.js";
+import { pushRoutes } from "./push/routes.js";
 import { type AttachmentListener, startAttachmentListener } from "./realtime/attachments.js";
 import { type ChatServer, createHub } from "./realtime/hub.js";
 import { registerRealtime } from "./realtime/index.js";
+import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { callRoutes } from "./routes/calls.js";
 import { conversationRoutes } from "./routes/conversations.js";
@@ -58,6 +65,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions["logger"];
   /** Use this pool instead of creating one from DATABASE_URL (it is then not closed by the app). */
   db?: Db;
+  /** Web Push pieces a test swaps (the connection pool to its push-service stand-in). */
+  push?: PushOptions;
 }
 
 // Chat bodies are small JSON; anything larger is refused with 413 before parsing.
@@ -95,9 +104,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     sizes: createConversationSizes(stores, config),
   };
   const messages = createMessageService(core);
+  const workspace = createWorkspaceService(core);
+  const account = createAccountService(core);
   const domain = {
     ...core,
-    auth: createAuthService(core),
+    workspace,
+    account,
+    auth: createAuthService({ ...core, workspace }),
     conversations: createConversationService(core),
     messages,
     receipts: createReceiptService(core),
@@ -105,7 +118,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     pins: createPinService({ ...core, messages }),
     search: createSearchService(core),
   };
-  const deps: AppDeps = { ...domain, ...createCallsModule(domain) };
+  // Web Push hears of new messages and reads after commit, and of ringing calls (calls/wiring.ts).
+  const push = await createPushModule({ ...domain, focus: app.focus }, opts.push);
+  domain.messages.onCreated(push.notifier.messageCreated);
+  domain.receipts.onRead(push.notifier.read);
+  const callsModule = createCallsModule({ ...domain, push });
+  const admin = createAdminService({ ...core, workspace, account, endCallsOf: callsModule.calls.endCallsOf });
+  const deps: AppDeps = { ...domain, push, ...callsModule, admin };
   app.decorate("deps", deps);
 
   const realtime = registerRealtime(io, deps);
@@ -117,12 +136,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(healthRoutes, { deps, redis: redis ?? undefined });
   await app.register(authRoutes, { prefix: "/api", deps });
   await app.register(userRoutes, { prefix: "/api", deps });
+  await app.register(accountRoutes, { prefix: "/api", deps });
+  await app.register(adminRoutes, { prefix: "/api/admin", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
   await app.register(threadRoutes, { prefix: "/api", deps });
   await app.register(pinRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.
   await app.register(callRoutes, { prefix: "/api", deps });
   await app.register(meetingRoutes, { prefix: "/api", deps });
+  await app.register(pushRoutes, { prefix: "/api", deps });
 
   app.addHook("preClose", async () => {
     // Sockets first, so clients reconnect elsewhere while we finish.
@@ -134,6 +156,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook("onClose", async () => {
     realtime.close();
     deps.calls.close();
+    deps.push.close();
     // Receipts gathered in a big conversation's window are written before the pool closes.
     await deps.receipts.close();
     await attachmentListener.close();

@@ -1,5 +1,6 @@
 import { assertProductionSecrets } from "@messenger/common";
 import { z } from "zod";
+import { assertPushConfig, PushConfig } from "./push/config.js";
 
 const DEV_JWT_SECRET = "dev-insecure-secret";
 const DEV_TURN_SECRET = "dev-turn-secret";
@@ -56,6 +57,13 @@ const ConfigSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /**
+   * Who may create an account until an admin sets the policy (the stored setting then wins): `open`,
+   * `invite` (only with an invite link) or `closed`. The very first account always registers and owns the workspace.
+   */
+  REGISTRATION: z.enum(["open", "invite", "closed"]).default("invite"),
+  /** The address people open (https://chat.example.com): invite links and company sign-in redirects use it. */
+  PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). */
   TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
   /** Mark the access cookie Secure (set when served over HTTPS). */
@@ -87,6 +95,7 @@ const ConfigSchema = z.object({
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(5000),
   /** With Redis: an instance silent this long is dead and its users go offline (> the heartbeat). */
   PRESENCE_TTL_MS: z.coerce.number().int().positive().default(15_000),
+  ...PushConfig,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -104,5 +113,6 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       { databaseUrl: config.DATABASE_URL },
     );
   }
+  assertPushConfig(config);
   return config;
 }

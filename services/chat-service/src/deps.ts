@@ -1,6 +1,8 @@
 import type { MeetingService } from "./calls/meetings.js";
 import type { CallService } from "./calls/service.js";
 import type { CoreDeps } from "./core-deps.js";
+import type { AccountService } from "./domain/account.js";
+import type { AdminService } from "./domain/admin.js";
 import type { AuthService } from "./domain/auth.js";
 import type { ConversationService } from "./domain/conversations.js";
 import type { MessageService } from "./domain/messages.js";
@@ -8,6 +10,8 @@ import type { PinService } from "./domain/pins.js";
 import type { ReceiptService } from "./domain/receipts.js";
 import type { SearchService } from "./domain/search.js";
 import type { ThreadService } from "./domain/threads.js";
+import type { WorkspaceService } from "./domain/workspace.js";
+import type { PushModule } from "./push/module.js";
 
 export type { CoreDeps } from "./core-deps.js";
 
@@ -24,6 +28,13 @@ export interface AppDeps extends CoreDeps {
   threads: ThreadService;
   pins: PinService;
   search: SearchService;
+  push: PushModule;
   calls: CallService;
   meetings: MeetingService;
+  /** The sign-up policy and workspace settings. */
+  workspace: WorkspaceService;
+  /** A person's own profile, password and devices; `publishUser` tells their contacts of a change. */
+  account: AccountService;
+  /** The admin console: users, roles, deactivation, settings, invites, audit log. */
+  admin: AdminService;
 }

@@ -22,3 +22,17 @@ export const tooMany = (message: string) => new AppError("too_many", 409, messag
 /** `threadRootId` is not a top-level message of the conversation. */
 export const invalidThreadRoot = () =>
   new AppError("invalid_thread_root", 400, "threadRootId must be a top-level message of this conversation");
+
+// People and administration.
+export const registrationClosed = (message = "this workspace is not taking new accounts") =>
+  new AppError("registration_closed", 403, message);
+export const inviteInvalid = (message = "that invite is unknown, used, revoked or expired") =>
+  new AppError("invite_invalid", 403, message);
+export const emailDomainNotAllowed = () =>
+  new AppError("email_domain_not_allowed", 403, "accounts here need an email address of the company's domain");
+export const emailTaken = () => new AppError("email_taken", 409, "an account with that email address exists");
+export const accountDeactivated = () =>
+  new AppError("account_deactivated", 403, "this account was deactivated by an administrator");
+export const passwordLoginDisabled = () =>
+  new AppError("password_login_disabled", 403, "sign in with your company account instead");
+export const wrongPassword = () => new AppError("invalid_credentials", 400, "the current password is wrong");

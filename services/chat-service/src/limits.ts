@@ -26,6 +26,11 @@ export function createLimits(shared: LimiterFactory, config: Config) {
     },
     registerPerAddress: shared("register-ip", config.REGISTRATIONS_PER_HOUR, 3600),
     groupsPerUser: shared("group-create", config.GROUPS_PER_HOUR, 3600),
+    /** Push: devices turned on per user and hour, and test pushes per user and minute (each costs a push service a request). */
+    pushSubscribe: shared("push-subscribe", 30, 3600),
+    pushTest: shared("push-test", 5, 60),
+    /** `client:focus` per socket: a tab flapping between windows must not cost Redis a write per flap. */
+    focusChanges: memoryLimiter("client-focus", 20, 10),
     // Per instance on purpose: it guards every socket event, and a Redis round trip each would cost
     // the delivery path; a user's sockets live on one instance behind nginx's sticky upstream.
     socketEvents: memoryLimiter("socket-events", config.SOCKET_EVENTS_PER_SECOND, 1),

@@ -9,7 +9,7 @@ import type { Ack, AuthResponse, ClientToServerEvents, Message, ServerToClientEv
 import type { FastifyInstance } from "fastify";
 import { createClient } from "redis";
 import { io as connect, type Socket } from "socket.io-client";
-import { buildApp } from "../src/app.js";
+import { type BuildOptions, buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config.js";
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -28,7 +28,7 @@ export interface Harness {
 /** `configure` adds test-only routes (e.g. a browser page) before the app listens, again after a restart. */
 export async function startHarness(
   env: Record<string, string> = {},
-  opts: { configure?: (app: FastifyInstance) => void } = {},
+  opts: { configure?: (app: FastifyInstance) => void; build?: BuildOptions } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
   const config = loadConfig({
@@ -37,10 +37,12 @@ export async function startHarness(
     LOG_LEVEL: "silent",
     // Every test user registers from 127.0.0.1; the files that test the limit set their own.
     REGISTRATIONS_PER_HOUR: "100000",
+    // Tests register many people; the files that test the sign-up policy set their own.
+    REGISTRATION: "open",
     ...env,
   });
   const start = async () => {
-    const app = await buildApp(config);
+    const app = await buildApp(config, opts.build);
     opts.configure?.(app);
     return app;
   };
@@ -99,17 +101,39 @@ const asTestUser = (body: AuthResponse): TestUser => ({
 });
 
 let counter = 0;
-/** `from`: the client address nginx would name in X-Forwarded-For (for files that test per-address limits). */
-export async function register(h: Harness, name?: string, opts: { from?: string } = {}): Promise<TestUser> {
+/**
+ * `from`: the client address nginx would name in X-Forwarded-For (for files that test per-address limits);
+ * `inviteCode`, `email`: for files that test the sign-up policy.
+ */
+export async function register(
+  h: Harness,
+  name?: string,
+  opts: { from?: string; inviteCode?: string; email?: string } = {},
+): Promise<TestUser> {
+  const res = await registerRequest(h, name, opts);
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  return asTestUser(res.json() as AuthResponse);
+}
+
+/** The registration request itself, for tests that expect a refusal. */
+export function registerRequest(
+  h: Harness,
+  name?: string,
+  opts: { from?: string; inviteCode?: string; email?: string } = {},
+) {
   const username = name ?? `user${++counter}.${randomUUID().slice(0, 6)}`;
-  const res = await h.app.inject({
+  return h.app.inject({
     method: "POST",
     url: "/api/auth/register",
     headers: opts.from ? { "x-forwarded-for": opts.from } : {},
-    payload: { username, password: PASSWORD, displayName: username.toUpperCase() },
+    payload: {
+      username,
+      password: PASSWORD,
+      displayName: username.toUpperCase(),
+      ...(opts.inviteCode ? { inviteCode: opts.inviteCode } : {}),
+      ...(opts.email ? { email: opts.email } : {}),
+    },
   });
-  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
-  return asTestUser(res.json() as AuthResponse);
 }
 
 /** A second sign-in of the same account (another device): a session of its own. */
@@ -127,7 +151,7 @@ export async function signInAgain(h: Harness, u: TestUser): Promise<TestUser> {
 export async function api<T = Record<string, unknown>>(
   h: Harness,
   user: TestUser | null,
-  method: "GET" | "POST" | "PUT" | "DELETE",
+  method: "GET" | "POST" | "DELETE" | "PATCH" | "PUT",
   url: string,
   payload?: unknown,
 ): Promise<{ status: number; body: T }> {

@@ -29,6 +29,7 @@ before(async () => {
     REDIS_PREFIX: prefix,
     TYPING_THROTTLE_MS: "60000",
     SEND_RATE_PER_SECOND: "5",
+    REGISTRATION: "open",
   });
   a = await buildApp(config);
   b = await buildApp(config);

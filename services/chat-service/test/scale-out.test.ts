@@ -63,6 +63,7 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   // The crash test sends as fast as acks come back.
   SEND_RATE_PER_SECOND: "100000",
   REGISTRATIONS_PER_HOUR: "100000",
+  REGISTRATION: "open",
   CALL_RING_TIMEOUT_MS: "60000",
   CALL_DISCONNECT_GRACE_MS: "30000",
   PRESENCE_HEARTBEAT_MS: String(PRESENCE_HEARTBEAT_MS),

@@ -117,8 +117,11 @@ test("a deactivated user cannot sign in, refresh or keep a socket", async () => 
   await h.app.deps.db.query("UPDATE users SET deactivated_at = now() WHERE id = $1", [u.user.id]);
   assert.equal(await closed, "io server disconnect");
   const login = await post("/api/auth/login", { username: u.user.username, password: PASSWORD });
-  assert.equal(login.statusCode, 401);
-  assert.equal(login.json().error.code, "invalid_credentials");
+  // Told only to someone who knows the password (a wrong one still answers invalid_credentials).
+  assert.equal(login.statusCode, 403);
+  assert.equal(login.json().error.code, "account_deactivated");
+  const guess = await post("/api/auth/login", { username: u.user.username, password: "wrong password here" });
+  assert.equal(guess.json().error.code, "invalid_credentials");
   assert.equal((await post("/api/auth/refresh", { refreshToken: u.refreshToken })).statusCode, 401);
   await eventually(
     "the deactivated user's token gets 401",

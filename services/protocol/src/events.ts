@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ApiError, type Conversation, Id, type Message, NotificationSettings, User } from "./models.js";
+import type { ClientFocusPayload } from "./push.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
 import { Emoji, text } from "./text.js";
 
@@ -176,6 +177,8 @@ export interface ClientToServerEvents {
   "call:decline": (p: CallIdPayload, ack: AckFn) => void;
   "call:signal": (p: CallSignalPayload, ack: AckFn) => void;
   "call:end": (p: CallIdPayload, ack: AckFn) => void;
+  /** This tab came to the foreground or left it (push.ts); the ack is optional. */
+  "client:focus": (p: ClientFocusPayload, ack?: AckFn) => void;
 }
 
 export interface ServerToClientEvents {
@@ -198,6 +201,8 @@ export interface ServerToClientEvents {
   "call:ended": (e: CallEndedEvent) => void;
   "meeting:started": (e: MeetingStartedEvent) => void;
   "sync:hint": (e: SyncHintEvent) => void;
+  /** Someone who shares a conversation with the receiver (or the receiver) changed profile, status or role. */
+  "user:updated": (u: User) => void;
 }
 
 /** Socket.io handshake: `io(url, { auth: { token: accessToken } })`. */

@@ -7,12 +7,34 @@ export type Id = z.infer<typeof Id>;
 /** ISO-8601 timestamp as produced by `Date.prototype.toJSON`. */
 export const Timestamp = z.string();
 
+/** Workspace roles: the first account is the owner; guests see only the people they share a conversation with. */
+export const WorkspaceRole = z.enum(["owner", "admin", "member", "guest"]);
+export type WorkspaceRole = z.infer<typeof WorkspaceRole>;
+
+/** A custom status ("🌴 On holiday"); an expired one is never sent. */
+export const UserStatus = z.object({
+  emoji: z.string(),
+  text: z.string(),
+  expiresAt: Timestamp.nullable(),
+});
+export type UserStatus = z.infer<typeof UserStatus>;
+
 export const User = z.object({
   id: Id,
   username: z.string(),
   displayName: z.string(),
   online: z.boolean(),
   lastSeenAt: Timestamp.nullable(),
+  role: WorkspaceRole,
+  /** Same-origin URL of the square avatar (cookie-authenticated), or null for initials. */
+  avatarUrl: z.string().nullable(),
+  status: UserStatus.nullable(),
+  /** Do not disturb is on now (the others see that; only the user sees until when). */
+  dnd: z.boolean(),
+  /** The account was deactivated: its messages stay, labelled. */
+  deactivated: z.boolean(),
+  /** IANA time zone ("Europe/Madrid") for the profile card's local time, or null when not set. */
+  timeZone: z.string().nullable(),
 });
 export type User = z.infer<typeof User>;
 
@@ -222,6 +244,13 @@ export const ErrorCode = z.enum([
   "too_many",
   "archived",
   "too_long",
+  "registration_closed",
+  "invite_invalid",
+  "email_domain_not_allowed",
+  "email_taken",
+  "account_deactivated",
+  "password_login_disabled",
+  "oidc_failed",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

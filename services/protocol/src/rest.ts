@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Attachment, Conversation, Id, Member, Message, User, Visibility } from "./models.js";
+import { Attachment, Conversation, Id, Member, Message, Timestamp, User, Visibility } from "./models.js";
 import { displayText, Topic, text } from "./text.js";
 
 export const MESSAGE_BODY_MAX = 4000;
@@ -11,6 +11,7 @@ export const Username = z.string().regex(/^[a-z0-9._-]{3,32}$/, "3–32 characte
 export const PASSWORD_MIN = 10;
 export const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(512);
 export const DisplayName = displayText(64);
+export const Email = z.email().max(254);
 export const Title = displayText(100);
 
 // ---- auth -------------------------------------------------------------------
@@ -19,6 +20,10 @@ export const RegisterBody = z.object({
   username: Username,
   password: Password,
   displayName: DisplayName.optional(),
+  /** From an invite link (`?invite=<code>`); needed when registration is by invitation. */
+  inviteCode: z.string().min(1).max(200).optional(),
+  /** Needed when the workspace limits sign-up to some email domains (and no invite names one). */
+  email: Email.optional(),
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
@@ -42,7 +47,11 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
 
 // ---- users ------------------------------------------------------------------
 
-export const MeResponse = z.object({ user: User });
+/** What only the user sees about themselves, beside the User everyone sees. */
+export const OwnProfile = z.object({ email: z.string().nullable(), dndUntil: Timestamp.nullable() });
+export type OwnProfile = z.infer<typeof OwnProfile>;
+
+export const MeResponse = z.object({ user: User, profile: OwnProfile });
 export type MeResponse = z.infer<typeof MeResponse>;
 
 export const UsersQuery = z.object({ q: text(64).default("") });

@@ -218,6 +218,7 @@ export function createCallService(deps: CallServiceDeps) {
       if (conv.kind !== "direct") throw notDirect();
       const calleeId = conv.memberIds.find((id) => id !== me.userId);
       if (!calleeId || conv.memberIds.length !== 2) throw badRequest("this conversation has nobody to call");
+      if ((await deps.userById(calleeId))?.deactivated) throw badRequest("this account was deactivated");
       const call: NewCall = {
         id: p.callId,
         conversationId: conv.id,
@@ -330,6 +331,12 @@ export function createCallService(deps: CallServiceDeps) {
         timer.unref?.();
         graceTimers.set(key, timer);
       }
+    },
+
+    /** The user's account was deactivated: their ringing or active call ends now, for the other side too. */
+    async endCallsOf(userId: string): Promise<void> {
+      const call = await store.liveCallOf(userId);
+      if (call) await endAndNotify(call.id, "disconnected", ["ringing", "active"]);
     },
 
     /** Stops this instance's timers (app shutdown). Calls in the database are ended by their next sweep. */

@@ -1,16 +1,30 @@
-import type { ServerToClientEvents, User } from "@messenger/protocol";
+import type { CallEndedEvent, CallIncomingEvent, ServerToClientEvents, User } from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
 import { toUsers } from "../domain/users.js";
+import type { PushNotifier } from "../push/notifier.js";
 import { createMeetingService } from "./meetings.js";
 import { type CallEmitter, createCallService } from "./service.js";
 import { callSettings } from "./settings.js";
 import { createCallStore } from "./store.js";
 
+/** Ringing (and the end of ringing) of a callee's every device is what the push notifier hears of. */
+function pushCall(notifier: PushNotifier, userId: string, event: string, payload: unknown) {
+  if (event === "call:incoming") {
+    const p = payload as CallIncomingEvent;
+    notifier.callRinging(userId, {
+      callId: p.callId,
+      conversationId: p.conversationId,
+      callerName: p.from.displayName,
+      video: p.video,
+    });
+  } else if (event === "call:ended") notifier.callStopped(userId, (payload as CallEndedEvent).callId);
+}
+
 /**
  * The calls module's services, built once by buildApp: 1:1 calls (state in PostgreSQL, events
  * through the Hub like every other event) and Jitsi meetings.
  */
-export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings">) {
+export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings" | "admin">) {
   const { hub, stores, presence, access, log } = deps;
   const settings = callSettings(deps.config);
   const emit: CallEmitter = {
@@ -21,6 +35,8 @@ export function createCallsModule(deps: Omit<AppDeps, "calls" | "meetings">) {
       let op = hub.toUsers([userId]);
       if (opts?.exceptSocketId) op = op.except(opts.exceptSocketId);
       op.emit(event, ...([payload] as Parameters<ServerToClientEvents[typeof event]>));
+      // Every device of the callee rings, and so do those with no tab open (push).
+      pushCall(deps.push.notifier, userId, event, payload);
     },
   };
   const calls = createCallService({

@@ -2,21 +2,25 @@ import {
   ACCESS_TOKEN_TTL_SECONDS,
   hashRefreshToken,
   newRefreshToken,
+  type Queryable,
   signAccessToken,
   withTransaction,
 } from "@messenger/common";
 import type { AuthResponse, LoginBody, RegisterBody, Tokens } from "@messenger/protocol";
-import { hash, verify } from "@node-rs/argon2";
 import type { CoreDeps } from "../core-deps.js";
-import { invalidCredentials, invalidRefreshToken, usernameTaken } from "../errors.js";
+import {
+  accountDeactivated,
+  emailTaken,
+  invalidCredentials,
+  invalidRefreshToken,
+  passwordLoginDisabled,
+  usernameTaken,
+} from "../errors.js";
 import type { UserRow } from "../store/index.js";
 import { requireStrongPassword } from "./password-strength.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
 import { toUser } from "./users.js";
-
-// @node-rs/argon2's Algorithm is a const enum (not usable under isolatedModules): 2 = Argon2id.
-const ARGON2ID = 2;
-// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
-const ARGON = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+import type { Admission, WorkspaceService } from "./workspace.js";
 
 /** Where a sign-in comes from (kept with its session, for the owner's list of devices). */
 export interface Device {
@@ -24,10 +28,8 @@ export interface Device {
   ip: string | null;
 }
 
-export function createAuthService(deps: CoreDeps) {
-  const { db, stores, config, presence, sessions, hub } = deps;
-  // Verifying against a real hash when the user does not exist keeps both paths equally slow.
-  const dummyHash = hash("not-a-real-password", ARGON);
+export function createAuthService(deps: CoreDeps & { workspace: WorkspaceService }) {
+  const { db, stores, config, presence, sessions, hub, workspace } = deps;
 
   async function issue(user: UserRow, sessionId: string): Promise<Tokens> {
     const accessToken = await signAccessToken(
@@ -52,6 +54,34 @@ export function createAuthService(deps: CoreDeps) {
     return { user: toUser(user, online.has(user.id)), ...tokens };
   }
 
+  /** Makes an account as `admit` decides (in the transaction that serialises sign-ups), audited. */
+  async function createAccount(
+    admit: (tx: Queryable) => Promise<Admission>,
+    u: { username: string; displayName: string; passwordHash: string },
+    device: Device,
+    extra: (tx: Queryable, user: UserRow) => Promise<void> = async () => {},
+  ): Promise<UserRow> {
+    return withTransaction(db, async (tx) => {
+      const admission = await admit(tx);
+      if (admission.email && (await stores.people.findByEmail(admission.email, tx))) throw emailTaken();
+      const user = await stores.users.insert({ ...u, role: admission.role, email: admission.email }, tx);
+      if (!user) throw usernameTaken();
+      if (admission.inviteId) await stores.invites.markUsedBy(admission.inviteId, user.id, tx);
+      await extra(tx, user);
+      await stores.audit.record(
+        {
+          action: "user_registered",
+          actorId: user.id,
+          targetUserId: user.id,
+          ip: device.ip,
+          details: { role: admission.role, invite: admission.inviteId },
+        },
+        tx,
+      );
+      return user;
+    });
+  }
+
   /** Ends a session everywhere: its refresh tokens, its access tokens and its open sockets (every instance). */
   async function endSession(sessionId: string): Promise<void> {
     await stores.sessions.revoke(sessionId);
@@ -62,25 +92,39 @@ export function createAuthService(deps: CoreDeps) {
   return {
     /** `admit` runs once the request is known to be acceptable, before any work (e.g. a rate limit). */
     async register(body: RegisterBody, device: Device, admit: () => Promise<void> = async () => {}) {
+      await workspace.precheck(body.inviteCode);
       await requireStrongPassword(body.password, [body.username, body.displayName ?? ""]);
       await admit();
-      const passwordHash = await hash(body.password, ARGON);
-      const user = await stores.users.insert({
-        username: body.username,
-        displayName: body.displayName ?? body.username,
-        passwordHash,
-      });
-      if (!user) throw usernameTaken();
+      const passwordHash = await hashPassword(body.password);
+      const user = await createAccount(
+        (tx) => workspace.admit(tx, { inviteCode: body.inviteCode, email: body.email }),
+        { username: body.username, displayName: body.displayName ?? body.username, passwordHash },
+        device,
+      );
       return signIn(user, device);
     },
 
     async login(body: LoginBody, device: Device): Promise<AuthResponse> {
       const user = await stores.users.findByUsername(body.username.toLowerCase());
-      const ok = await verify(user?.password_hash ?? (await dummyHash), body.password).catch(() => false);
-      // A deactivated account answers like a wrong password: nobody learns it exists.
-      if (!user || !ok || user.deactivated_at) throw invalidCredentials();
+      const ok = await verifyPassword(user?.password_hash, body.password);
+      if (!user || !ok) {
+        // Failed logins of real accounts are kept per account for the admins (audit log).
+        if (user)
+          await stores.audit
+            .record({ action: "login_failed", targetUserId: user.id, ip: device.ip })
+            .catch((err: unknown) => deps.log.warn({ err }, "could not audit a failed login"));
+        throw invalidCredentials();
+      }
+      // Only someone who knows the password learns the account was deactivated.
+      if (user.deactivated_at) throw accountDeactivated();
+      // The owner's password stays a way in (break-glass) when company sign-in is the rule.
+      if (user.role !== "owner" && !(await workspace.settings()).passwordLogin) throw passwordLoginDisabled();
       return signIn(user, device);
     },
+
+    signIn,
+    createAccount,
+    endSession,
 
     /**
      * Rotates: the presented token is revoked and a new one of the same session issued.
@@ -94,6 +138,7 @@ export function createAuthService(deps: CoreDeps) {
         if (row.expires_at.getTime() <= Date.now()) return { ok: false as const };
         if (!(await stores.sessions.isActive(row.family_id, tx))) return { ok: false as const };
         await stores.refreshTokens.revoke(row.id, tx);
+        await stores.sessions.touch(row.family_id, tx);
         return { ok: true as const, row };
       });
       if (!outcome.ok) {

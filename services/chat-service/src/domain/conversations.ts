@@ -158,7 +158,8 @@ export function createConversationService(deps: CoreDeps) {
 
     /** Get-or-create: the same conversation from either side, however often or concurrently asked. */
     async openDirect(userId: string, otherId: string): Promise<{ conversation: Conversation; created: boolean }> {
-      const other = await stores.users.findById(otherId);
+      // A guest reaches only people they already share a conversation with; nobody a deactivated account.
+      const [other] = await access.visibleUsers(userId, [otherId]);
       if (!other) throw notFound("user");
       const key = [userId, otherId].sort().join(":");
       const { row, created } = await withTransaction(db, async (tx) => {
@@ -175,7 +176,7 @@ export function createConversationService(deps: CoreDeps) {
 
     async createGroup(creatorId: string, title: string, memberIds: string[]): Promise<Conversation> {
       const others = [...new Set(memberIds)].filter((id) => id !== creatorId);
-      const found = await stores.users.findByIds(others);
+      const found = await access.visibleUsers(creatorId, others);
       if (found.length !== others.length) throw badRequest("memberIds: unknown user");
       await spend(deps.limits.groupsPerUser, creatorId, "too many groups created, try again later");
       const row = await withTransaction(db, async (tx) => {
@@ -194,7 +195,7 @@ export function createConversationService(deps: CoreDeps) {
       const conv = await stores.conversations.findById(conversationId);
       if (conv?.kind !== "group") throw notGroup();
       const wanted = [...new Set(userIds)];
-      const found = await stores.users.findByIds(wanted);
+      const found = await access.visibleUsers(actorId, wanted);
       if (found.length !== wanted.length) throw badRequest("userIds: unknown user");
       const added = await withTransaction(db, (tx) =>
         stores.conversations.addMembers(conversationId, wanted, "member", tx),

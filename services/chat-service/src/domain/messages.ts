@@ -186,6 +186,8 @@ export function createMessageService(deps: CoreDeps) {
     const ids = [...new Set(rows.map((r) => r.sender_id))];
     return toUsers(await stores.users.findByIds(ids), deps.presence);
   }
+  // Told of every new message after it was committed and published (push notifications).
+  const createdListeners = new Set<(message: Message) => void>();
 
   const writes = createGroupCommit<PendingSend, Written>({
     write: writeBatch,
@@ -199,6 +201,10 @@ export function createMessageService(deps: CoreDeps) {
   });
 
   const service = {
+    /** Calls `fn` with each new message once it is committed and published; `fn` must not throw or wait. */
+    onCreated(fn: (message: Message) => void): void {
+      createdListeners.add(fn);
+    },
     /**
      * Sends once per (conversation, sender, clientId), through the group commit above.
      * Members hear about it only after commit; a duplicate is broadcast again (see below).
@@ -230,6 +236,7 @@ export function createMessageService(deps: CoreDeps) {
       publish(input.conversationId, "message:new", message, origin);
       // Every socket, the sender's too: its ack carries the reply, not the root's new count.
       if (written.root) publishRoot(written.root);
+      for (const fn of createdListeners) fn(message);
       return { message, created: true };
     },
 

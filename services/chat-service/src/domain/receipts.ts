@@ -64,9 +64,13 @@ export function createReceiptService(deps: CoreDeps) {
   const askedFor = (requests: PendingReceipt[], covers: (r: PendingReceipt) => boolean) =>
     requests.flatMap((r) => (r.socketId && covers(r) ? [r.socketId] : []));
 
+  // Told of every read position that moved, after it was stored (push notifications close).
+  const readListeners = new Set<(userId: string, conversationId: string, seq: number) => void>();
+
   function publish(conversationId: string, userId: string, moved: MovedPosition, requests: PendingReceipt[]) {
     const started = performance.now();
     if (moved.readTo > moved.readFrom) {
+      for (const fn of readListeners) fn(userId, conversationId, moved.readTo);
       hub
         .toUsers([userId, ...moved.readSenders], {
           exceptSocketIds: askedFor(requests, (r) => r.kind === "read" && r.seq >= moved.readTo),
@@ -145,6 +149,10 @@ export function createReceiptService(deps: CoreDeps) {
   });
 
   return {
+    /** Calls `fn` each time a member's read position moved (stored); `fn` must not throw or wait. */
+    onRead(fn: (userId: string, conversationId: string, seq: number) => void): void {
+      readListeners.add(fn);
+    },
     /**
      * Moves my read/delivered position forward only (never past the last message); resolves once
      * stored. Membership is checked by the batch's statement itself (404 otherwise), so a move

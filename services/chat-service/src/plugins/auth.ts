@@ -6,6 +6,8 @@ import { unauthorized } from "../errors.js";
 export interface AuthUser {
   id: string;
   username: string;
+  /** The sign-in (device) the token belongs to, when it names one. */
+  sessionId?: string;
 }
 
 declare module "fastify" {
@@ -33,7 +35,11 @@ export const authPlugin = fp<{ sessions: SessionGate }>(
       const claims = await sessions.verify(token);
       // A valid signature is not enough: the session may have been ended or the user deactivated or deleted.
       if (!claims) throw unauthorized();
-      request.user = { id: claims.userId, username: claims.username };
+      request.user = {
+        id: claims.userId,
+        username: claims.username,
+        ...(claims.sessionId ? { sessionId: claims.sessionId } : {}),
+      };
     });
   },
   { name: "chat-auth" },

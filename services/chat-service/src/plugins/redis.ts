@@ -6,6 +6,7 @@ import { createClient } from "redis";
 import type { Config } from "../config.js";
 import { createMemoryPresence, type Presence, type PresenceWatch } from "../domain/presence.js";
 import type { LimiterFactory } from "../limits.js";
+import { createMemoryFocus, createRedisFocus, type FocusTracker } from "../push/focus.js";
 import type { ChatServer } from "../realtime/hub.js";
 import { attachStreamsAdapter } from "./redis-adapter.js";
 
@@ -24,6 +25,8 @@ type RedisClient = ReturnType<typeof createClient>;
  */
 export interface RedisInfra {
   presence: Presence;
+  /** Which users have a tab in the foreground, on any instance (push/focus.ts). */
+  focus: FocusTracker;
   /** Rate limits shared by every instance. */
   limiter: LimiterFactory;
   /** Readiness: Redis answers a PING within `timeoutMs` (a stalled Redis would queue it forever). */
@@ -39,6 +42,8 @@ export async function connectRedis(
   opts: {
     typingThrottleMs: number;
     commandTimeoutMs: number;
+    heartbeatMs: number;
+    ttlMs: number;
     hintSpreadMs: number;
     onSyncHint(): void;
     log: FastifyBaseLogger;
@@ -69,6 +74,7 @@ export async function connectRedis(
 
   const bounded = <T>(what: string, p: Promise<T>) => withDeadline(p, opts.commandTimeoutMs, `redis ${what}`);
   const presence = createRedisPresence(client, prefix, bounded, opts);
+  const focus = createRedisFocus(client, prefix, { ...opts, bounded });
 
   // Shared across instances while Redis answers; this instance's own count (the same budget per
   // instance) while it does not, so a Redis outage never stops sending or signing in.
@@ -88,6 +94,7 @@ export async function connectRedis(
 
   return {
     presence,
+    focus,
     limiter,
     attachAdapter(io) {
       adapter = attachStreamsAdapter(io, streams, prefix, {
@@ -338,6 +345,7 @@ declare module "fastify" {
     /** null without REDIS_URL (one instance: everything in process memory). */
     redis: RedisInfra | null;
     presence: Presence;
+    focus: FocusTracker;
   }
 }
 
@@ -351,6 +359,8 @@ export const redisPlugin = fp<{ config: Config; onSyncHint(): void }>(
       ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, {
           typingThrottleMs: config.TYPING_THROTTLE_MS,
           commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
+          ttlMs: config.PRESENCE_TTL_MS,
           hintSpreadMs: config.SYNC_HINT_SPREAD_MS,
           onSyncHint,
           log: app.log,
@@ -359,7 +369,10 @@ export const redisPlugin = fp<{ config: Config; onSyncHint(): void }>(
     const presence = redis?.presence ?? createMemoryPresence(config.TYPING_THROTTLE_MS);
     app.decorate("redis", redis);
     app.decorate("presence", presence);
+    const focus = redis?.focus ?? createMemoryFocus();
+    app.decorate("focus", focus);
     app.addHook("onClose", async () => {
+      await focus.close();
       await presence.close();
       await redis?.close();
     });

@@ -43,6 +43,10 @@ export interface Hub {
   leaveConversation(userIds: readonly string[], conversationId: string): void;
   /** The session ended (logout, token theft): close its sockets on every instance. */
   endSession(sessionId: string): void;
+  /** All sockets of everyone in any of these conversations (each socket once), and of `andUsers`. */
+  toConversations(conversationIds: readonly string[], opts?: { andUsers?: readonly string[] }): Broadcast;
+  /** The account was deactivated: close all its sockets on every instance. */
+  endUser(userId: string): void;
 }
 
 export function createHub(io: ChatServer): Hub {
@@ -73,6 +77,15 @@ export function createHub(io: ChatServer): Hub {
     },
     endSession(sessionId) {
       io.in(roomOfSession(sessionId)).disconnectSockets(true);
+    },
+    toConversations(conversationIds, opts = {}) {
+      const rooms = [...conversationIds.map(roomOfConversation), ...(opts.andUsers ?? []).map(roomOfUser)];
+      if (rooms.length === 0) return io.to("nobody:").except("nobody:");
+      // One emit to several rooms reaches a socket that is in many of them once.
+      return io.to(rooms);
+    },
+    endUser(userId) {
+      io.in(roomOfUser(userId)).disconnectSockets(true);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { HandshakeAuth, UNAUTHORIZED } from "@messenger/protocol";
 import type { AppDeps } from "../deps.js";
+import { createFocusHandlers } from "../push/realtime.js";
 import { createCallHandlers } from "./calls.js";
 import type { ChatServer, ChatSocket } from "./hub.js";
 import { roomOfConversation, roomOfUser } from "./hub.js";
@@ -41,6 +42,7 @@ export function registerRealtime(io: ChatServer, deps: AppDeps): { drain(): Prom
     createMessageHandlers(deps),
     presenceHandlers,
     createCallHandlers(deps),
+    createFocusHandlers(deps),
   ];
 
   io.on("connection", async (socket) => {

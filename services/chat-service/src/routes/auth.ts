@@ -67,6 +67,9 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { de
     }
   };
 
+  // What the login page offers (no sign-in needed).
+  app.get("/auth/options", async () => deps.workspace.authOptions());
+
   app.post("/auth/register", async (request, reply) => {
     const body = parse(RegisterBody, request.body);
     // Counted only for requests that would create an account (not for a refused weak password).

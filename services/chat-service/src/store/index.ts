@@ -1,7 +1,10 @@
 import type { Queryable } from "@messenger/common";
 import { createAttachmentStore } from "./attachments.js";
+import { createAuditStore } from "./audit.js";
 import { createConversationStore } from "./conversations.js";
+import { createInviteStore } from "./invites.js";
 import { createMessageStore } from "./messages.js";
+import { createPeopleStore } from "./people.js";
 import { createPinStore } from "./pins.js";
 import { createPositionStore } from "./positions.js";
 import { createRefreshTokenStore } from "./refresh-tokens.js";
@@ -9,6 +12,7 @@ import { createSearchStore } from "./search.js";
 import { createSessionStore } from "./sessions.js";
 import { createThreadStore } from "./threads.js";
 import { createUserStore } from "./users.js";
+import { createWorkspaceStore } from "./workspace.js";
 
 export function createStores(db: Queryable) {
   return {
@@ -22,11 +26,16 @@ export function createStores(db: Queryable) {
     threads: createThreadStore(db),
     pins: createPinStore(db),
     search: createSearchStore(db),
+    people: createPeopleStore(db),
+    workspace: createWorkspaceStore(db),
+    invites: createInviteStore(db),
+    audit: createAuditStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
 
 export type { AttachmentStore } from "./attachments.js";
+export type { AuditRecord, AuditRow } from "./audit.js";
 export type {
   ConversationRow,
   ConversationStore,
@@ -35,8 +44,10 @@ export type {
   PositionResult,
   PositionTarget,
 } from "./conversations.js";
+export type { InviteRow } from "./invites.js";
 export type { MessageRow, MessageStore, SentRow } from "./messages.js";
 export type { BigPositionTarget, Position, PositionStore } from "./positions.js";
 export type { RefreshTokenRow, RefreshTokenStore } from "./refresh-tokens.js";
-export type { SessionStore } from "./sessions.js";
+export type { SessionRow, SessionStore } from "./sessions.js";
 export type { UserRow, UserStore } from "./users.js";
+export type { WorkspaceSettingsRow } from "./workspace.js";
