@@ -15,8 +15,11 @@ import { createAccess } from "./domain/access.js";
 import { createAccountService } from "./domain/account.js";
 import { createAdminService } from "./domain/admin.js";
 import { createAuthService } from "./domain/auth.js";
+import { createChannelService } from "./domain/channels.js";
 import { createConversationSizes } from "./domain/conversation-sizes.js";
 import { createConversationService } from "./domain/conversations.js";
+import { createInviteService } from "./domain/invites.js";
+import { createMentionService } from "./domain/mentions.js";
 import { createMessageService } from "./domain/messages.js";
 import { createPinService } from "./domain/pins.js";
 import { createReceiptService } from "./domain/receipts.js";
@@ -38,6 +41,7 @@ import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { callRoutes } from "./routes/calls.js";
+import { channelRoutes } from "./routes/channels.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { healthRoutes } from "./routes/health.js";
 import { meetingRoutes } from "./routes/meetings.js";
@@ -103,6 +107,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     limits: createLimits(redis?.limiter ?? memoryLimiter, config),
     sizes: createConversationSizes(stores, config),
   };
+  const conversations = createConversationService(core);
+  const channels = createChannelService(core, conversations);
   const messages = createMessageService(core);
   const workspace = createWorkspaceService(core);
   const account = createAccountService(core);
@@ -111,12 +117,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     workspace,
     account,
     auth: createAuthService({ ...core, workspace }),
-    conversations: createConversationService(core),
+    conversations,
     messages,
     receipts: createReceiptService(core),
     threads: createThreadService(core),
     pins: createPinService({ ...core, messages }),
     search: createSearchService(core),
+    channels,
+    channelInvites: createInviteService(core, conversations, channels),
+    mentions: createMentionService(core),
   };
   // Web Push hears of new messages and reads after commit, and of ringing calls (calls/wiring.ts).
   const push = await createPushModule({ ...domain, focus: app.focus }, opts.push);
@@ -139,6 +148,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(accountRoutes, { prefix: "/api", deps });
   await app.register(adminRoutes, { prefix: "/api/admin", deps });
   await app.register(conversationRoutes, { prefix: "/api", deps });
+  await app.register(channelRoutes, { prefix: "/api", deps });
   await app.register(threadRoutes, { prefix: "/api", deps });
   await app.register(pinRoutes, { prefix: "/api", deps });
   // Calls and meetings (calls module): one line each here.

@@ -43,6 +43,8 @@ const ConfigSchema = z.object({
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().positive().default(10),
   /** Groups one user may create per hour. */
   GROUPS_PER_HOUR: z.coerce.number().int().positive().default(30),
+  /** Invite codes one user may try (accept or look up) per hour; codes are unguessable, this stops trying. */
+  INVITE_ATTEMPTS_PER_HOUR: z.coerce.number().int().positive().default(30),
   /** Socket events of one user per second on one instance (all events but message:send, which has its own). */
   SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().positive().default(100),
   /** Open sockets of one user on one instance; a new one closes the oldest beyond this. */

@@ -4,7 +4,10 @@ import type { CoreDeps } from "./core-deps.js";
 import type { AccountService } from "./domain/account.js";
 import type { AdminService } from "./domain/admin.js";
 import type { AuthService } from "./domain/auth.js";
+import type { ChannelService } from "./domain/channels.js";
 import type { ConversationService } from "./domain/conversations.js";
+import type { InviteService } from "./domain/invites.js";
+import type { MentionService } from "./domain/mentions.js";
 import type { MessageService } from "./domain/messages.js";
 import type { PinService } from "./domain/pins.js";
 import type { ReceiptService } from "./domain/receipts.js";
@@ -31,6 +34,10 @@ export interface AppDeps extends CoreDeps {
   push: PushModule;
   calls: CallService;
   meetings: MeetingService;
+  /** Browse/join, an admin's PATCH (with its system messages), notification settings. */
+  channels: ChannelService;
+  channelInvites: InviteService;
+  mentions: MentionService;
   /** The sign-up policy and workspace settings. */
   workspace: WorkspaceService;
   /** A person's own profile, password and devices; `publishUser` tells their contacts of a change. */

@@ -19,6 +19,8 @@ export const weakPassword = (hint: string) =>
   new AppError("weak_password", 400, `password is too easy to guess${hint ? ` (${hint})` : ""}: use a longer phrase`);
 /** A per-object cap (reactions on a message, sockets of a user) is reached. */
 export const tooMany = (message: string) => new AppError("too_many", 409, message);
+/** The conversation is archived: read-only until an admin unarchives it. */
+export const archived = () => new AppError("archived", 409, "this conversation is archived (read-only)");
 /** `threadRootId` is not a top-level message of the conversation. */
 export const invalidThreadRoot = () =>
   new AppError("invalid_thread_root", 400, "threadRootId must be a top-level message of this conversation");

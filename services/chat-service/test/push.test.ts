@@ -179,6 +179,34 @@ describe("web push", () => {
     );
   });
 
+  test("a member's settings decide: `none` pushes nothing, muted only what mentions me, `mentions` @channel", async () => {
+    const [alice, bob] = [await register(h), await register(h, `bob.${randomUUID().slice(0, 6)}`)];
+    const sub = await subscribed(bob);
+    const quiet = await groupOf(h, alice, [bob], "Quiet");
+    const muted = await groupOf(h, alice, [bob], "Muted");
+    const picky = await groupOf(h, alice, [bob], "Picky");
+    const put = (conv: string, body: object) =>
+      api(h, bob, "PUT", `/api/conversations/${conv}/notifications`, body).then((r) => assert.equal(r.status, 200));
+    await put(quiet, { level: "none", muted: false });
+    await put(muted, { level: "all", muted: true });
+    await put(picky, { level: "mentions", muted: false });
+    const aliceSocket = await socketFor(h, alice.accessToken);
+    await send(aliceSocket, quiet, `@${bob.user.username} even this?`);
+    await send(aliceSocket, muted, "nothing to see");
+    await send(aliceSocket, picky, "nor here");
+    await settle();
+    assert.deepEqual(payloads(sub), []);
+    await send(aliceSocket, muted, `@${bob.user.username} this one`);
+    await send(aliceSocket, picky, "@channel and this");
+    await settle();
+    assert.deepEqual(
+      payloads(sub)
+        .map((p) => p.tag)
+        .sort(),
+      [`conv:${muted}`, `conv:${picky}`].sort(),
+    );
+  });
+
   test("a push service answering 410 removes the subscription; nothing more is sent to it", async () => {
     const [alice, bob] = [await register(h), await register(h)];
     const sub = await subscribed(bob);

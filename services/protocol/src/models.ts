@@ -90,7 +90,11 @@ export const CallLog = z.object({
 });
 export type CallLog = z.infer<typeof CallLog>;
 
-/** What a system message (`kind: "system"`) records; it renders as a one-line notice. */
+/**
+ * What a system message (`kind: "system"`) records; it renders as a one-line notice. The server does
+ * not post "created" (a group's timeline starts with its first message; show the beginning from
+ * `createdAt`); it is kept for imports and other servers.
+ */
 export const SystemEvent = z.enum([
   "created",
   "joined",

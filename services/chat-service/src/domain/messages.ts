@@ -8,9 +8,19 @@ import {
   type User,
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
-import { badRequest, conflict, forbidden, invalidAttachment, notFound, tooMany } from "../errors.js";
+import {
+  AppError,
+  archived,
+  badRequest,
+  conflict,
+  forbidden,
+  invalidAttachment,
+  notFound,
+  tooMany,
+} from "../errors.js";
 import type { MessageRow, SentRow } from "../store/index.js";
 import { createGroupCommit, type Outcome } from "./group-commit.js";
+import { createMentionService } from "./mentions.js";
 import { requireThreadRoot } from "./threads.js";
 import { toUsers } from "./users.js";
 
@@ -23,6 +33,8 @@ export interface SendInput {
   /** "call" messages are call logs posted by the calls module. */
   kind?: "text" | "call";
   call?: CallLog | null;
+  /** Filled in by send() from the body. */
+  mentions?: { userIds: string[]; channel: boolean };
   /** A reply in this thread (a top-level message of the conversation); see domain/threads.ts. */
   threadRootId?: string | null;
   alsoToConversation?: boolean;
@@ -64,6 +76,12 @@ const sameSend = (s: PendingSend) => `${s.input.conversationId}|${s.senderId}|${
 
 export function createMessageService(deps: CoreDeps) {
   const { db, stores, access, hub, metrics, log } = deps;
+  const mentions = createMentionService(deps);
+
+  /** An edit, deletion or reaction in an archived conversation is refused. */
+  async function requireWritable(conversationId: string): Promise<void> {
+    if ((await stores.conversations.findById(conversationId))?.archived) throw archived();
+  }
 
   function publish(conversationId: string, event: "message:new" | "message:updated", message: Message, origin: Origin) {
     const started = performance.now();
@@ -95,6 +113,7 @@ export function createMessageService(deps: CoreDeps) {
       body: input.body,
       replyToId: input.replyToId ?? null,
       call: input.call ?? null,
+      mentions: input.mentions,
       threadRootId: input.threadRootId ?? null,
       alsoToConversation: input.alsoToConversation ?? false,
     }));
@@ -221,7 +240,20 @@ export function createMessageService(deps: CoreDeps) {
         throw badRequest("replyToId: no such message in this conversation");
       }
       if (input.threadRootId) await requireThreadRoot(deps, senderId, input.conversationId, input.threadRootId);
-      const written = await writes.push({ senderId, input, attachmentIds });
+      // Only a body with an @ costs a lookup (of the members it names).
+      const withMentions =
+        (input.kind ?? "text") === "text"
+          ? { ...input, mentions: await mentions.resolve(input.conversationId, input.body) }
+          : input;
+      const written = await writes.push({ senderId, input: withMentions, attachmentIds }).catch(async (err) => {
+        // Refused by the write: not a member, or (checked only now, off the hot path) archived.
+        if (err instanceof AppError && err.code === "not_found") {
+          const conv = await stores.conversations.findById(input.conversationId);
+          if (conv?.archived && (await stores.conversations.findMember(input.conversationId, senderId)))
+            throw archived();
+        }
+        throw err;
+      });
       if (!written.created) {
         const [message] = await stores.messages.hydrate([written.row]);
         // A re-send means the sender never heard our answer, and may be because the first attempt
@@ -259,7 +291,8 @@ export function createMessageService(deps: CoreDeps) {
     async edit(userId: string, messageId: string, body: string, origin: Origin = {}): Promise<Message> {
       const { message } = await access.requireMessage(messageId, userId);
       if (message.sender_id !== userId) throw forbidden("only the sender may edit a message");
-      if (message.kind !== "text") throw forbidden("call logs cannot be edited");
+      if (message.kind !== "text") throw forbidden("call logs and notices cannot be edited");
+      await requireWritable(message.conversation_id);
       const row = await stores.messages.updateBody(messageId, body);
       if (!row) throw conflict("message was deleted");
       const [m] = await stores.messages.hydrate([row]);
@@ -270,6 +303,8 @@ export function createMessageService(deps: CoreDeps) {
     async remove(userId: string, messageId: string, origin: Origin = {}): Promise<Message> {
       const { message } = await access.requireMessage(messageId, userId);
       if (message.sender_id !== userId) throw forbidden("only the sender may delete a message");
+      if (message.kind === "system") throw forbidden("notices cannot be deleted");
+      await requireWritable(message.conversation_id);
       const row = await stores.messages.tombstone(messageId);
       // Deleting twice is harmless: answer with the tombstone.
       const [m] = await stores.messages.hydrate([row ?? (await stores.messages.findById(messageId))!]);
@@ -280,6 +315,7 @@ export function createMessageService(deps: CoreDeps) {
     async react(userId: string, messageId: string, emoji: string, on: boolean, origin: Origin = {}): Promise<Message> {
       const { message } = await access.requireMessage(messageId, userId);
       if (message.deleted_at) throw conflict("message was deleted");
+      await requireWritable(message.conversation_id);
       const set = await stores.messages.setReaction({
         messageId,
         userId,

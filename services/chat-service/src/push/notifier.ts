@@ -35,12 +35,6 @@ const LATEST_KEPT = 20;
 /** Conversations waiting out their window at once; beyond it a burst is pushed at once. */
 const PENDING_MAX = 50_000;
 
-// Mentions arrive with issue 13 (`Message.mentions`); read defensively until the field exists.
-const mentionsOf = (m: Message): { userIds: string[]; channel: boolean } => {
-  const mentions = (m as { mentions?: { userIds?: string[]; channel?: boolean } }).mentions;
-  return { userIds: mentions?.userIds ?? [], channel: mentions?.channel ?? false };
-};
-
 /**
  * Turns new messages, reads and incoming calls into pushes for the users who are not looking: a
  * burst to one conversation waits `collapseMs` and leaves as one notification per recipient (its
@@ -86,8 +80,8 @@ export function createPushNotifier(deps: NotifierDeps) {
       const push = shouldPush({
         conversationKind: conv.kind,
         memberCount: members.length,
-        level: null,
-        muted: false,
+        level: r.notify_level,
+        muted: r.muted,
         dnd: false,
         mentioned: p.channel || p.mentioned.has(r.user_id),
         focused: focused.has(r.user_id),
@@ -140,7 +134,7 @@ export function createPushNotifier(deps: NotifierDeps) {
       p.bySender.set(m.senderId, (p.bySender.get(m.senderId) ?? 0) + 1);
       p.latest.push({ senderId: m.senderId, senderName: "", body: m.body, hasAttachments: m.attachments.length > 0 });
       if (p.latest.length > LATEST_KEPT) p.latest.shift();
-      const mentions = mentionsOf(m);
+      const mentions = m.mentions;
       for (const id of mentions.userIds) p.mentioned.add(id);
       p.channel ||= mentions.channel;
     },

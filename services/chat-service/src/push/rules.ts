@@ -1,11 +1,10 @@
 // When a message becomes a push, and what the push says. One function decides (shouldPush), so the
 // notification settings (level and mute, issue 13) and do-not-disturb (issue 15) are read in one place.
 
-export type NotificationLevel = "all" | "mentions" | "none";
-export type PayloadPolicy = "full" | "sender" | "none";
+import type { NotificationLevel } from "@messenger/protocol";
+import { defaultLevel, levelAllows } from "../domain/notifications.js";
 
-/** Groups up to this size notify every message by default; bigger ones only mentions. */
-export const ALL_MESSAGES_GROUP_MAX = 10;
+export type PayloadPolicy = "full" | "sender" | "none";
 
 export interface PushDecisionInput {
   conversationKind: "direct" | "group";
@@ -23,19 +22,15 @@ export interface PushDecisionInput {
   alreadyRead: boolean;
 }
 
-export function defaultLevel(kind: "direct" | "group", memberCount: number): NotificationLevel {
-  return kind === "direct" || memberCount <= ALL_MESSAGES_GROUP_MAX ? "all" : "mentions";
-}
-
 /** Whether a new message (or a burst of them) in one conversation is pushed to one member. */
 export function shouldPush(i: PushDecisionInput): boolean {
   if (i.focused || i.alreadyRead || i.dnd) return false;
   const level = i.level ?? defaultLevel(i.conversationKind, i.memberCount);
-  if (level === "none") return false;
-  // Muted: the conversation stays quiet except when someone calls on me by name.
-  if (i.muted) return i.mentioned;
-  if (level === "mentions") return i.mentioned || i.conversationKind === "direct";
-  return true;
+  return levelAllows({
+    conversationKind: i.conversationKind,
+    settings: { level, muted: i.muted },
+    mentioned: i.mentioned,
+  });
 }
 
 export interface Words {

@@ -14,6 +14,9 @@ export interface RecipientRow {
   user_id: string;
   last_read_seq: number;
   display_name: string;
+  /** The member's notification settings (issue 13; null level: the default for the conversation's size). */
+  notify_level: "all" | "mentions" | "none" | null;
+  muted: boolean;
 }
 
 export interface NewSubscription {
@@ -96,7 +99,7 @@ export function createPushStore(db: Queryable) {
     /** Members among `userIds` of the conversation, with their read position. */
     async recipients(conversationId: string, userIds: readonly string[]): Promise<RecipientRow[]> {
       const r = await db.query<RecipientRow>(
-        `SELECT m.user_id, m.last_read_seq::int AS last_read_seq, u.display_name
+        `SELECT m.user_id, m.last_read_seq::int AS last_read_seq, u.display_name, m.notify_level, m.muted
          FROM conversation_members m JOIN users u ON u.id = m.user_id
          WHERE m.conversation_id = $1 AND m.user_id = ANY($2::uuid[])`,
         [conversationId, userIds],

@@ -25,7 +25,10 @@ export const conversationRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
       const { conversation, created } = await conversations.openDirect(request.user.id, body.userId);
       return reply.status(created ? 201 : 200).send({ conversation });
     }
-    const conversation = await conversations.createGroup(request.user.id, body.title, body.memberIds);
+    const conversation = await conversations.createGroup(request.user.id, body.title, body.memberIds, {
+      visibility: body.visibility,
+      topic: body.topic,
+    });
     return reply.status(201).send({ conversation });
   });
 

@@ -11,6 +11,11 @@ export interface ConversationRow {
   created_at: Date;
   /** Kept by triggers (migration 006). */
   member_count: number;
+  visibility: "private" | "public";
+  topic: string | null;
+  archived: boolean;
+  /** System messages so far (they take seqs but are never unread). */
+  system_count: number;
 }
 
 export interface MemberRow {
@@ -20,6 +25,11 @@ export interface MemberRow {
   last_read_seq: number;
   last_delivered_seq: number;
   joined_at: Date;
+  /** Messages after last_read_seq that mention this member. */
+  mention_count: number;
+  /** null: the default for the conversation's size. */
+  notify_level: "all" | "mentions" | "none" | null;
+  muted: boolean;
 }
 
 /** Where one member's positions should move to (0: no move of that kind). */
@@ -49,8 +59,9 @@ export interface PositionResult {
 }
 
 const CONV =
-  "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at, c.member_count";
-const MEMBER = "conversation_id, user_id, role, last_read_seq, last_delivered_seq, joined_at";
+  "c.id, c.kind, c.title, c.direct_key, c.created_by, c.last_seq, c.last_activity_at, c.created_at, c.member_count, c.visibility, c.topic, c.archived, c.system_count";
+const MEMBER =
+  "conversation_id, user_id, role, last_read_seq, last_delivered_seq, joined_at, mention_count, notify_level, muted";
 
 export function createConversationStore(db: Queryable) {
   return {
@@ -63,11 +74,15 @@ export function createConversationStore(db: Queryable) {
       const r = await q.query<ConversationRow>(`SELECT ${CONV} FROM conversations c WHERE c.id = $1 FOR UPDATE`, [id]);
       return r.rows[0] ?? null;
     },
-    /** The caller's conversations, latest activity first. */
+    /**
+     * The caller's conversations, latest activity first. A direct conversation nobody has written in
+     * yet shows only to the one who opened it (the other person sees it with its first message).
+     */
     async listForUser(userId: string, q: Queryable = db): Promise<ConversationRow[]> {
       const r = await q.query<ConversationRow>(
         `SELECT ${CONV} FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.user_id = $1 ORDER BY c.last_activity_at DESC, c.id`,
+         WHERE m.user_id = $1 AND NOT (c.kind = 'direct' AND c.last_seq = 0 AND c.created_by IS DISTINCT FROM $1)
+         ORDER BY c.last_activity_at DESC, c.id`,
         [userId],
       );
       return r.rows;
@@ -96,10 +111,14 @@ export function createConversationStore(db: Queryable) {
       ]);
       return { row: r.rows[0]!, created: false };
     },
-    async insertGroup(title: string, createdBy: string, q: Queryable): Promise<ConversationRow> {
+    async insertGroup(
+      g: { title: string; createdBy: string; visibility: "private" | "public"; topic: string | null },
+      q: Queryable,
+    ): Promise<ConversationRow> {
       const r = await q.query<ConversationRow>(
-        `INSERT INTO conversations AS c (kind, title, created_by) VALUES ('group', $1, $2) RETURNING ${CONV}`,
-        [title, createdBy],
+        `INSERT INTO conversations AS c (kind, title, created_by, visibility, topic) VALUES ('group', $1, $2, $3, $4)
+         RETURNING ${CONV}`,
+        [g.title, g.createdBy, g.visibility, g.topic],
       );
       return r.rows[0]!;
     },
@@ -192,7 +211,7 @@ export function createConversationStore(db: Queryable) {
      * backwards, never past the last message, and reading implies delivery. Returns a row for each
      * target that is a member (a non-member's target is left out, as is a conversation that does
      * not exist), with `moved` when a position moved: where it was, and the other senders of the
-     * messages the move crossed (whose ticks it changed) who are still members. Rows are locked in key order, so
+     * messages the move crossed (whose ticks it changed; system messages have none) who are still members. Rows are locked in key order, so
      * concurrent batches do not deadlock each other (a send's position update still can: the
      * caller writes again).
      */
@@ -224,10 +243,10 @@ export function createConversationStore(db: Queryable) {
            v.read_from AS "readFrom", v.read_to AS "readTo",
            v.delivered_from AS "deliveredFrom", v.delivered_to AS "deliveredTo",
            ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
-             AND x.seq > v.read_from AND x.seq <= v.read_to AND x.sender_id <> v.user_id
+             AND x.seq > v.read_from AND x.seq <= v.read_to AND x.sender_id <> v.user_id AND x.kind <> 'system'
              AND x.sender_id IN (SELECT cm.user_id FROM conversation_members cm WHERE cm.conversation_id = v.conversation_id)) AS "readSenders",
            ARRAY(SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = v.conversation_id
-             AND x.seq > v.delivered_from AND x.seq <= v.delivered_to AND x.sender_id <> v.user_id
+             AND x.seq > v.delivered_from AND x.seq <= v.delivered_to AND x.sender_id <> v.user_id AND x.kind <> 'system'
              AND x.sender_id IN (SELECT cm.user_id FROM conversation_members cm WHERE cm.conversation_id = v.conversation_id)) AS "deliveredSenders"
          FROM target t LEFT JOIN moved v ON v.conversation_id = t.conversation_id AND v.user_id = t.user_id`,
         values: [

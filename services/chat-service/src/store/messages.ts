@@ -1,5 +1,5 @@
 import { type AttachmentRow, type Queryable, toAttachment } from "@messenger/common";
-import type { CallLog, Message, Reaction } from "@messenger/protocol";
+import type { CallLog, Message, Reaction, SystemInfo } from "@messenger/protocol";
 import { ROOT_IDX, THREAD_CTES, threadFieldsOf, withRoots } from "./threads-sql.js";
 
 export interface MessageRow {
@@ -8,10 +8,13 @@ export interface MessageRow {
   seq: number;
   sender_id: string;
   client_id: string;
-  kind: "text" | "call";
+  kind: "text" | "call" | "system";
   body: string;
   reply_to_id: string | null;
   call: CallLog | null;
+  system: SystemInfo | null;
+  mention_user_ids: string[];
+  mentions_channel: boolean;
   created_at: Date;
   edited_at: Date | null;
   deleted_at: Date | null;
@@ -24,9 +27,11 @@ export interface MessageRow {
   pinned_by: string | null;
 }
 
+/** The columns of a MessageRow, from `messages m`. */
 export const COLS =
   "m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.kind, m.body, m.reply_to_id, m.call, m.created_at, m.edited_at, m.deleted_at, " +
-  "m.thread_root_id, m.also_to_conversation, m.thread_reply_count, m.thread_last_reply_at, m.thread_participant_ids, m.pinned_at, m.pinned_by";
+  "m.thread_root_id, m.also_to_conversation, m.thread_reply_count, m.thread_last_reply_at, m.thread_participant_ids, m.pinned_at, m.pinned_by, " +
+  "m.system, m.mention_user_ids, m.mentions_channel";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -41,7 +46,12 @@ export interface NewMessage {
   /** A thread reply: its root (checked to be a top-level message of the conversation beforehand). */
   threadRootId?: string | null;
   alsoToConversation?: boolean;
+  /** Members the body names (`@username`), and whether it mentions the channel. */
+  mentions?: { userIds: string[]; channel: boolean };
 }
+
+/** `{a,b}`: a uuid[] as one element of a text[] parameter (unnest would flatten an array of arrays). */
+const uuidArrayLiteral = (ids: readonly string[]) => `{${ids.join(",")}}`;
 
 export interface SentRow {
   row: MessageRow;
@@ -71,7 +81,7 @@ export function createMessageStore(db: Queryable) {
      * conversations has committed, so that the clientId check sees them (a concurrent one
      * fails the statement with a unique violation instead). For each item it returns the new
      * message (`created`), the message already sent with that clientId (not created), or
-     * nothing when the sender is not a member. New messages take the next gap-free seqs in
+     * nothing when the sender is not a member or the conversation is archived. New messages take the next gap-free seqs in
      * batch order, and the sender's own read/delivered position moves to them (what I send I
      * have read, as in Slack/WhatsApp), which keeps unread = last_seq - last_read_seq exact.
      */
@@ -81,8 +91,9 @@ export function createMessageStore(db: Queryable) {
         name: "messages.insertBatch",
         text: `WITH input AS (
            SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
-               $9::uuid[], $10::boolean[])
-             AS t(idx, conversation_id, sender_id, client_id, kind, body, reply_to_id, call, thread_root_id, also_to_conversation)
+               $9::uuid[], $10::boolean[], $11::text[], $12::boolean[])
+             AS t(idx, conversation_id, sender_id, client_id, kind, body, reply_to_id, call, thread_root_id, also_to_conversation,
+               mention_user_ids, mentions_channel)
          ), member AS (
            SELECT i.* FROM input i WHERE EXISTS (
              SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = i.conversation_id AND cm.user_id = i.sender_id)
@@ -96,13 +107,15 @@ export function createMessageStore(db: Queryable) {
            UPDATE conversations c SET last_seq = c.last_seq + k.cnt, last_activity_at = now()
            -- In id order, so that concurrent writers (other instances) tend to lock rows alike.
            FROM (SELECT conversation_id, count(*) AS cnt FROM fresh GROUP BY conversation_id ORDER BY conversation_id) k
-           WHERE c.id = k.conversation_id
+           -- An archived conversation is read-only (checked under the row lock, so an archive that
+           -- commits first is always seen; the caller tells "archived" from "not a member").
+           WHERE c.id = k.conversation_id AND NOT c.archived
            RETURNING c.id, c.last_seq - k.cnt AS base
          ), inserted AS (
            INSERT INTO messages (conversation_id, seq, sender_id, client_id, kind, body, reply_to_id, call,
-             thread_root_id, also_to_conversation)
+             thread_root_id, also_to_conversation, mention_user_ids, mentions_channel)
            SELECT f.conversation_id, b.base + f.n, f.sender_id, f.client_id, f.kind, f.body, f.reply_to_id, f.call::jsonb,
-             f.thread_root_id, f.thread_root_id IS NOT NULL AND f.also_to_conversation
+             f.thread_root_id, f.thread_root_id IS NOT NULL AND f.also_to_conversation, f.mention_user_ids::uuid[], f.mentions_channel
            FROM fresh f JOIN bumped b ON b.id = f.conversation_id
            RETURNING *
          ), ${THREAD_CTES}, positions AS (
@@ -128,6 +141,8 @@ export function createMessageStore(db: Queryable) {
           items.map((m) => (m.call ? JSON.stringify(m.call) : null)),
           items.map((m) => m.threadRootId ?? null),
           items.map((m) => m.alsoToConversation ?? false),
+          items.map((m) => uuidArrayLiteral(m.mentions?.userIds ?? [])),
+          items.map((m) => m.mentions?.channel ?? false),
         ],
       });
       return withRoots(items.length, r.rows);
@@ -261,8 +276,8 @@ export function createMessageStore(db: Queryable) {
         replyToId: r.reply_to_id,
         reactions: deleted ? [] : reactions,
         call: r.call,
-        system: null,
-        mentions: { userIds: [], channel: false },
+        system: r.system,
+        mentions: { userIds: r.mention_user_ids, channel: r.mentions_channel },
         createdAt: r.created_at.toISOString(),
         editedAt: iso(r.edited_at),
         deletedAt: iso(r.deleted_at),

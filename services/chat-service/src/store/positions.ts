@@ -94,7 +94,7 @@ export function createPositionStore(db: Queryable) {
            n.read_from AS "readFrom", n.read_to AS "readTo", n.delivered_from AS "deliveredFrom", n.delivered_to AS "deliveredTo",
            CASE WHEN n.read_to > n.read_from THEN ARRAY(
              SELECT DISTINCT x.sender_id FROM messages x WHERE x.conversation_id = $1
-               AND x.seq > n.read_from AND x.seq <= n.read_to AND x.sender_id <> n.user_id
+               AND x.seq > n.read_from AND x.seq <= n.read_to AND x.sender_id <> n.user_id AND x.kind <> 'system'
                AND EXISTS (SELECT 1 FROM conversation_members s WHERE s.conversation_id = $1 AND s.user_id = x.sender_id))
            ELSE '{}'::uuid[] END AS "readSenders"
          FROM next n`,
