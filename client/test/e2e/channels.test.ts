@@ -1,7 +1,8 @@
 // Channels, mentions and notification levels in real browsers against the real services: Dana makes
 // a public and a private channel; Bob's "Browse channels" shows the public one only, he joins it and
 // everyone sees the notice; at level "mentions" a plain message notifies Bob of nothing while
-// "@bob" (typed with the composer's autocomplete) is highlighted for him and notifies him.
+// "@bob" (typed with the composer's autocomplete) is highlighted for him and notifies him; an invite
+// link lets Bob into the private group; an archived channel is read-only until unarchived.
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
@@ -143,5 +144,45 @@ describe("web client end to end: channels, mentions, notification levels", () =>
       (window as unknown as { __hidden: boolean }).__hidden = false;
     });
     await screenshot(bob.page, "17-mention-highlighted");
+  });
+
+  test("an invite link lets Bob into a private group; archiving makes a channel read-only for everyone", async (t) => {
+    if (!served) return t.skip("this chat-service has no invite links yet");
+    // Dana, admin of the private group, makes an invite link in its settings.
+    await conversationItem(dana.page, "Secret roadmap").click();
+    await dana.page.getByTestId("chat-title").filter({ hasText: "Secret roadmap" }).waitFor();
+    await dana.page.getByRole("button", { name: "Conversation settings" }).click();
+    const settings = dana.page.getByRole("dialog", { name: "Settings of Secret roadmap" });
+    await settings.getByRole("button", { name: "Create invite link" }).click();
+    const link = await settings.getByTestId("invite").locator("code").textContent();
+    if (!link?.includes("/invite/")) throw new Error(`no invite link shown: ${link}`);
+    await screenshot(dana.page, "18-conversation-settings");
+    await dana.page.keyboard.press("Escape");
+
+    // Bob opens it: what the group is, and Join.
+    await bob.page.goto(new URL(link).pathname);
+    const landing = bob.page.getByRole("dialog", { name: "Secret roadmap" });
+    await landing.getByText("1 member").waitFor();
+    await landing.getByRole("button", { name: "Join" }).click();
+    await bob.page.getByTestId("chat-title").filter({ hasText: "Secret roadmap" }).waitFor();
+    await dana.page.getByTestId("members-button").filter({ hasText: "2 members" }).waitFor();
+    if (new URL(bob.page.url()).pathname !== "/") throw new Error("the invite path stayed in the address");
+
+    // Dana archives the public channel: read-only for Bob, with a notice in the timeline.
+    await conversationItem(dana.page, "Design reviews").click();
+    await dana.page.getByRole("button", { name: "Conversation settings" }).click();
+    const design = dana.page.getByRole("dialog", { name: "Settings of Design reviews" });
+    await design.getByRole("button", { name: "Archive" }).click();
+    await design.getByTestId("settings-confirm").getByRole("button", { name: "Archive" }).click();
+    await conversationItem(bob.page, "Design reviews").click();
+    await bob.page.getByTestId("archived-notice").waitFor();
+    await notice(bob.page, "Dana Scully archived the conversation").waitFor();
+    if ((await bob.page.getByTestId("composer-input").count()) !== 0) throw new Error("Bob can still write");
+
+    // Unarchived, it takes messages again.
+    await design.getByRole("button", { name: "Unarchive" }).click();
+    await bob.page.getByTestId("composer-input").waitFor();
+    await notice(bob.page, "Dana Scully unarchived the conversation").waitFor();
+    await dana.page.keyboard.press("Escape");
   });
 });
