@@ -27,6 +27,8 @@ describe("re-checking conversations after events may have been lost", () => {
     s0.client.stop();
     // Signed in after the DM exists, so its list has it.
     const s = await peer.signIn(sender, undefined, false);
+    // An empty DM is listed only for its opener: the sender asks for the same one.
+    await s.client.startDirect(r.id);
     await until(s.client, () => !!s.client.stores.conversations.byId(dm.id), `${sender} sees the DM`);
     return { r, s, dm };
   }
