@@ -90,7 +90,12 @@ export function MessageList({
   const startAtUnread = useRef<number | null>(null);
   if (startAtUnread.current === null && firstUnread?.ready && tl.loaded && dividerIndex >= 0)
     startAtUnread.current = tl.epoch;
-  const { observe, onAtBottom } = useReadTracking(client, conversation.id, !tl.hasMoreAfter);
+  const { observe, onAtBottom } = useReadTracking(
+    client,
+    conversation.id,
+    !tl.hasMoreAfter,
+    tl.messages.at(-1)?.seq ?? 0,
+  );
   const jumpToFirstUnread = useCallback(async () => {
     const from = client.stores.firstUnread.get();
     if (!from || from.conversationId !== conversation.id) return;

@@ -161,7 +161,7 @@ function ConversationItem({ conversation: c }: { conversation: Conversation }) {
         aria-current={active ? "page" : undefined}
         data-testid="conversation-item"
         data-conversation-id={c.id}
-        aria-label={`${title}${c.unreadCount ? `, ${t("list.unread", { count: c.unreadCount })}` : ""}${online !== undefined ? `, ${online ? t("list.online") : t("list.offline")}` : ""}`}
+        aria-label={`${title}${c.unreadCount ? `, ${t("list.unread", { count: c.unreadCount })}` : ""}${c.mentionCount ? `, ${t("list.mentionCount", { count: c.mentionCount })}` : ""}${c.notifications?.muted ? `, ${t("list.muted")}` : ""}${online !== undefined ? `, ${online ? t("list.online") : t("list.offline")}` : ""}`}
       >
         {other ? <Avatar user={other} online={online} /> : <GroupAvatar title={title} id={c.id} />}
         <span className="conversation-text">

@@ -15,16 +15,20 @@ const SEEN_RATIO = 0.6;
  * visible, and whether the list is at the newest message of all. Returns the ref for each message
  * row (`data-seq` on it) and the callback for the list's at-bottom state.
  */
-export function useReadTracking(client: ChatClient, conversationId: string, latestWindow: boolean) {
+export function useReadTracking(client: ChatClient, conversationId: string, latestWindow: boolean, newestSeq: number) {
   const visible = useRef(new Map<Element, number>());
   const atBottom = useRef(false);
   const latest = useRef(latestWindow);
   latest.current = latestWindow;
+  const newest = useRef(newestSeq);
+  newest.current = newestSeq;
 
   const report = useCallback(() => {
     let seq = 0;
     for (const s of visible.current.values()) if (s > seq) seq = s;
-    const atEnd = atBottom.current && latest.current;
+    // At the end only once the newest message is really on screen (the list may say "at the bottom"
+    // for a moment while it is still moving to where it starts).
+    const atEnd = atBottom.current && latest.current && seq >= newest.current;
     if (seq > 0 || atEnd) client.shown(conversationId, { seq, atEnd });
   }, [client, conversationId]);
 
