@@ -14,6 +14,7 @@ declare -A PKGS=(
   [docker-compose]=docker-compose # offline validation of docker-compose.yml
   [redis-server]=redis-server  # scale-out tests (two chat-service instances)
   [nginx]=nginx-light          # runs the production nginx config in front of two instances (scripts/test/nginx.test.ts)
+  [pdftoppm]=poppler-utils     # first-page thumbnails of PDF uploads (media-service)
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do

@@ -28,9 +28,9 @@ describe("authors in the client core", () => {
     const c = cyd.client.stores.conversations.byId(group.id)!;
     const note = cyd.client.stores.messages.timeline(group.id).messages.find((m) => m.body === "notes from Ben");
     assert.ok(note, "Cyd sees Ben's message");
-    const author = authorOf(c, cyd.client.stores.people.get(), note.senderId);
+    const author = authorOf(c, cyd.client.stores.users.get(), note.senderId);
     assert.equal(author.user?.displayName, "ben");
     assert.equal(author.former, true);
-    assert.equal(authorOf(c, cyd.client.stores.people.get(), ada.id).former, false);
+    assert.equal(authorOf(c, cyd.client.stores.users.get(), ada.id).former, false);
   });
 });

@@ -1,7 +1,7 @@
 // History reads with a large messages table: the latest page of 50, a page deep in the past, and the
 // `after=` catch-up a reconnecting client makes. Rows are bulk-inserted in SQL (generate_series) into a
 // throw-away database; times are loopback HTTP round trips with keep-alive, an upper bound on server time.
-import { createUsersInGroups, log, percentile, row, SMALL, startChatService, throwawayDatabase } from "./lib.mjs";
+import { createUsersInGroups, log, row, SMALL, startTimedChatService, throwawayDatabase } from "./lib.mjs";
 
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? (SMALL ? 20_000 : 1_000_000));
 const REQUESTS = SMALL ? 50 : 300;
@@ -28,53 +28,11 @@ try {
   await db.pool.query("ANALYZE");
   log(`history: ${TOTAL} messages inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  // Fastify logs each request's server-side responseTime at level info; requests carry our own ids.
-  const serverTimes = new Map();
-  const chat = await startChatService(
-    db.url,
-    { LOG_LEVEL: "info" },
-    {
-      onLogLine: (line) => {
-        if (!line.includes('"responseTime"')) return;
-        try {
-          const entry = JSON.parse(line);
-          serverTimes.set(entry.reqId, entry.responseTime);
-        } catch {}
-      },
-    },
-  );
+  const chat = await startTimedChatService(db.url);
   try {
     const headers = { authorization: `Bearer ${users[0].token}` };
     const base = `${chat.url}/api/conversations/${conv}/messages`;
-    let n = 0;
-    const time = async (query, check) => {
-      const samples = [];
-      const ids = [];
-      for (let i = 0; i < REQUESTS + 20; i++) {
-        const q = query();
-        const id = `bench-${++n}`;
-        const start = performance.now();
-        const res = await fetch(`${base}?${q}`, { headers: { ...headers, "x-request-id": id } });
-        const body = await res.json();
-        const ms = performance.now() - start;
-        if (!res.ok) throw new Error(`${q}: ${res.status} ${JSON.stringify(body)}`);
-        check(body);
-        if (i >= 20) {
-          // the first requests warm caches and JIT
-          samples.push(ms);
-          ids.push(id);
-        }
-      }
-      // The last log lines may still be in the pipe.
-      const deadline = Date.now() + 5000;
-      while (!ids.every((id) => serverTimes.has(id)) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
-      const server = ids.map((id) => serverTimes.get(id)).filter((v) => v !== undefined);
-      samples.sort((a, b) => a - b);
-      server.sort((a, b) => a - b);
-      const p = (xs) => `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)}`;
-      return { server: server.length ? p(server) : "n/a", roundTrip: p(samples) };
-    };
+    const time = (query, check) => chat.time(() => `${base}?${query()}`, headers, check, REQUESTS);
     const report = (metric, r, setting) =>
       row("history", `${metric} p50 / p99`, r.server, "ms", {
         goal: "≤ 5",

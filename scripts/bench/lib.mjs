@@ -173,3 +173,62 @@ export function startChatService(databaseUrl, env = {}, opts = {}) {
     opts,
   );
 }
+
+/**
+ * chat-service logging each request's server-side time (Fastify's responseTime, at level info), and
+ * `time(url, headers, check, requests)`: that many GETs after 20 warm-up ones, each checked, with
+ * p50 / p99 of the server's times and of the loopback round trips, and the last response's size.
+ */
+export async function startTimedChatService(databaseUrl, env = {}) {
+  const serverTimes = new Map();
+  const chat = await startChatService(
+    databaseUrl,
+    { LOG_LEVEL: "info", ...env },
+    {
+      onLogLine: (line) => {
+        if (!line.includes('"responseTime"')) return;
+        try {
+          const entry = JSON.parse(line);
+          serverTimes.set(entry.reqId, entry.responseTime);
+        } catch {}
+      },
+    },
+  );
+  let n = 0;
+  async function time(url, headers, check, requests) {
+    const samples = [];
+    const ids = [];
+    let bytes = 0;
+    for (let i = 0; i < requests + 20; i++) {
+      const u = url();
+      const id = `bench-${++n}`;
+      const start = performance.now();
+      const res = await fetch(u, { headers: { ...headers, "x-request-id": id } });
+      const text = await res.text();
+      const ms = performance.now() - start;
+      if (!res.ok) throw new Error(`${u}: ${res.status} ${text.slice(0, 500)}`);
+      check(JSON.parse(text));
+      bytes = Buffer.byteLength(text);
+      if (i >= 20) {
+        // the first requests warm caches and JIT
+        samples.push(ms);
+        ids.push(id);
+      }
+    }
+    // The last log lines may still be in the pipe.
+    const deadline = Date.now() + 5000;
+    while (!ids.every((id) => serverTimes.has(id)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const server = ids.map((id) => serverTimes.get(id)).filter((v) => v !== undefined);
+    samples.sort((a, b) => a - b);
+    server.sort((a, b) => a - b);
+    const p = (xs) => `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)}`;
+    return {
+      server: server.length ? p(server) : "n/a",
+      serverP99: percentile(server, 99),
+      roundTrip: p(samples),
+      bytes,
+    };
+  }
+  return { ...chat, time };
+}

@@ -24,6 +24,7 @@ const BENCHES = [
   { name: "delivery", file: "delivery.mjs" },
   { name: "connections", file: "connections.mjs" },
   { name: "history", file: "history.mjs" },
+  { name: "conversation-list", file: "conversation-list.mjs" },
   // Written by the media and calls engineers; run when present.
   { name: "media", file: "media.mjs" },
   // call-setup.mjs takes the number of calls as its argument.
@@ -171,6 +172,9 @@ ${printed ? `\n${printed}\n` : ""}
   holds; RSS per connection = growth of the server's resident set ÷ sockets held.
 - **history**: server time (Fastify's \`responseTime\`) of \`GET /api/conversations/:id/messages\`
   with the messages table bulk-loaded in SQL; the loopback round trip is in the notes.
+- **conversation-list**: server time and size of \`GET /api/conversations\` for one user in 200
+  conversations, three of them with 2,000 members (every position moved) and the rest groups of 10,
+  each with a last message; fixtures in SQL.
 ${notes}`;
   writeFileSync(docPath, doc);
   console.error("\nwrote docs/BENCHMARKS.md");

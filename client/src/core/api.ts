@@ -11,7 +11,9 @@ import type {
   InvitePreviewResponse,
   InviteResponse,
   InvitesResponse,
+  MembersResponse,
   MentionsResponse,
+  MessageReceiptsResponse,
   MessagesResponse,
   NotificationsBody,
   SearchResponse,
@@ -63,6 +65,21 @@ export function createChatApi(auth: Auth) {
     mentions(before?: string | null) {
       return auth.api<MentionsResponse>(`/api/mentions${before ? `?before=${encodeURIComponent(before)}` : ""}`);
     },
+    members(cid: string, page: { cursor?: string | null; limit: number }) {
+      const cursor = page.cursor ? `&cursor=${encodeURIComponent(page.cursor)}` : "";
+      return auth.api<MembersResponse>(`${conversationUrl(cid)}/members?limit=${page.limit}${cursor}`);
+    },
+    receipts(
+      cid: string,
+      messageId: string,
+      page: { status: "read" | "delivered"; cursor?: string | null; limit: number },
+    ) {
+      const cursor = page.cursor ? `&cursor=${encodeURIComponent(page.cursor)}` : "";
+      return auth.api<MessageReceiptsResponse>(
+        `${conversationUrl(cid)}/messages/${messageId}/receipts?status=${page.status}&limit=${page.limit}${cursor}`,
+      );
+    },
+    lookupUsers: (ids: readonly string[]) => auth.api<UsersResponse>(`/api/users/lookup?ids=${ids.join(",")}`),
     searchUsers: (q: string) => auth.api<UsersResponse>(`/api/users?q=${encodeURIComponent(q)}`),
     searchMessages(q: string, conversationId?: string) {
       const scope = conversationId ? `&conversationId=${encodeURIComponent(conversationId)}` : "";

@@ -7,12 +7,12 @@ import type { ChatStores } from "./stores";
 
 export function createChannels(deps: {
   api: ChatApi;
-  stores: Pick<ChatStores, "conversations" | "presence" | "people">;
+  stores: Pick<ChatStores, "conversations" | "presence" | "users">;
   /** membership.ts: the server's view of a conversation, keeping live activity already applied. */
   applyConversation: (c: Conversation) => void;
 }) {
   const { api, applyConversation } = deps;
-  const { conversations, people } = deps.stores;
+  const { conversations, users } = deps.stores;
 
   /** What the server answered for a conversation: into the list at once (its event follows too). */
   const took = ({ conversation }: { conversation: Conversation }) => {
@@ -46,7 +46,7 @@ export function createChannels(deps: {
     /** My mentions across my conversations, newest first; the authors are remembered. */
     async mentions(before?: string | null) {
       const page = await api.mentions(before);
-      people.remember(page.users);
+      users.know(page.users);
       return page;
     },
   };

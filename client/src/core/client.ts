@@ -4,10 +4,13 @@
 import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
 import { createChannels } from "./channels";
+import { createMemberPages } from "./member-pages";
 import { createMembership } from "./membership";
 import { createMessageChanges } from "./message-changes";
 import { createOutbox, type SendBackoff } from "./outbox";
+import { createPeople } from "./people";
 import { createReading } from "./reading";
+import { createSeen } from "./seen";
 import { createConnection } from "./socket";
 import { createChatStores } from "./stores";
 import { createSync } from "./sync";
@@ -91,6 +94,8 @@ export function createChatClient(opts: ChatClientOptions) {
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
   const channels = createChannels({ api, stores, applyConversation: membership.applyConversation });
+  const people = createPeople({ api, stores });
+  const seen = createSeen({ socket, api, stores });
 
   return {
     socket,
@@ -167,9 +172,21 @@ export function createChatClient(opts: ChatClientOptions) {
     /** Full-text search over my conversations (or one of them), newest first. */
     async searchMessages(q: string, conversationId?: string) {
       const { messages: found, users } = await api.searchMessages(q, conversationId);
-      stores.people.remember(users);
+      stores.users.know(users);
       return found;
     },
+    /** A user by id: from the conversation's members or the people met so far, else looked up (stores.users). */
+    userOf: people.userOf,
+    /** The members panel's list of one conversation, paged (call `reload()` to start). */
+    memberPages(cid: string, pageSize = 50) {
+      return createMemberPages(async (cursor, limit) => {
+        const page = await api.members(cid, { cursor, limit });
+        people.know(page.members.map((m) => m.user));
+        return page;
+      }, pageSize);
+    },
+    /** Who has read / received a message ("seen by N" in big groups). */
+    messageReceipts: seen.receipts,
     addMembers: membership.addMembers,
     removeMember: membership.removeMember,
     leave: membership.leave,

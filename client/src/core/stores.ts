@@ -3,11 +3,11 @@
 import type { ApiError } from "@messenger/protocol";
 import { createConversationsStore } from "../stores/conversations";
 import { createMessagesStore } from "../stores/messages";
-import { createPeopleStore } from "../stores/people";
 import { createPresenceStore } from "../stores/presence";
 import { createStore } from "../stores/store";
 import { createTypingStore } from "../stores/typing";
 import { createUploadsStore } from "../stores/uploads";
+import { createUsersStore } from "../stores/users";
 import type { ConnectionState } from "./socket";
 
 /** A message the list should bring into view and highlight (a chosen search result). */
@@ -40,10 +40,9 @@ export function createChatStores(me: () => string) {
     conversations: createConversationsStore(me),
     messages: createMessagesStore(),
     presence: createPresenceStore(),
-    /** Authors named by the server with messages (also former members). */
-    people: createPeopleStore(),
     typing: createTypingStore(),
     uploads: createUploadsStore(),
+    users: createUsersStore(),
     connection: createStore<ConnectionState>("connecting"),
     /** The conversation on screen (null: the list). */
     active: createStore<string | null>(null),
@@ -51,6 +50,8 @@ export function createChatStores(me: () => string) {
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
     firstUnread: createStore<FirstUnread | null>(null),
+    /** Per conversation: how many reads of my messages arrived live (an open "seen by N" asks again). */
+    liveReads: createStore<Readonly<Record<string, number>>>({}),
   };
 }
 export type ChatStores = ReturnType<typeof createChatStores>;

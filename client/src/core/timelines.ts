@@ -17,17 +17,17 @@ const UNREAD_CONTEXT = 5;
 
 export function createTimelines(deps: {
   api: ChatApi;
-  stores: Pick<ChatStores, "messages" | "conversations" | "focus" | "people">;
+  stores: Pick<ChatStores, "messages" | "conversations" | "focus" | "users">;
   /** Messages fetched into the conversation on screen count as read (reading.ts). */
   readingNow: (cid: string) => boolean;
 }) {
   const { readingNow } = deps;
-  const { messages, conversations, focus, people } = deps.stores;
+  const { messages, conversations, focus, users } = deps.stores;
   /** Every page names its authors: remembered, so a former member's messages keep their name. */
   const api = {
     async messages(...args: Parameters<ChatApi["messages"]>) {
       const page = await deps.api.messages(...args);
-      people.remember(page.users);
+      users.know(page.users);
       return page;
     },
   };

@@ -13,6 +13,7 @@ import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
 import { NotificationMenu } from "./NotificationMenu";
 import { openConversation } from "./navigation";
+import { usePeople } from "./people";
 import { MessageResults, moveBetweenResults } from "./search";
 
 export function ChatView({ conversationId }: { conversationId: string }) {
@@ -190,7 +191,8 @@ function TypingLine({ conversationId }: { conversationId: string }) {
     setNow(Date.now());
     return () => clearInterval(timer);
   }, [state]);
-  const names = active.map(([id]) => conversation?.members.find((m) => m.user.id === id)?.user.displayName ?? "…");
+  const userOf = usePeople();
+  const names = active.map(([id]) => userOf(conversation, id)?.displayName ?? "…");
   const text = typingText(names, t);
   return (
     <div className="typing" aria-live="polite" data-testid="typing-indicator">

@@ -7,6 +7,7 @@ import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { useMentionAutocomplete } from "./MentionAutocomplete";
 import { plainText } from "./markdown/markdown";
+import { usePeople } from "./people";
 
 export function Composer({
   conversation,
@@ -82,8 +83,8 @@ export function Composer({
     for (const f of files) client.upload(cid, f);
   };
 
-  const sender =
-    mode.kind === "reply" ? conversation.members.find((m) => m.user.id === mode.message.senderId)?.user : undefined;
+  const userOf = usePeople();
+  const sender = mode.kind === "reply" ? userOf(conversation, mode.message.senderId) : undefined;
   const canSend = mode.kind === "edit" ? text.trim().length > 0 : text.trim().length > 0 || ready.length > 0;
 
   return (

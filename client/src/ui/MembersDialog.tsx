@@ -28,7 +28,14 @@ export function MembersDialog({ conversation, onClose }: { conversation: Convers
   const me = client.me();
   const title = conversationTitle(conversation, me);
   const isAdmin = conversation.members.some((m) => m.user.id === me && m.role === "admin");
-  const members = useMemo(() => [...conversation.members].sort(memberOrder(me)), [conversation.members, me]);
+  // Paged from the server (a big group's list carries no members); from the start again when
+  // membership changes (the count, or who is admin in a group whose members the client has).
+  const pages = useMemo(() => client.memberPages(conversation.id), [client, conversation.id]);
+  const paged = useStore(pages.state);
+  const membership = `${conversation.memberCount}|${conversation.members.map((m) => m.user.id + m.role).join()}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: membership is the signal to reload
+  useEffect(() => void pages.reload(), [pages, membership]);
+  const members = useMemo(() => [...paged.members].sort(memberOrder(me)), [paged.members, me]);
   const presence = useStore(client.stores.presence);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -98,7 +105,7 @@ export function MembersDialog({ conversation, onClose }: { conversation: Convers
             <AddPeople
               query={query}
               setQuery={setQuery}
-              exclude={conversation.members}
+              exclude={paged.members}
               busy={busy}
               onAdd={(u) => void add(u)}
             />
@@ -137,6 +144,22 @@ export function MembersDialog({ conversation, onClose }: { conversation: Convers
               );
             })}
           </ul>
+          {paged.next && (
+            <button
+              type="button"
+              className="link members-more"
+              data-testid="members-more"
+              disabled={paged.loading}
+              onClick={() => void pages.more()}
+            >
+              {t("members.more")}
+            </button>
+          )}
+          {paged.error !== null && (
+            <p role="alert" className="form-error">
+              {t("members.loadFailed", { message: errorText(paged.error, t) })}
+            </p>
+          )}
         </>
       )}
       {error && (

@@ -14,14 +14,14 @@ import { renderMentions, useMentionsMe } from "./MentionText";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
+import { usePeople } from "./people";
 import { ReceiptLine, Ticks } from "./Receipts";
 import { SystemNotice } from "./SystemNotice";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
-function senderName(c: Conversation, id: string) {
-  return c.members.find((m) => m.user.id === id)?.user.displayName ?? "…";
-}
+type UserOf = ReturnType<typeof usePeople>;
+const senderName = (userOf: UserOf, c: Conversation, id: string) => userOf(c, id)?.displayName ?? "…";
 
 interface ItemProps {
   message: Message;
@@ -53,6 +53,7 @@ export const MessageItem = memo(function MessageItem({
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [picker, setPicker] = useState(false);
   const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);
+  const userOf = usePeople();
   const { user: sender, former } = useAuthor(conversation, m.senderId);
   const deleted = !!m.deletedAt;
   const mentioned = useMentionsMe(m);
@@ -112,7 +113,7 @@ export const MessageItem = memo(function MessageItem({
           {m.reactions.length > 0 && !deleted && (
             <div className="reactions">
               {m.reactions.map((r) => {
-                const names = r.userIds.map((id) => senderName(conversation, id)).join(", ");
+                const names = r.userIds.map((id) => senderName(userOf, conversation, id)).join(", ");
                 return (
                   <button
                     key={r.emoji}
@@ -130,7 +131,7 @@ export const MessageItem = memo(function MessageItem({
               })}
             </div>
           )}
-          {mine && showReceipt && !deleted && <ReceiptLine conversation={conversation} seq={m.seq} />}
+          {mine && showReceipt && !deleted && <ReceiptLine conversation={conversation} seq={m.seq} messageId={m.id} />}
         </div>
         {!deleted && (
           <div className="actions" role="toolbar" aria-label={t("chat.messageActions")}>
@@ -208,6 +209,7 @@ function ReplyQuote({
 }) {
   const client = useClient();
   const { t } = useI18n();
+  const userOf = usePeople();
   const original = useStore(client.stores.messages, (s) =>
     s[conversation.id]?.messages.find((m) => m.id === replyToId),
   );
@@ -221,7 +223,7 @@ function ReplyQuote({
     >
       {original ? (
         <>
-          <strong>{senderName(conversation, original.senderId)}</strong>
+          <strong>{senderName(userOf, conversation, original.senderId)}</strong>
           <span>
             {original.deletedAt ? t("chat.deleted") : plainText(original.body) || (original.attachments[0]?.name ?? "")}
           </span>

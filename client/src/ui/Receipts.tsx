@@ -1,10 +1,11 @@
 // What became of my message: ticks in the bubble (sent, delivered, seen) and the line under the last
-// one ("Seen", or "Seen by …" with avatars in a group).
+// one ("Seen", or "Seen by …" with avatars in a group, "Seen by N" in a big one).
 import type { Conversation } from "@messenger/protocol";
 import { useI18n } from "../i18n";
 import { deliveryStatus, seenBy } from "../stores/conversations";
 import { Avatar } from "./Avatar";
 import { useClient } from "./hooks";
+import { SeenByCount } from "./SeenBy";
 
 export function Ticks({ conversation, seq }: { conversation: Conversation; seq: number }) {
   const client = useClient();
@@ -24,10 +25,20 @@ export function Ticks({ conversation, seq }: { conversation: Conversation; seq: 
   );
 }
 
-export function ReceiptLine({ conversation, seq }: { conversation: Conversation; seq: number }) {
+export function ReceiptLine({
+  conversation,
+  seq,
+  messageId,
+}: {
+  conversation: Conversation;
+  seq: number;
+  messageId: string;
+}) {
   const client = useClient();
   const { t } = useI18n();
   const me = client.me();
+  // A big group: no member list here, so the server counts (GET …/receipts).
+  if (conversation.large) return <SeenByCount conversationId={conversation.id} messageId={messageId} />;
   if (conversation.kind === "direct") {
     return deliveryStatus(conversation, seq, me) === "seen" ? (
       <div className="receipt" data-testid="seen-receipt">

@@ -1,8 +1,8 @@
-// Who wrote a message (or is named in a notice): a member of the conversation, else the person the
-// server named with the messages — then, if the member list is complete, a former member.
+// Who wrote a message: a member of the conversation, else the person the server named with the
+// messages (the users store) — then, if the member list is complete, a former member.
 import type { Conversation, User } from "@messenger/protocol";
-import type { PeopleStore } from "../stores/people";
-import { useClient, useStore } from "./hooks";
+import type { UsersState } from "../stores/users";
+import { usePeople } from "./people";
 
 export interface Author {
   user: User | undefined;
@@ -10,21 +10,21 @@ export interface Author {
   former: boolean;
 }
 
-export function authorOf(c: Conversation, people: ReturnType<PeopleStore["get"]>, id: string): Author {
-  const member = c.members.find((m) => m.user.id === id)?.user;
-  if (member) return { user: member, former: false };
-  return { user: people[id], former: c.kind === "group" && c.members.length >= c.memberCount };
+/** `c`'s member list is complete (a big group's list carries none), so someone not in it has left. */
+const formerIn = (c: Conversation, id: string) =>
+  c.kind === "group" && c.members.length >= c.memberCount && !c.members.some((m) => m.user.id === id);
+
+export function authorOf(c: Conversation, users: UsersState, id: string): Author {
+  return { user: c.members.find((m) => m.user.id === id)?.user ?? users[id], former: formerIn(c, id) };
 }
 
 export function useAuthor(c: Conversation, id: string): Author {
-  const client = useClient();
-  const person = useStore(client.stores.people, (s) => s[id]);
-  return authorOf(c, person ? { [id]: person } : {}, id);
+  const userOf = usePeople();
+  return { user: userOf(c, id), former: formerIn(c, id) };
 }
 
-/** The name to show for `id` in `c` ("…" when nobody has told us). */
+/** The name to show for `id` in `c` ("…" until it is known). */
 export function useDisplayName(c: Conversation) {
-  const client = useClient();
-  const people = useStore(client.stores.people);
-  return (id: string) => authorOf(c, people, id).user?.displayName ?? "…";
+  const userOf = usePeople();
+  return (id: string) => userOf(c, id)?.displayName ?? "…";
 }

@@ -4,6 +4,7 @@ import { useI18n } from "../i18n";
 import { conversationTitle, errorText, highlightMatches, listTime, matchSnippet, searchTerms } from "./format";
 import { useClient, useStore } from "./hooks";
 import { openConversation } from "./navigation";
+import { usePeople } from "./people";
 
 /** Waits this long after the last keystroke before asking the server. */
 const MESSAGE_SEARCH_DEBOUNCE_MS = 250;
@@ -154,10 +155,9 @@ function MessageResult({
   const { t, locale } = useI18n();
   const conversation: Conversation | undefined = useStore(client.stores.conversations, (s) => s[m.conversationId]);
   const me = client.me();
+  const userOf = usePeople();
   const sender =
-    m.senderId === me
-      ? t("search.you")
-      : (conversation?.members.find((x) => x.user.id === m.senderId)?.user.displayName ?? t("search.formerMember"));
+    m.senderId === me ? t("search.you") : (userOf(conversation, m.senderId)?.displayName ?? t("search.formerMember"));
   const where = conversation ? conversationTitle(conversation, me) : "…";
   return (
     <button

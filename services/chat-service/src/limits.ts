@@ -28,6 +28,8 @@ export function createLimits(shared: LimiterFactory, config: Config) {
     groupsPerUser: shared("group-create", config.GROUPS_PER_HOUR, 3600),
     /** Invite codes tried (accepted or looked up) by one user. */
     inviteAttemptsPerUser: shared("invite-attempt", config.INVITE_ATTEMPTS_PER_HOUR, 3600),
+    /** Public groups joined by one user: each join is a notice to every member, so join/leave cannot flood a channel. */
+    joinsPerUser: shared("channel-join", 60, 3600),
     /** Push: devices turned on per user and hour, and test pushes per user and minute (each costs a push service a request). */
     pushSubscribe: shared("push-subscribe", 30, 3600),
     pushTest: shared("push-test", 5, 60),

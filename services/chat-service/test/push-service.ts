@@ -74,8 +74,8 @@ export async function startPushService() {
   rmSync(dir, { recursive: true, force: true });
 
   const keys = new Map<string, { ecdh: ReturnType<typeof createECDH>; auth: Buffer }>();
-  /** Status to answer per subscription (201 unless told). */
-  const answers = new Map<string, number>();
+  /** Status to answer per subscription (201 unless told; "hang": never answer). */
+  const answers = new Map<string, number | "hang">();
   const received: ReceivedPush[] = [];
   const listeners = new Set<() => void>();
 
@@ -116,7 +116,8 @@ export async function startPushService() {
         payload,
       });
       for (const fn of listeners) fn();
-      res.writeHead(answers.get(id) ?? 201).end();
+      const answer = answers.get(id) ?? 201;
+      if (answer !== "hang") res.writeHead(answer).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -139,8 +140,8 @@ export async function startPushService() {
         json: { endpoint: `${origin}/push/${id}`, keys: { p256dh: b64url(ecdh.getPublicKey()), auth: b64url(auth) } },
       };
     },
-    /** From now on, pushes to this subscription are answered with `status` (410: unsubscribed). */
-    answer(sub: BrowserSubscription, status: number) {
+    /** From now on, pushes to this subscription are answered with `status` (410: unsubscribed; "hang": never). */
+    answer(sub: BrowserSubscription, status: number | "hang") {
       answers.set(sub.id, status);
     },
     to: (sub: BrowserSubscription) => received.filter((r) => r.subscriptionId === sub.id),
@@ -158,7 +159,11 @@ export async function startPushService() {
         check();
       });
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 export type PushServiceStandIn = Awaited<ReturnType<typeof startPushService>>;

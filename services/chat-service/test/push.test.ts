@@ -29,7 +29,8 @@ describe("web push", () => {
   before(async () => {
     service = await startPushService();
     h = await startHarness(
-      { PUSH_ALLOW_PRIVATE_ENDPOINTS: "true", PUSH_COLLAPSE_MS: "400" },
+      // Groups of 3 or more keep read positions as big conversations do (one positions row).
+      { PUSH_ALLOW_PRIVATE_ENDPOINTS: "true", PUSH_COLLAPSE_MS: "400", BIG_CONVERSATION_MEMBERS: "2" },
       { build: { push: { agent: service.agent() } } },
     );
   });
@@ -114,6 +115,28 @@ describe("web push", () => {
     await service.waitFor(sub);
   });
 
+  test("do-not-disturb holds back message and call pushes until it ends", async () => {
+    const [alice, bob] = [await register(h), await register(h)];
+    const sub = await subscribed(bob);
+    const conv = await directWith(h, alice, bob);
+    const aliceSocket = await socketFor(h, alice.accessToken);
+    const dndUntil = new Date(Date.now() + 3600_000).toISOString();
+    assert.equal((await api(h, bob, "PATCH", "/api/me", { dndUntil })).status, 200);
+    await send(aliceSocket, conv, "quiet please");
+    const callId = randomUUID();
+    assert.equal((await emitAck(aliceSocket, "call:invite", { callId, conversationId: conv, video: false })).ok, true);
+    await emitAck(aliceSocket, "call:end", { callId });
+    await settle();
+    assert.deepEqual(payloads(sub), []);
+
+    assert.equal((await api(h, bob, "PATCH", "/api/me", { dndUntil: null })).status, 200);
+    await send(aliceSocket, conv, "awake now");
+    await eventually("a push after DND", () => payloads(sub).some((p) => p.type === "message"));
+    assert.equal(payloads(sub).find((p) => p.type === "message")?.tag, `conv:${conv}`);
+    // Nothing rang, so nothing was closed either (a closing push would make the browser show one).
+    assert.equal(payloads(sub).filter((p) => p.type === "close").length, 0);
+  });
+
   test("client:focus is validated", async () => {
     const bob = await register(h);
     const s = await socketFor(h, bob.accessToken);
@@ -160,6 +183,23 @@ describe("web push", () => {
     await emitAck(bobSocket, "conversation:read", { conversationId: conv, seq: m.seq });
     await settle();
     assert.equal(service.to(sub).length, 2);
+  });
+
+  test("in a big conversation too, reading closes the notification and the badge counts what is left", async () => {
+    const [alice, bob, carol] = [await register(h), await register(h), await register(h)];
+    const sub = await subscribed(bob);
+    const group = await groupOf(h, alice, [bob, carol], "Big");
+    const dm = await directWith(h, alice, bob);
+    const aliceSocket = await socketFor(h, alice.accessToken);
+    await send(aliceSocket, dm, "unread dm");
+    await service.waitFor(sub);
+    const m = await send(aliceSocket, group, "big news");
+    const [, pushed] = await service.waitFor(sub, 2);
+    assert.equal(pushed!.payload?.type === "message" && pushed!.payload.badge, 2);
+    const bobSocket = await socketFor(h, bob.accessToken);
+    await emitAck(bobSocket, "conversation:read", { conversationId: group, seq: m.seq });
+    const [, , close] = await service.waitFor(sub, 3);
+    assert.deepEqual(close!.payload, { type: "close", tag: `conv:${group}`, badge: 1 });
   });
 
   test("in a big group only messages that name me push by default (level mentions); a DM always does", async () => {

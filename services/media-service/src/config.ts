@@ -46,6 +46,11 @@ const EnvSchema = z.object({
   /** Each dependency check of /readyz; a check not answered by then counts as down (503). */
   READYZ_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 
+  /** PDF first-page thumbnails (poppler's pdftoppm): wall clock, address-space limit, and the binary. */
+  PDF_PREVIEW_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  PDF_PREVIEW_MEMORY_MB: z.coerce.number().int().positive().default(512),
+  PDFTOPPM_PATH: z.string().default("pdftoppm"),
+
   /** clamd over a unix socket when set, else TCP. */
   CLAMD_SOCKET: z.string().optional(),
   CLAMD_HOST: z.string().default("127.0.0.1"),
@@ -162,6 +167,8 @@ export interface Config {
   allowedKinds: AttachmentKind[];
   ffmpegPath?: string;
   ffprobePath?: string;
+  /** PDF thumbnails (domain/document-preview.ts). */
+  pdfPreview: { timeoutMs: number; memoryBytes: number; pdftoppmPath: string };
   videoWorker: boolean;
   videoConcurrency: number;
   videoRetryLimit: number;
@@ -224,6 +231,11 @@ export function loadConfig(env: Record<string, string | boolean | number | undef
     allowedKinds: e.ALLOWED_KINDS,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
+    pdfPreview: {
+      timeoutMs: e.PDF_PREVIEW_TIMEOUT_MS,
+      memoryBytes: e.PDF_PREVIEW_MEMORY_MB * MB,
+      pdftoppmPath: e.PDFTOPPM_PATH,
+    },
     videoWorker: e.VIDEO_WORKER,
     videoConcurrency: e.VIDEO_CONCURRENCY,
     videoRetryLimit: e.VIDEO_RETRY_LIMIT,

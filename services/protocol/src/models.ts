@@ -179,8 +179,8 @@ export type NotificationLevel = z.infer<typeof NotificationLevel>;
 
 /**
  * One member's notification settings for one conversation. Until set, the level is `all` for direct
- * conversations and groups of up to 10 members, `mentions` for bigger groups. Muted: dimmed, and left
- * out of the title badge except for mentions.
+ * conversations and groups of up to 10 members, `mentions` for bigger groups. Muted: dimmed, left out
+ * of the title badge, and notifying only of what mentions me (a level of `none` stays silent).
  */
 export const NotificationSettings = z.object({ level: NotificationLevel, muted: z.boolean() });
 export type NotificationSettings = z.infer<typeof NotificationSettings>;

@@ -57,6 +57,18 @@ export type MeResponse = z.infer<typeof MeResponse>;
 export const UsersQuery = z.object({ q: text(64).default("") });
 export type UsersQuery = z.infer<typeof UsersQuery>;
 
+export const USERS_LOOKUP_MAX = 100;
+
+/** `GET /api/users/lookup?ids=<id>,<id>`: people by id (authors in a big group whose members the client has not paged). */
+export const UsersLookupQuery = z.object({
+  ids: z
+    .string()
+    .max(USERS_LOOKUP_MAX * 37)
+    .transform((s) => [...new Set(s.split(",").filter(Boolean))])
+    .pipe(z.array(Id).min(1).max(USERS_LOOKUP_MAX)),
+});
+export type UsersLookupQuery = z.infer<typeof UsersLookupQuery>;
+
 export const UsersResponse = z.object({ users: z.array(User) });
 export type UsersResponse = z.infer<typeof UsersResponse>;
 

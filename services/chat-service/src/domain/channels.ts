@@ -10,6 +10,7 @@ import type {
 } from "@messenger/protocol";
 import type { CoreDeps } from "../core-deps.js";
 import { archived, badRequest, notFound, notGroup } from "../errors.js";
+import { spend } from "../limits.js";
 import type { GroupChanges } from "../store/index.js";
 import type { ConversationService } from "./conversations.js";
 
@@ -60,6 +61,7 @@ export function createChannelService(deps: CoreDeps, conversations: Conversation
     async join(conversationId: string, userId: string): Promise<Conversation> {
       if (await stores.conversations.findMember(conversationId, userId))
         return conversations.get(conversationId, userId);
+      await spend(deps.limits.joinsPerUser, userId, "too many channels joined, try again later");
       const notice = await withTransaction(db, async (tx) => {
         const conv = await stores.conversations.lockForUpdate(conversationId, tx);
         if (conv?.kind !== "group" || conv.visibility !== "public") throw notFound("conversation");

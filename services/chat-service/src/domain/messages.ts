@@ -205,6 +205,7 @@ export function createMessageService(deps: CoreDeps) {
     const ids = [...new Set(rows.map((r) => r.sender_id))];
     return toUsers(await stores.users.findByIds(ids), deps.presence);
   }
+
   // Told of every new message after it was committed and published (push notifications).
   const createdListeners = new Set<(message: Message) => void>();
 

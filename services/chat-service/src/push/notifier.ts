@@ -45,6 +45,12 @@ const PENDING_MAX = 50_000;
 export function createPushNotifier(deps: NotifierDeps) {
   const { store, stores, focus, sender, log } = deps;
   const pending = new Map<string, Pending>();
+  // Calls this instance pushed as ringing: only those get a closing push (one for a notification
+  // never shown makes the browser show a generic one). A call ended on another instance closes by
+  // itself when its push's TTL (the ring time) runs out or the app opens.
+  // callId → whether its ringing push went out yet (a call that stops first is never pushed).
+  const ringing = new Map<string, boolean>();
+  const RINGING_MAX = 10_000;
   const work = new Set<Promise<void>>();
   const track = (what: string, p: Promise<void>) => {
     const q = p.catch((err) => log.warn({ err }, `push: ${what} failed`));
@@ -82,7 +88,7 @@ export function createPushNotifier(deps: NotifierDeps) {
         memberCount: members.length,
         level: r.notify_level,
         muted: r.muted,
-        dnd: false,
+        dnd: r.dnd,
         mentioned: p.channel || p.mentioned.has(r.user_id),
         focused: focused.has(r.user_id),
         alreadyRead: r.last_read_seq >= p.maxSeq,
@@ -134,9 +140,8 @@ export function createPushNotifier(deps: NotifierDeps) {
       p.bySender.set(m.senderId, (p.bySender.get(m.senderId) ?? 0) + 1);
       p.latest.push({ senderId: m.senderId, senderName: "", body: m.body, hasAttachments: m.attachments.length > 0 });
       if (p.latest.length > LATEST_KEPT) p.latest.shift();
-      const mentions = m.mentions;
-      for (const id of mentions.userIds) p.mentioned.add(id);
-      p.channel ||= mentions.channel;
+      for (const id of m.mentions.userIds) p.mentioned.add(id);
+      p.channel ||= m.mentions.channel;
     },
 
     /** The user read up to `seq`: a notification they were shown for it closes on every device. */
@@ -157,11 +162,23 @@ export function createPushNotifier(deps: NotifierDeps) {
       calleeId: string,
       call: { callId: string; conversationId: string; callerName: string; video: boolean },
     ) {
+      if (ringing.size >= RINGING_MAX) return;
+      ringing.set(call.callId, false);
       track(
         "call",
         (async () => {
-          if ((await focus.focusedAmong([calleeId])).size) return;
+          // A tab in front rings by itself; do-not-disturb silences calls too (the open app still rings).
+          if ((await focus.focusedAmong([calleeId])).size || (await store.inDnd(calleeId))) {
+            ringing.delete(call.callId);
+            return;
+          }
           const subs = await store.forUsers([calleeId]);
+          // Stopped ringing while we looked: nothing to push.
+          if (!ringing.has(call.callId) || !subs.length) {
+            ringing.delete(call.callId);
+            return;
+          }
+          ringing.set(call.callId, true);
           for (const s of subs) {
             const w = wordsFor(s.lang);
             sender.enqueue({
@@ -186,6 +203,9 @@ export function createPushNotifier(deps: NotifierDeps) {
 
     /** The call stopped ringing (answered, declined, cancelled, timed out). */
     callStopped(calleeId: string, callId: string) {
+      const pushed = ringing.get(callId);
+      ringing.delete(callId);
+      if (!pushed) return;
       track(
         "call end",
         (async () => {

@@ -1,6 +1,5 @@
 // When a message becomes a push, and what the push says. One function decides (shouldPush), so the
 // notification settings (level and mute, issue 13) and do-not-disturb (issue 15) are read in one place.
-
 import type { NotificationLevel } from "@messenger/protocol";
 import { defaultLevel, levelAllows } from "../domain/notifications.js";
 

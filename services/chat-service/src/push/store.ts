@@ -13,7 +13,8 @@ export interface SubscriptionRow {
 export interface RecipientRow {
   user_id: string;
   last_read_seq: number;
-  display_name: string;
+  /** In do-not-disturb now. */
+  dnd: boolean;
   /** The member's notification settings (issue 13; null level: the default for the conversation's size). */
   notify_level: "all" | "mentions" | "none" | null;
   muted: boolean;
@@ -96,22 +97,37 @@ export function createPushStore(db: Queryable) {
       );
       return r.rows;
     },
-    /** Members among `userIds` of the conversation, with their read position. */
+    /**
+     * Members among `userIds` of the conversation, with their read position: the greater of the
+     * member row's and, in a big conversation, its positions row's (see migration 006).
+     */
     async recipients(conversationId: string, userIds: readonly string[]): Promise<RecipientRow[]> {
       const r = await db.query<RecipientRow>(
-        `SELECT m.user_id, m.last_read_seq::int AS last_read_seq, u.display_name, m.notify_level, m.muted
+        `SELECT m.user_id, GREATEST(m.last_read_seq, COALESCE((p.value->>0)::bigint, 0))::int AS last_read_seq,
+                COALESCE(u.dnd_until > now(), false) AS dnd, m.notify_level, m.muted
          FROM conversation_members m JOIN users u ON u.id = m.user_id
+         LEFT JOIN (SELECT e.key, e.value FROM conversation_positions cp, jsonb_each(cp.positions) e
+                    WHERE cp.conversation_id = $1) p ON p.key = m.user_id::text
          WHERE m.conversation_id = $1 AND m.user_id = ANY($2::uuid[])`,
         [conversationId, userIds],
       );
       return r.rows;
     },
+    async inDnd(userId: string): Promise<boolean> {
+      const r = await db.query<{ dnd: boolean }>(
+        "SELECT COALESCE(dnd_until > now(), false) AS dnd FROM users WHERE id = $1",
+        [userId],
+      );
+      return r.rows[0]?.dnd ?? false;
+    },
     /** Each user's unread messages over all their conversations (the app badge). */
     async unreadTotals(userIds: readonly string[]): Promise<Map<string, number>> {
       if (!userIds.length) return new Map();
       const r = await db.query<{ user_id: string; n: number }>(
-        `SELECT m.user_id, coalesce(sum(greatest(c.last_seq - m.last_read_seq, 0)), 0)::int AS n
+        `SELECT m.user_id, coalesce(sum(greatest(c.last_seq - GREATEST(m.last_read_seq,
+                  COALESCE((cp.positions -> m.user_id::text ->> 0)::bigint, 0)), 0)), 0)::int AS n
          FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+         LEFT JOIN conversation_positions cp ON cp.conversation_id = m.conversation_id
          WHERE m.user_id = ANY($1::uuid[]) GROUP BY m.user_id`,
         [userIds],
       );

@@ -23,6 +23,7 @@ import { type Scanner, ScannerUnavailableError } from "../plugins/scanner.js";
 import type { Storage } from "../plugins/storage.js";
 import type { AttachmentStore } from "../store/attachments.js";
 import { AV_CONTAINERS, classify, type Detected, renameExt, SNIFF_BYTES } from "./classify.js";
+import { renderPdfThumbnail } from "./document-preview.js";
 import { processImage, UndecodableImageError } from "./image.js";
 import { probe, videoOverLimits } from "./video.js";
 
@@ -162,6 +163,18 @@ export function createUploads(deps: UploadDeps) {
     }
   }
 
+  async function pdfPreview(path: string, outBase: string) {
+    const done = metrics.time("process", "file");
+    try {
+      return await renderPdfThumbnail(path, outBase, config.pdfPreview);
+    } catch (err) {
+      deps.log.info({ err }, "no preview for a PDF");
+      return null;
+    } finally {
+      done();
+    }
+  }
+
   /** Uploads the files, then inserts the row; on a failed insert the objects are removed again. */
   async function store(
     objects: { key: string; path: string; mime: string }[],
@@ -276,7 +289,11 @@ export function createUploads(deps: UploadDeps) {
             (p) => p.durationMs,
             () => undefined,
           );
-        const row = await store([{ key: keys.media, path: original, mime: detected.mime }], kind, () =>
+        // A PDF gets its first page as a thumbnail (of the scanned copy, bounded); a failure only costs the preview.
+        const preview = detected.mime === "application/pdf" ? await pdfPreview(original, join(work, "page")) : null;
+        const objects = [{ key: keys.media, path: original, mime: detected.mime }];
+        if (preview) objects.push({ key: keys.thumbnail, path: preview.path, mime: preview.mime });
+        const row = await store(objects, kind, () =>
           attachments.insert({
             ...base,
             kind,
@@ -284,9 +301,11 @@ export function createUploads(deps: UploadDeps) {
             mime: detected.mime,
             size,
             durationMs,
+            width: preview?.width,
+            height: preview?.height,
             status: "ready",
             objectKey: keys.media,
-            thumbnailKey: null,
+            thumbnailKey: preview ? keys.thumbnail : null,
           }),
         );
         return toAttachment(row);

@@ -38,7 +38,7 @@ const MAX_STDOUT = 1024 * 1024; // ffprobe's JSON for a few streams is a few KB
  * killed with SIGKILL (ffmpeg may ignore SIGTERM while it encodes), and the promise settles only after the
  * process is gone, so no ffmpeg outlives its job.
  */
-function runTool(bin: string, args: string[], opts: FfmpegOptions): Promise<string> {
+export function runTool(bin: string, args: string[], opts: FfmpegOptions): Promise<string> {
   opts.signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
