@@ -3,13 +3,21 @@
 // auth.ts's (`auth.api`); uploads go to media-service through uploads.ts.
 import type {
   AddMembersBody,
+  ChannelsResponse,
   ConversationResponse,
   ConversationsResponse,
   CreateConversationBody,
+  CreateInviteBody,
+  InvitePreviewResponse,
+  InviteResponse,
+  InvitesResponse,
   MembersResponse,
+  MentionsResponse,
   MessageReceiptsResponse,
   MessagesResponse,
+  NotificationsBody,
   SearchResponse,
+  UpdateConversationBody,
   UsersResponse,
 } from "@messenger/protocol";
 import type { Auth } from "./auth";
@@ -36,6 +44,27 @@ export function createChatApi(auth: Auth) {
       auth.api<ConversationResponse>(`${conversationUrl(cid)}/members`, { method: "POST", json: body }),
     removeMember: (cid: string, userId: string) =>
       auth.api<void>(`${conversationUrl(cid)}/members/${userId}`, { method: "DELETE" }),
+    // Channels, settings, invite links, mentions, notification settings (issue 13).
+    channels(q: string, cursor?: string | null) {
+      const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      return auth.api<ChannelsResponse>(`/api/channels?q=${encodeURIComponent(q)}${after}`);
+    },
+    join: (cid: string) => auth.api<ConversationResponse>(`${conversationUrl(cid)}/join`, { method: "POST" }),
+    updateConversation: (cid: string, body: UpdateConversationBody) =>
+      auth.api<ConversationResponse>(conversationUrl(cid), { method: "PATCH", json: body }),
+    setNotifications: (cid: string, body: NotificationsBody) =>
+      auth.api<ConversationResponse>(`${conversationUrl(cid)}/notifications`, { method: "PUT", json: body }),
+    invites: (cid: string) => auth.api<InvitesResponse>(`${conversationUrl(cid)}/invites`),
+    createInvite: (cid: string, body: CreateInviteBody = {}) =>
+      auth.api<InviteResponse>(`${conversationUrl(cid)}/invites`, { method: "POST", json: body }),
+    revokeInvite: (cid: string, code: string) =>
+      auth.api<void>(`${conversationUrl(cid)}/invites/${encodeURIComponent(code)}`, { method: "DELETE" }),
+    invitePreview: (code: string) => auth.api<InvitePreviewResponse>(`/api/invites/${encodeURIComponent(code)}`),
+    acceptInvite: (code: string) =>
+      auth.api<ConversationResponse>(`/api/invites/${encodeURIComponent(code)}/accept`, { method: "POST" }),
+    mentions(before?: string | null) {
+      return auth.api<MentionsResponse>(`/api/mentions${before ? `?before=${encodeURIComponent(before)}` : ""}`);
+    },
     members(cid: string, page: { cursor?: string | null; limit: number }) {
       const cursor = page.cursor ? `&cursor=${encodeURIComponent(page.cursor)}` : "";
       return auth.api<MembersResponse>(`${conversationUrl(cid)}/members?limit=${page.limit}${cursor}`);

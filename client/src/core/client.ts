@@ -4,6 +4,7 @@
 import { createAccountApi } from "./account";
 import { createChatApi } from "./api";
 import type { Auth, KeyValueStorage } from "./auth";
+import { createChannels } from "./channels";
 import { createMemberPages } from "./member-pages";
 import { createMembership } from "./membership";
 import { createMessageChanges } from "./message-changes";
@@ -31,6 +32,11 @@ export interface ChatClientOptions {
   url?: string;
   /** Is the page visible to the user (document.visibilityState)? Reading only counts when it is. */
   isVisible?: () => boolean;
+  /**
+   * Only messages the view reports as shown (`shown()`) count as read, as the user scrolls past them
+   * (the app); otherwise an open conversation on a visible page is read to its end.
+   */
+  readWhatIsShown?: boolean;
   /** Is the network up (navigator.onLine)? */
   isOnline?: () => boolean;
   /** Where unsent messages are kept across reloads (localStorage in the browser). */
@@ -58,7 +64,13 @@ export function createChatClient(opts: ChatClientOptions) {
   const api = createChatApi(auth);
   const connection = createConnection({ auth, url: opts.url, connection: stores.connection, isOnline });
   const { socket } = connection;
-  const reading = createReading({ socket, stores, isVisible: opts.isVisible ?? (() => true) });
+  const reading = createReading({
+    socket,
+    stores,
+    me,
+    isVisible: opts.isVisible ?? (() => true),
+    readWhatIsShown: opts.readWhatIsShown,
+  });
   const typing = createTyping({ socket, typing: stores.typing, me });
   const timelines = createTimelines({
     api,
@@ -90,6 +102,7 @@ export function createChatClient(opts: ChatClientOptions) {
   const uploads = createUploads({ auth, uploads: stores.uploads });
   const changes = createMessageChanges({ socket, stores });
   const rich = createRich({ socket, auth, stores });
+  const channels = createChannels({ api, stores, applyConversation: membership.applyConversation });
   const people = createPeople({ api, stores });
   createProfiles({ socket, stores, auth });
   const seen = createSeen({ socket, api, stores });
@@ -114,6 +127,7 @@ export function createChatClient(opts: ChatClientOptions) {
       uploads.dispose();
       typing.dispose();
       sync.dispose();
+      reading.dispose();
     },
     networkChanged: connection.networkChanged,
     /** The page became visible or hidden: reading resumes where the user looks. */
@@ -121,13 +135,35 @@ export function createChatClient(opts: ChatClientOptions) {
     async open(cid: string | null) {
       const prev = stores.active.get();
       if (prev && prev !== cid) typing.stop(prev);
+      const switched = cid !== prev;
+      if (switched) stores.firstUnread.set(null);
+      // Where its unread messages begin, noted before anything of it can be marked read.
+      const listKnown = stores.listLoaded.get();
+      if (cid && switched && listKnown) reading.noteFirstUnread(cid);
       stores.active.set(cid);
       if (cid) stores.membershipNotice.set(null);
       if (!cid) return;
-      if (!stores.messages.timeline(cid).loaded) await timelines.loadLatest(cid);
-      if (reading.readingNow(cid)) reading.markRead(cid);
+      if (switched && !listKnown) {
+        // Opened from the URL before the list (with the unread counts) has come.
+        await sync.listReady();
+        if (stores.active.get() !== cid) return;
+        reading.noteFirstUnread(cid);
+      }
+      // A view that shows what is read starts where the unread messages begin; otherwise the newest page.
+      const from = stores.firstUnread.get();
+      try {
+        if (from && opts.readWhatIsShown) await timelines.loadFrom(cid, from.seq);
+        else if (!stores.messages.timeline(cid).loaded) await timelines.loadLatest(cid);
+      } finally {
+        if (from && stores.firstUnread.get() === from) stores.firstUnread.set({ ...from, ready: true });
+      }
+      reading.readWhatIsSeen(cid);
     },
+    /** The view's report of what it shows (`readWhatIsShown`): the newest message on screen, and whether it is the end. */
+    shown: reading.shown,
     markRead: reading.markRead,
+    /** Brings where the unread messages began back into the timeline (after jumping elsewhere). */
+    loadFrom: timelines.loadFrom,
     loadOlder: timelines.loadOlder,
     loadNewer: timelines.loadNewer,
     ensureLoaded: timelines.ensureLoaded,
@@ -149,7 +185,8 @@ export function createChatClient(opts: ChatClientOptions) {
     },
     /** Full-text search over my conversations (or one of them), newest first. */
     async searchMessages(q: string, conversationId?: string) {
-      const { messages: found } = await api.searchMessages(q, conversationId);
+      const { messages: found, users } = await api.searchMessages(q, conversationId);
+      stores.users.know(users);
       return found;
     },
     /** The same, with the words and stems it matched (to highlight them). */
@@ -174,6 +211,16 @@ export function createChatClient(opts: ChatClientOptions) {
     startDirect: membership.startDirect,
     createGroup: membership.createGroup,
     onIncoming: sync.onIncoming,
+    browseChannels: channels.browseChannels,
+    joinChannel: channels.joinChannel,
+    updateConversation: channels.updateConversation,
+    setNotifications: channels.setNotifications,
+    invites: channels.invites,
+    createInvite: channels.createInvite,
+    revokeInvite: channels.revokeInvite,
+    invitePreview: channels.invitePreview,
+    acceptInvite: channels.acceptInvite,
+    mentions: channels.mentions,
   };
 }
 export type ChatClient = ReturnType<typeof createChatClient>;

@@ -1,7 +1,7 @@
 // Which conversations I am in: the list as the server has it (never bringing back one I just left or
 // was removed from), the server's `conversation:updated` / `conversation:removed`, starting a DM or a
 // group, adding and removing members, leaving.
-import type { Conversation } from "@messenger/protocol";
+import type { Conversation, Visibility } from "@messenger/protocol";
 import type { ChatApi } from "./api";
 import type { ChatSocket } from "./socket";
 import type { ChatStores, MembershipNotice } from "./stores";
@@ -12,8 +12,8 @@ import type { ChatStores, MembershipNotice } from "./stores";
  */
 export function withNewerActivity(c: Conversation, known: Conversation | undefined): Conversation {
   if (!known || known.lastSeq <= c.lastSeq) return c;
-  const { lastSeq, lastMessage, lastActivityAt, unreadCount } = known;
-  return { ...c, lastSeq, lastMessage, lastActivityAt, unreadCount };
+  const { lastSeq, lastMessage, lastActivityAt, unreadCount, mentionCount } = known;
+  return { ...c, lastSeq, lastMessage, lastActivityAt, unreadCount, mentionCount };
 }
 
 export function createMembership(deps: {
@@ -36,6 +36,10 @@ export function createMembership(deps: {
   const forgottenAt = new Map<string, number>();
 
   socket.on("conversation:updated", (c) => applyConversation(c));
+  socket.on("conversation:notifications", ({ conversationId, notifications }) => {
+    const c = conversations.byId(conversationId);
+    if (c) conversations.upsert({ ...c, notifications });
+  });
   socket.on("conversation:removed", ({ conversationId }) =>
     forget(conversationId, leaving.has(conversationId) ? "left" : "removed"),
   );
@@ -72,7 +76,10 @@ export function createMembership(deps: {
     if (self) return forget(cid, "left");
     // The server's conversation:updated follows with the full picture; show the change at once.
     const c = conversations.byId(cid);
-    if (c) conversations.upsert({ ...c, members: c.members.filter((m) => m.user.id !== userId) });
+    if (c) {
+      const members = c.members.filter((m) => m.user.id !== userId);
+      conversations.upsert({ ...c, members, memberCount: c.memberCount - (c.members.length - members.length) });
+    }
   }
 
   return {
@@ -88,6 +95,7 @@ export function createMembership(deps: {
       applyConversation(conversation);
       return conversation;
     },
+    applyConversation,
     removeMember,
     leave: (cid: string): Promise<void> => removeMember(cid, me()),
     async startDirect(userId: string): Promise<Conversation> {
@@ -96,8 +104,12 @@ export function createMembership(deps: {
       presence.seed([conversation]);
       return conversation;
     },
-    async createGroup(title: string, memberIds: string[]): Promise<Conversation> {
-      const { conversation } = await api.createConversation({ kind: "group", title, memberIds });
+    async createGroup(
+      title: string,
+      memberIds: string[],
+      channel: { visibility?: Visibility; topic?: string | null } = {},
+    ): Promise<Conversation> {
+      const { conversation } = await api.createConversation({ kind: "group", title, memberIds, ...channel });
       conversations.upsert(conversation);
       presence.seed([conversation]);
       return conversation;

@@ -21,6 +21,14 @@ export interface MessageFocus {
   failed?: ApiError;
 }
 
+/** Where the unread messages of the conversation just opened begin: the "New messages" line goes there. */
+export interface FirstUnread {
+  conversationId: string;
+  seq: number;
+  /** The timeline has been loaded from there (the list waits for it, so it can start there). */
+  ready: boolean;
+}
+
 /** The conversation on screen went away: I left it, or an admin removed me. */
 export interface MembershipNotice {
   conversationId: string;
@@ -43,6 +51,7 @@ export function createChatStores(me: () => string) {
     focus: createStore<MessageFocus | null>(null),
     membershipNotice: createStore<MembershipNotice | null>(null),
     ...createRichStores(),
+    firstUnread: createStore<FirstUnread | null>(null),
     /** Per conversation: how many reads of my messages arrived live (an open "seen by N" asks again). */
     liveReads: createStore<Readonly<Record<string, number>>>({}),
   };

@@ -53,18 +53,17 @@ export function createSync(deps: {
   async function receive(m: Message, live: boolean) {
     const cid = m.conversationId;
     let conv = conversations.byId(cid);
+    const unknown = !conv;
     if (!conv) {
-      // A conversation we have not heard of (someone just started a DM with us).
-      try {
-        conv = (await api.conversation(cid)).conversation;
-        conversations.upsert(conv);
-        presence.seed([conv]);
-      } catch {
-        return;
-      }
+      // A conversation we have not heard of (someone just wrote to us in a new DM).
+      conv = (await fetchUnknown(cid)) ?? undefined;
+      if (!conv) return;
     }
     const tl = messages.timeline(cid);
-    const fresh = m.seq > conv.lastSeq;
+    // The fetched conversation already counts the messages that brought it: they are new if unread.
+    const fresh = unknown
+      ? m.senderId !== me() && m.seq > (myMember(conv, me())?.lastReadSeq ?? 0)
+      : m.seq > conv.lastSeq;
     if (tl.loaded) {
       if (leavesGap(tl, m)) void catchUp(cid);
       messages.merge(cid, [m]);
@@ -75,6 +74,7 @@ export function createSync(deps: {
       typing.stopped(cid, m.senderId);
       if (live) socket.emit("conversation:delivered", { conversationId: cid, seq: m.seq }, () => {});
       if (beingRead) reading.markRead(cid);
+      else if (fresh) reading.noteArrivedUnread(cid, m.seq);
       if (fresh && live) {
         const c = conversations.byId(cid)!;
         // A big group's list has no members: the sender may be known from elsewhere (stores.users).
@@ -82,6 +82,26 @@ export function createSync(deps: {
         for (const l of incomingListeners) l({ message: m, conversation: c, sender });
       }
     }
+  }
+
+  /** One request per unknown conversation, however many of its messages arrive meanwhile. */
+  const fetching = new Map<string, Promise<Conversation | null>>();
+  function fetchUnknown(cid: string): Promise<Conversation | null> {
+    let running = fetching.get(cid);
+    if (!running) {
+      running = api
+        .conversation(cid)
+        .then(({ conversation }) => {
+          const c = withNewerActivity(conversation, conversations.byId(cid));
+          conversations.upsert(c);
+          presence.seed([c]);
+          return c;
+        })
+        .catch(() => null)
+        .finally(() => fetching.delete(cid));
+      fetching.set(cid, running);
+    }
+    return running;
   }
 
   /** After (re)connecting: refresh the list, fill every open timeline, re-send what was never acked. */
@@ -162,6 +182,17 @@ export function createSync(deps: {
       } catch {
         // resync after connect retries
       }
+    },
+    /** Resolves once the conversation list (with unread counts) has been loaded. */
+    listReady(): Promise<void> {
+      if (listLoaded.get()) return Promise.resolve();
+      return new Promise((resolve) => {
+        const off = listLoaded.subscribe(() => {
+          if (!listLoaded.get()) return;
+          off();
+          resolve();
+        });
+      });
     },
     /** Each new message from someone else as it arrives live (notifications, the chime). */
     onIncoming(fn: (e: IncomingEvent) => void) {

@@ -12,17 +12,27 @@ import type { ChatStores } from "./stores";
 const CATCH_UP_MAX = 500;
 const PAGE = 50;
 const CATCH_UP_PAGE = 100;
+/** Messages shown above the first unread one when a conversation opens there. */
+const UNREAD_CONTEXT = 5;
 
 export function createTimelines(deps: {
   api: ChatApi;
-  stores: Pick<ChatStores, "messages" | "conversations" | "focus">;
+  stores: Pick<ChatStores, "messages" | "conversations" | "focus" | "users">;
   /** Messages fetched into the conversation on screen count as read (reading.ts). */
   readingNow: (cid: string) => boolean;
   /** What each catch-up page brought (rich.ts refreshes thread roots whose update was missed). */
   caughtUp?: (cid: string, fetched: readonly Message[]) => void;
 }) {
-  const { api, readingNow } = deps;
-  const { messages, conversations, focus } = deps.stores;
+  const { readingNow } = deps;
+  const { messages, conversations, focus, users } = deps.stores;
+  /** Every page names its authors: remembered, so a former member's messages keep their name. */
+  const api = {
+    async messages(...args: Parameters<ChatApi["messages"]>) {
+      const page = await deps.api.messages(...args);
+      users.know(page.users);
+      return page;
+    },
+  };
   const catchingUp = new Map<string, Promise<void>>();
   /** Page requests in flight, one per conversation and direction. */
   const paging = new Set<string>();
@@ -105,12 +115,14 @@ export function createTimelines(deps: {
     if (!tl.hasMoreAfter && c && c.lastSeq > lastSeq(tl)) await catchUp(cid);
   }
 
-  /** The messages around `seq`, half a page either side, and whether there are more before and after. */
-  async function fetchAround(cid: string, seq: number) {
-    const half = PAGE / 2;
+  /**
+   * The messages around `seq` (`before` of them up to and including it, `after` after it: half a page
+   * either side unless told), and whether there are more before and after.
+   */
+  async function fetchAround(cid: string, seq: number, before = PAGE / 2, after = PAGE / 2) {
     const [older, newer] = await Promise.all([
-      api.messages(cid, { before: seq + 1, limit: half }),
-      api.messages(cid, { after: seq, limit: half }),
+      api.messages(cid, { before: seq + 1, limit: before }),
+      api.messages(cid, { after: seq, limit: after }),
     ]);
     return {
       messages: [...older.messages, ...newer.messages],
@@ -153,6 +165,32 @@ export function createTimelines(deps: {
     }
   }
 
+  /**
+   * Makes sure the timeline holds `seq` (where the unread messages begin) with a few messages before
+   * it: the latest page when it is in there, one older page when it is just above what is loaded,
+   * otherwise a window starting just before it (scrolling down pages on to the newest).
+   */
+  async function loadFrom(cid: string, seq: number) {
+    const tl = messages.timeline(cid);
+    const newest = conversations.byId(cid)?.lastSeq ?? 0;
+    if (!tl.loaded && newest - seq < PAGE - UNREAD_CONTEXT) return loadLatest(cid);
+    if (tl.loaded) {
+      const first = tl.messages[0];
+      if (!first) return;
+      const reaches = !tl.hasMoreAfter || seq <= lastSeq(tl);
+      if (reaches && (!tl.hasMoreBefore || seq >= first.seq + UNREAD_CONTEXT)) return;
+      if (reaches && first.seq - seq <= PAGE - UNREAD_CONTEXT) {
+        await loadOlder(cid);
+        return;
+      }
+    }
+    const epoch = tl.epoch;
+    const around = await fetchAround(cid, seq - 1, UNREAD_CONTEXT, PAGE);
+    if (messages.timeline(cid).epoch !== epoch) return;
+    messages.applyWindow(cid, around.messages, around.hasMoreBefore, around.hasMoreAfter);
+    await fillToNewest(cid);
+  }
+
   /** Leaves a window on older history for the newest messages (unsent ones stay). */
   async function showLatest(cid: string) {
     messages.reset(cid);
@@ -168,6 +206,6 @@ export function createTimelines(deps: {
     return false;
   }
 
-  return { catchUp, loadLatest, loadOlder, loadNewer, showMessage, showLatest, ensureLoaded };
+  return { catchUp, loadLatest, loadFrom, loadOlder, loadNewer, showMessage, showLatest, ensureLoaded };
 }
 export type Timelines = ReturnType<typeof createTimelines>;

@@ -32,7 +32,9 @@ export function applyMessage(c: Conversation, m: Message, me: string, reading: b
   }
   const mine = m.senderId === me;
   const readTo = myMember(c, me)?.lastReadSeq ?? 0;
-  const unread = !mine && !reading && m.seq > readTo;
+  // Notices ("Bob left") take a seq but are never unread.
+  const unread = !mine && !reading && m.seq > readTo && m.kind !== "system";
+  const mentioned = unread && (m.mentions?.channel || m.mentions?.userIds.includes(me));
   return {
     ...c,
     lastSeq: m.seq,
@@ -41,6 +43,7 @@ export function applyMessage(c: Conversation, m: Message, me: string, reading: b
     // biome-ignore lint/complexity/useMathMinMax: strings, not numbers
     lastActivityAt: m.createdAt > c.lastActivityAt ? m.createdAt : c.lastActivityAt,
     unreadCount: unread ? c.unreadCount + 1 : c.unreadCount,
+    mentionCount: mentioned ? c.mentionCount + 1 : c.mentionCount,
   };
 }
 
@@ -64,7 +67,8 @@ export function applyReceipt(c: Conversation, r: ReceiptEvent, me: string): Conv
   if (r.userId === me && r.kind === "read") {
     unreadCount = r.seq >= c.lastSeq ? 0 : Math.min(unreadCount, c.lastSeq - r.seq);
   }
-  return { ...c, members, unreadCount };
+  // Which of the unread ones mention me is not known here: no more of them than are unread.
+  return { ...c, members, unreadCount, mentionCount: Math.min(c.mentionCount ?? 0, unreadCount) };
 }
 
 /** Someone's profile changed (name, status, avatar, role, deactivation): every place they appear shows it. */

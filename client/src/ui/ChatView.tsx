@@ -4,12 +4,14 @@ import { CallButtons, MeetingBanner, MeetingButton } from "../calls/index.js";
 import { useI18n } from "../i18n";
 import { Avatar, GroupAvatar } from "./Avatar";
 import { Composer } from "./Composer";
+import { ConversationSettings } from "./ConversationSettings";
 import type { ComposerMode } from "./composer-mode";
 import { conversationTitle, dayLabel, errorText, membersCountText, otherMember, timeLabel, typingText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { MembersDialog } from "./MembersDialog";
 import { MessageList } from "./MessageList";
+import { NotificationMenu } from "./NotificationMenu";
 import { openConversation } from "./navigation";
 import { PinsButton } from "./PinsPanel";
 import { usePeople } from "./people";
@@ -25,6 +27,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   // Kept while the panel is closed, so reopening it shows the same results.
   const [searchQuery, setSearchQuery] = useState("");
   const [showMembers, setShowMembers] = useState(false);
+  const [showSettings, setShowSettings] = useState(false);
   const searchButton = useRef<HTMLButtonElement>(null);
 
   if (!conversation) return <div className="empty-pane" />;
@@ -81,6 +84,11 @@ export function ChatView({ conversationId }: { conversationId: string }) {
               {membersCountText(conversation.memberCount, t)}
             </button>
           )}
+          {conversation.topic && (
+            <span className="chat-topic" data-testid="chat-topic" title={conversation.topic}>
+              {conversation.topic}
+            </span>
+          )}
         </div>
         <div className="chat-actions">
           <button
@@ -95,6 +103,19 @@ export function ChatView({ conversationId }: { conversationId: string }) {
             <Icon name="search" />
           </button>
           <PinsButton conversation={conversation} />
+          <NotificationMenu conversation={conversation} />
+          {conversation.kind === "group" && (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t("convSettings.open")}
+              title={t("convSettings.open")}
+              aria-haspopup="dialog"
+              onClick={() => setShowSettings(true)}
+            >
+              <Icon name="edit" />
+            </button>
+          )}
           <CallButtons conversation={conversation} />
           <MeetingButton conversation={conversation} />
         </div>
@@ -118,7 +139,14 @@ export function ChatView({ conversationId }: { conversationId: string }) {
         onEdit={(m) => setMode({ kind: "edit", message: m })}
       />
       <TypingLine conversationId={conversationId} />
-      <Composer conversation={conversation} mode={mode} setMode={setMode} />
+      {conversation.archived ? (
+        <p className="archived-notice" role="status" data-testid="archived-notice">
+          {t("chat.archived")}
+        </p>
+      ) : (
+        <Composer conversation={conversation} mode={mode} setMode={setMode} />
+      )}
+      {showSettings && <ConversationSettings conversation={conversation} onClose={() => setShowSettings(false)} />}
       {showMembers && conversation.kind === "group" && (
         <MembersDialog conversation={conversation} onClose={() => setShowMembers(false)} />
       )}

@@ -7,6 +7,7 @@ import { formatBytes, uploadErrorText } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { LengthCounter } from "./LengthCounter";
+import { useMentionAutocomplete } from "./MentionAutocomplete";
 import { plainText } from "./markdown/markdown";
 import { usePeople } from "./people";
 
@@ -33,6 +34,7 @@ export function Composer({
     [uploadsState, cid],
   );
   const ready = uploads.filter((u) => u.status === "done" && u.attachment);
+  const mention = useMentionAutocomplete(conversation, area, text, setText);
 
   // Entering edit mode puts the message's text in the box; leaving it clears the box.
   useEffect(() => {
@@ -69,6 +71,7 @@ export function Composer({
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (mention.onKeyDown(e)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -179,6 +182,7 @@ export function Composer({
           ))}
         </ul>
       )}
+      {mention.popup}
       <form
         className="composer"
         onSubmit={(e) => {
@@ -215,10 +219,13 @@ export function Composer({
           data-testid="composer-input"
           onChange={(e) => {
             setText(e.target.value);
+            mention.track(e.target);
             if (e.target.value.trim()) client.typingInput(cid);
             else client.stopTyping(cid);
           }}
           onKeyDown={onKeyDown}
+          onSelect={(e) => mention.track(e.currentTarget)}
+          {...mention.inputProps}
           onPaste={onPaste}
           onBlur={() => client.stopTyping(cid)}
         />

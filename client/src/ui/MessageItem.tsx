@@ -4,11 +4,13 @@ import type { Conversation, Message } from "@messenger/protocol";
 import { memo, useState } from "react";
 import { useI18n } from "../i18n";
 import { Avatar } from "./Avatar";
+import { useAuthor } from "./authors";
 import { CallLogRow } from "./CallLogRow";
 import { Dialog } from "./Dialog";
 import { sameDay, timeLabel } from "./format";
 import { useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
+import { renderMentions, useMentionsMe } from "./MentionText";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 import { plainText } from "./markdown/markdown";
@@ -16,6 +18,7 @@ import { ProfileButton } from "./ProfileCard";
 import { usePeople } from "./people";
 import { ReactionMenu } from "./ReactionMenu";
 import { ReceiptLine, Ticks } from "./Receipts";
+import { SystemNotice } from "./SystemNotice";
 import { MessageExtraActions, MessageExtras } from "./threads/ThreadSummary";
 
 type UserOf = ReturnType<typeof usePeople>;
@@ -52,10 +55,12 @@ export const MessageItem = memo(function MessageItem({
   const [picker, setPicker] = useState(false);
   const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);
   const userOf = usePeople();
-  const sender = userOf(conversation, m.senderId);
+  const { user: sender, former } = useAuthor(conversation, m.senderId);
   const deleted = !!m.deletedAt;
+  const mentioned = useMentionsMe(m);
 
   if (m.kind === "call" && m.call) return <CallLogRow message={m} call={m.call} newDay={newDay} />;
+  if (m.kind === "system" && m.system) return <SystemNotice message={m} conversation={conversation} newDay={newDay} />;
 
   const react = (emoji: string) => {
     const on = !m.reactions.some((r) => r.emoji === emoji && r.userIds.includes(me));
@@ -65,7 +70,7 @@ export const MessageItem = memo(function MessageItem({
 
   return (
     <div
-      className={`row${mine ? " mine" : ""}${grouped ? " grouped" : ""}${highlighted ? " highlighted" : ""}`}
+      className={`row${mine ? " mine" : ""}${grouped ? " grouped" : ""}${highlighted ? " highlighted" : ""}${mentioned ? " mentioned" : ""}`}
       data-testid="message"
       data-seq={m.seq}
       data-id={m.id}
@@ -88,6 +93,7 @@ export const MessageItem = memo(function MessageItem({
             <div className="sender">
               <ProfileButton user={sender}>{sender.displayName}</ProfileButton>
               {sender.deactivated && <span className="badge">{t("profile.deactivated")}</span>}
+              {former && <span className="former-member"> · {t("chat.formerMember")}</span>}
             </div>
           )}
           <div className="bubble">
@@ -99,7 +105,7 @@ export const MessageItem = memo(function MessageItem({
             ) : (
               <>
                 {m.attachments.length > 0 && <MessageAttachments items={m.attachments} />}
-                {m.body && <Body text={m.body} />}
+                {m.body && <Body text={m.body} renderText={renderMentions} />}
               </>
             )}
             <span className="meta">

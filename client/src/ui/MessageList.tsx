@@ -8,6 +8,7 @@ import { continuesGroup, conversationTitle } from "./format";
 import { useClient, useStore } from "./hooks";
 import { MessageItem } from "./MessageItem";
 import { PendingItem } from "./PendingItem";
+import { SeenRow, UnreadBar, UnreadDivider, useReadTracking } from "./unread";
 
 type Row =
   | { kind: "message"; message: Message; prev?: Message }
@@ -28,6 +29,9 @@ function ListFooter({ context }: { context?: ListContext }) {
 
 /** How long a message brought into view (reply quote, search result) stays highlighted. */
 const HIGHLIGHT_MS = 2500;
+
+/** Room above the "New messages" line when the list starts there (the unread bar floats over it). */
+const UNREAD_TOP_GAP = 56;
 
 /** Large enough that prepending older pages never reaches zero. */
 const FIRST_INDEX = 1_000_000;
@@ -78,6 +82,32 @@ export function MessageList({
     client.stores.focus.set(null);
   }, [pendingFocus, client, flash, tl.epoch]);
 
+  // The "New messages" line: before the first message at or after where the unread ones began, if
+  // the timeline reaches back that far. The list starts there once, when it first shows it.
+  const firstUnread = useStore(client.stores.firstUnread, (f) => (f?.conversationId === conversation.id ? f : null));
+  const reaches = !!firstUnread && (!tl.hasMoreBefore || (tl.messages[0]?.seq ?? Infinity) <= firstUnread.seq);
+  const dividerIndex = reaches ? tl.messages.findIndex((m) => m.seq >= firstUnread.seq) : -1;
+  const dividerSeq = dividerIndex >= 0 ? tl.messages[dividerIndex]!.seq : null;
+  const startAtUnread = useRef<number | null>(null);
+  if (startAtUnread.current === null && firstUnread?.ready && tl.loaded && dividerIndex >= 0)
+    startAtUnread.current = tl.epoch;
+  const { observe, onAtBottom } = useReadTracking(
+    client,
+    conversation.id,
+    !tl.hasMoreAfter,
+    tl.messages.at(-1)?.seq ?? 0,
+  );
+  const jumpToFirstUnread = useCallback(async () => {
+    const from = client.stores.firstUnread.get();
+    if (!from || from.conversationId !== conversation.id) return;
+    startAtUnread.current = null;
+    await client.loadFrom(conversation.id, from.seq).catch(() => undefined);
+    requestAnimationFrame(() => {
+      const idx = client.stores.messages.timeline(conversation.id).messages.findIndex((m) => m.seq >= from.seq);
+      if (idx >= 0) ref.current?.scrollToIndex({ index: idx, align: "start", offset: -UNREAD_TOP_GAP });
+    });
+  }, [client, conversation.id]);
+
   const rows = useMemo<Row[]>(() => {
     const out: Row[] = [];
     let prev: Message | undefined;
@@ -122,7 +152,7 @@ export function MessageList({
       .finally(() => setBusy(false));
   };
 
-  if (!tl.loaded) return <div className="messages loading" aria-busy="true" />;
+  if (!tl.loaded || (firstUnread && !firstUnread.ready)) return <div className="messages loading" aria-busy="true" />;
   if (rows.length === 0)
     return (
       <div className="messages empty" data-testid="message-list">
@@ -144,8 +174,13 @@ export function MessageList({
         data={rows}
         firstItemIndex={FIRST_INDEX - tl.prepended}
         initialTopMostItemIndex={
-          anchorIndex >= 0 ? { index: anchorIndex, align: "center" } : { index: "LAST", align: "end" }
+          anchorIndex >= 0
+            ? { index: anchorIndex, align: "center" }
+            : startAtUnread.current === tl.epoch && dividerIndex >= 0
+              ? { index: dividerIndex, align: "start", offset: -UNREAD_TOP_GAP }
+              : { index: "LAST", align: "end" }
         }
+        atBottomStateChange={onAtBottom}
         increaseViewportBy={{ top: 600, bottom: 300 }}
         computeItemKey={(_, row) =>
           row.kind === "pending"
@@ -174,21 +209,29 @@ export function MessageList({
         components={{ Header: ListHeader, Footer: ListFooter }}
         itemContent={(_, row) =>
           row.kind === "message" ? (
-            <MessageItem
-              message={row.message}
-              prev={row.prev}
-              grouped={continuesGroup(row.prev, row.message)}
-              conversation={conversation}
-              showReceipt={row.message.id === lastMine}
-              highlighted={highlight === row.message.id}
-              onReply={onReply}
-              onEdit={onEdit}
-              onJump={jumpTo}
-            />
+            <SeenRow seq={row.message.seq} observe={observe}>
+              {row.message.seq === dividerSeq && <UnreadDivider />}
+              <MessageItem
+                message={row.message}
+                prev={row.prev}
+                grouped={continuesGroup(row.prev, row.message)}
+                conversation={conversation}
+                showReceipt={row.message.id === lastMine}
+                highlighted={highlight === row.message.id}
+                onReply={onReply}
+                onEdit={onEdit}
+                onJump={jumpTo}
+              />
+            </SeenRow>
           ) : (
             <PendingItem pending={row.pending} prev={row.prev} conversation={conversation} />
           )
         }
+      />
+      <UnreadBar
+        conversation={conversation}
+        onJump={() => void jumpToFirstUnread()}
+        onMarkRead={() => client.markRead(conversation.id)}
       />
       {tl.hasMoreAfter && (
         <button

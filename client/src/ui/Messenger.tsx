@@ -8,6 +8,7 @@ import { AdminPage } from "./AdminPage";
 import { useAttention } from "./attention";
 import { ChatView } from "./ChatView";
 import { ClientContext, useAuth, useStore } from "./hooks";
+import { InviteLanding, inviteFromPath } from "./InviteLanding";
 import { conversationFromHash, openConversation, type Page, pageFromHash } from "./navigation";
 import { NotificationPrompt, useNotifications } from "./notifications";
 import { ProfileCard, ProfileCardContext } from "./ProfileCard";
@@ -24,6 +25,7 @@ export function Messenger() {
     createChatClient({
       auth,
       isVisible: () => document.visibilityState === "visible",
+      readWhatIsShown: true,
       isOnline: () => navigator.onLine,
       outboxStorage: localStorage,
     }),
@@ -32,6 +34,7 @@ export function Messenger() {
   const activeId = useStore(client.stores.active);
   const [page, setPage] = useState<Page | null>(pageFromHash);
   const [card, setCard] = useState<User | null>(null);
+  const [invite] = useState(inviteFromPath);
 
   useEffect(() => {
     void client.start();
@@ -100,6 +103,7 @@ export function Messenger() {
         </ProfileCardContext.Provider>
         <NotificationPrompt />
         <QuickSwitcher />
+        {invite && <InviteLanding code={invite} />}
         <CallLayer />
       </CallsProvider>
     </ClientContext.Provider>

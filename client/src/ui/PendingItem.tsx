@@ -6,6 +6,7 @@ import type { PendingSend } from "../stores/messages";
 import { sameDay, timeLabel } from "./format";
 import { useClient } from "./hooks";
 import { Icon } from "./Icon";
+import { renderMentions } from "./MentionText";
 import { MessageAttachments } from "./MessageAttachments";
 import { Body, DaySeparator } from "./MessageBody";
 
@@ -49,7 +50,7 @@ export function PendingItem({
               </div>
             )}
             {p.attachments.length > 0 && <MessageAttachments items={p.attachments} />}
-            {p.body && <Body text={p.body} />}
+            {p.body && <Body text={p.body} renderText={renderMentions} />}
             <span className="meta">
               <time dateTime={p.createdAt}>{timeLabel(p.createdAt, locale)}</time>
               <span

@@ -12,6 +12,7 @@ import { openConversation, openPage } from "./navigation";
 import { PeoplePicker } from "./PeoplePicker";
 import { SavedButton } from "./PinsPanel";
 import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
+import { ChannelFields, ListSections, useChannelFields } from "./sidebar-sections";
 
 export function Sidebar() {
   const client = useClient();
@@ -81,11 +82,11 @@ export function Sidebar() {
       ) : (
         <nav className="conversation-list" aria-label={t("list.title")}>
           {loaded && list.length === 0 && <p className="hint">{t("list.empty")}</p>}
-          <ul>
-            {list.map((c) => (
-              <ConversationItem key={c.id} conversation={c} />
-            ))}
-          </ul>
+          <ListSections
+            list={list}
+            onNewChannel={() => setCreating(true)}
+            renderItem={(c) => <ConversationItem key={c.id} conversation={c} />}
+          />
         </nav>
       )}
       {creating && <NewGroupDialog onClose={() => setCreating(false)} />}
@@ -172,11 +173,11 @@ function ConversationItem({ conversation: c }: { conversation: Conversation }) {
     <li>
       <a
         href={`#/c/${c.id}`}
-        className={`conversation-item${active ? " active" : ""}${c.unreadCount ? " unread" : ""}`}
+        className={`conversation-item${active ? " active" : ""}${c.unreadCount ? " unread" : ""}${c.notifications?.muted ? " muted-conversation" : ""}`}
         aria-current={active ? "page" : undefined}
         data-testid="conversation-item"
         data-conversation-id={c.id}
-        aria-label={`${title}${c.unreadCount ? `, ${t("list.unread", { count: c.unreadCount })}` : ""}${online !== undefined ? `, ${online ? t("list.online") : t("list.offline")}` : ""}`}
+        aria-label={`${title}${c.unreadCount ? `, ${t("list.unread", { count: c.unreadCount })}` : ""}${c.mentionCount ? `, ${t("list.mentionCount", { count: c.mentionCount })}` : ""}${c.notifications?.muted ? `, ${t("list.muted")}` : ""}${online !== undefined ? `, ${online ? t("list.online") : t("list.offline")}` : ""}`}
       >
         {other ? <Avatar user={other} online={online} /> : <GroupAvatar title={title} id={c.id} />}
         <span className="conversation-text">
@@ -188,6 +189,11 @@ function ConversationItem({ conversation: c }: { conversation: Conversation }) {
             <span className="preview" data-testid="conversation-preview">
               {last ? `${last.senderId === me ? t("list.you") : ""}${previewText(last, t)}` : ""}
             </span>
+            {c.mentionCount > 0 && (
+              <span className="badge mention-badge" data-testid="mention-badge" title={t("mention.badge")}>
+                @{c.mentionCount > 1 ? c.mentionCount : ""}
+              </span>
+            )}
             {c.unreadCount > 0 && (
               <span className="badge" data-testid="unread-badge">
                 {c.unreadCount > 99 ? "99+" : c.unreadCount}
@@ -231,6 +237,7 @@ function NewGroupDialog({ onClose }: { onClose(): void }) {
   const [picked, setPicked] = useState<User[]>([]);
   const [error, setError] = useState<string | null>(null);
   const users = useUserSearch(query.trim());
+  const channel = useChannelFields();
   return (
     <Dialog label={t("group.title")} onClose={onClose}>
       <form
@@ -242,6 +249,7 @@ function NewGroupDialog({ onClose }: { onClose(): void }) {
             const c = await client.createGroup(
               title.trim(),
               picked.map((u) => u.id),
+              channel.value,
             );
             onClose();
             openConversation(c.id);
@@ -255,6 +263,7 @@ function NewGroupDialog({ onClose }: { onClose(): void }) {
           {t("group.name")}
           <input value={title} required maxLength={100} onChange={(e) => setTitle(e.target.value)} />
         </label>
+        <ChannelFields fields={channel} />
         <label>
           {t("group.members")}
           <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} />

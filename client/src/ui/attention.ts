@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import type { ChatClient } from "../core/client";
 import { useI18n } from "../i18n";
-import { totalUnread } from "../stores/conversations";
+import { attentionCount } from "./notification-level";
 
 /** Draws the app icon with a red count badge, for the tab's favicon. */
 function badgeIcon(count: number): string {
@@ -31,14 +31,14 @@ function badgeIcon(count: number): string {
   return canvas.toDataURL("image/png");
 }
 
-/** Total unread in the tab title and favicon: "(3) Messenger". */
+/** Total unread (of a muted conversation only its mentions) in the tab title and favicon: "(3) Messenger". */
 export function useAttention(client: ChatClient) {
   const { t } = useI18n();
   useEffect(() => {
     const link = document.getElementById("favicon") as HTMLLinkElement | null;
     let shown = -1;
     const render = () => {
-      const total = totalUnread(client.stores.conversations.get());
+      const total = attentionCount(client.stores.conversations.get());
       if (total === shown) return;
       shown = total;
       document.title = total > 0 ? `(${total}) ${t("appName")}` : t("appName");

@@ -5,6 +5,7 @@ import { useI18n } from "../i18n";
 import { turnPushOn } from "../pwa/push";
 import { conversationTitle, previewText } from "./format";
 import { useAuth } from "./hooks";
+import { shouldNotify } from "./notification-level";
 
 const ASKED_KEY = "messenger.notificationsAsked";
 
@@ -43,6 +44,7 @@ export function useNotifications(client: ChatClient) {
     () =>
       client.onIncoming(({ message, conversation, sender }) => {
         if (document.visibilityState === "visible") return;
+        if (!shouldNotify(conversation, message, client.me())) return;
         chime();
         if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
         const me = client.me();

@@ -21,6 +21,9 @@ import {
 import { buildApp as buildMedia, loadConfig as loadMediaConfig } from "@messenger/media-service";
 import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { createAuth } from "../../src/core/auth";
+import { type ChatClient, createChatClient } from "../../src/core/client";
+import { memoryStorage, until } from "../core-harness";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CLIENT_ROOT = resolve(HERE, "../..");
@@ -303,4 +306,27 @@ export async function pairInDirect(browser: Browser, baseUrl: string) {
 /** Resolves once no message of `page` is pending any more (however many were: a locator would insist on one). */
 export function allSent(page: Page): Promise<unknown> {
   return page.waitForFunction(() => document.querySelector('[data-pending="true"]') === null);
+}
+
+/** Someone who writes from Node with the app's own client core (a long history is quick to make so). */
+export interface NodeWriter {
+  client: ChatClient;
+  id: string;
+  stop(): void;
+}
+
+export async function nodeWriter(baseUrl: string, username: string, displayName: string): Promise<NodeWriter> {
+  const auth = createAuth({ baseUrl, storage: memoryStorage() });
+  await auth.register({ username, password: PASSWORD, displayName });
+  const client = createChatClient({ auth, url: baseUrl });
+  await client.start();
+  await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
+  return {
+    client,
+    id: auth.user()!.id,
+    stop() {
+      client.stop();
+      auth.dispose();
+    },
+  };
 }

@@ -4,15 +4,14 @@
 // write from the client core in Node (the same code as the app), so a long history is quick to make.
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createAuth } from "../../src/core/auth";
-import { type ChatClient, createChatClient } from "../../src/core/client";
-import { memoryStorage, sendAll, until } from "../core-harness";
+import { sendAll } from "../core-harness";
 import {
   conversationItem,
   launchBrowser,
+  type NodeWriter,
+  nodeWriter,
   type OpenedApp,
   openApp,
-  PASSWORD,
   type Stack,
   screenshot,
   signUp,
@@ -40,17 +39,13 @@ describe("web client end to end: message search", () => {
   let browser: Browser;
   let ana: OpenedApp;
   const anaName = uniqueName("ana");
-  const writers: { client: ChatClient; dispose(): void }[] = [];
+  const writers: NodeWriter[] = [];
 
   /** Someone who writes from Node with the app's own client core. */
   async function writer(username: string, displayName: string) {
-    const auth = createAuth({ baseUrl: stack.baseUrl, storage: memoryStorage() });
-    await auth.register({ username, password: PASSWORD, displayName });
-    const client = createChatClient({ auth, url: stack.baseUrl });
-    writers.push({ client, dispose: auth.dispose });
-    await client.start();
-    await until(client, () => client.stores.connection.get() === "connected", `${username} connected`);
-    return client;
+    const w = await nodeWriter(stack.baseUrl, username, displayName);
+    writers.push(w);
+    return w.client;
   }
 
   before(async () => {
@@ -61,10 +56,7 @@ describe("web client end to end: message search", () => {
   });
 
   after(async () => {
-    for (const w of writers) {
-      w.client.stop();
-      w.dispose();
-    }
+    for (const w of writers) w.stop();
     await browser?.close();
     await stack?.stop();
   });
@@ -80,7 +72,11 @@ describe("web client end to end: message search", () => {
       "The budget for the offsite is approved",
       ...Array.from({ length: 70 }, (_, i) => `update ${i + 81}: nothing new`),
     ]);
+    // All of it unread: it opens at the first one; Mark as read, then down to the newest.
     await conversationItem(ana.page, "Ben Okafor").click();
+    await ana.page.getByTestId("unread-divider").waitFor();
+    await ana.page.getByRole("button", { name: "Mark as read" }).click();
+    await ana.page.getByTestId("jump-latest").click();
     await chatOf(ana.page).getByText("update 150: nothing new").waitFor();
 
     // Keyboard only: type, arrow down to the first result, Enter.
