@@ -1,9 +1,10 @@
 // My settings: profile (name, picture, time zone), status, do not disturb, appearance and language,
-// signed-in devices and the password.
+// push notifications on this device, signed-in devices and the password.
 import type { MeResponse, SessionInfo } from "@messenger/protocol";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { RequestError } from "../core/errors";
 import { type Translate, useI18n } from "../i18n";
+import { PushSettings } from "../pwa/PushSettings";
 import { Avatar } from "./Avatar";
 import { useAuth, useClient, useStore } from "./hooks";
 import { LanguageField } from "./LanguageField";
@@ -248,6 +249,9 @@ export function SettingsPage() {
         </div>
       </Section>
 
+      <Section title={t("push.title")}>
+        <PushSettings />
+      </Section>
       <Section title={t("settings.appearance")}>
         <fieldset className="row">
           <legend>{t("settings.theme")}</legend>

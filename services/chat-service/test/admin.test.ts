@@ -288,3 +288,23 @@ test("a guest sees and reaches only the people they share a conversation with", 
     [[guest.user.id, "guest"]],
   );
 });
+
+test("a guest can neither browse nor join public channels; a member can", async () => {
+  const guest = await register(h, undefined, { inviteCode: (await invite({ role: "guest" })).code });
+  const host = await member();
+  const open = await api<{ conversation: { id: string } }>(h, host, "POST", "/api/conversations", {
+    kind: "group",
+    title: "Open to the company",
+    memberIds: [],
+    visibility: "public",
+  });
+  assert.equal(open.status, 201);
+  const id = open.body.conversation.id;
+
+  assert.equal((await api(h, guest, "GET", "/api/channels?q=")).status, 403);
+  assert.equal((await api(h, guest, "POST", `/api/conversations/${id}/join`)).status, 403);
+  const other = await member();
+  const seen = await api<{ channels: { id: string }[] }>(h, other, "GET", "/api/channels?q=");
+  assert.ok(seen.body.channels.some((c) => c.id === id));
+  assert.equal((await api(h, other, "POST", `/api/conversations/${id}/join`)).status, 200);
+});

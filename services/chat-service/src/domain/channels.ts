@@ -38,6 +38,7 @@ export function createChannelService(deps: CoreDeps, conversations: Conversation
 
   const service = {
     async browse(userId: string, q: ChannelsQuery): Promise<ChannelsResponse> {
+      await access.requireNotGuest(userId);
       const after = q.cursor ? decodeCursor(q.cursor) : null;
       const rows = await stores.channels.browse(userId, q.q, after, q.limit + 1);
       const page = rows.slice(0, q.limit);
@@ -55,12 +56,14 @@ export function createChannelService(deps: CoreDeps, conversations: Conversation
     },
 
     /**
-     * Joins a public group (a private one answers 404, as to any non-member; a member just gets it).
+     * Joins a public group (a private one answers 404, as to any non-member; a member just gets it;
+   * a guest, who joins only what they are added to, 403).
      * The joiner reads the whole history, and every member, the joiner's other devices too, hears of it.
      */
     async join(conversationId: string, userId: string): Promise<Conversation> {
       if (await stores.conversations.findMember(conversationId, userId))
         return conversations.get(conversationId, userId);
+      await access.requireNotGuest(userId);
       await spend(deps.limits.joinsPerUser, userId, "too many channels joined, try again later");
       const notice = await withTransaction(db, async (tx) => {
         const conv = await stores.conversations.lockForUpdate(conversationId, tx);
