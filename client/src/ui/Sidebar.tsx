@@ -10,7 +10,6 @@ import { useAuth, useClient, useStore } from "./hooks";
 import { Icon } from "./Icon";
 import { openConversation, openPage } from "./navigation";
 import { PeoplePicker } from "./PeoplePicker";
-import { SavedButton } from "./PinsPanel";
 import { MessageResults, moveBetweenResults, showResult, useUserSearch } from "./search";
 import { ChannelFields, ListSections, useChannelFields } from "./sidebar-sections";
 
@@ -120,7 +119,6 @@ function SidebarHeader() {
           {t("admin.title")}
         </button>
       )}
-      <SavedButton />
       <select aria-label={t("menu.language")} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
         {Object.entries(LANGS).map(([k, v]) => (
           <option key={k} value={k}>

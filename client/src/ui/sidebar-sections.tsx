@@ -6,6 +6,7 @@ import { useI18n } from "../i18n";
 import { BrowseChannelsDialog } from "./BrowseChannelsDialog";
 import { Icon } from "./Icon";
 import { MentionsDialog } from "./MentionsDialog";
+import { SavedButton } from "./PinsPanel";
 import "./channels.css";
 
 export function ListSections({
@@ -24,9 +25,12 @@ export function ListSections({
   const directs = list.filter((c) => c.kind === "direct");
   return (
     <>
-      <button type="button" className="list-link" data-testid="open-mentions" onClick={() => setMentions(true)}>
-        <span aria-hidden="true">@</span> {t("list.mentions")}
-      </button>
+      <div className="list-links">
+        <button type="button" className="list-link" data-testid="open-mentions" onClick={() => setMentions(true)}>
+          <span aria-hidden="true">@</span> {t("list.mentions")}
+        </button>
+        <SavedButton />
+      </div>
       <section className="list-section" aria-label={t("list.channels")} data-testid="channels-section">
         <h3 className="section-heading">
           <span>{t("list.channels")}</span>
