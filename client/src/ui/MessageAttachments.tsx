@@ -4,7 +4,6 @@
 import type { Attachment } from "@messenger/protocol";
 import { useState } from "react";
 import { useI18n } from "../i18n";
-import { Dialog } from "./Dialog";
 import { DocumentAttachment, hasDocumentPreview } from "./DocumentPreview";
 import { formatBytes } from "./format";
 import { Icon } from "./Icon";

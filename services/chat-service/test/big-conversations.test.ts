@@ -19,7 +19,6 @@ import {
   emitAck,
   groupOf,
   type Harness,
-  type Recorder,
   recorder,
   register,
   type SqlUser,

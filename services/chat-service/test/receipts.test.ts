@@ -2,11 +2,10 @@
 // every member of a big group; and bursts of moves are coalesced without losing the last one.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Ack, Conversation, Message, ReceiptEvent } from "@messenger/protocol";
+import type { Ack, Conversation, ReceiptEvent } from "@messenger/protocol";
 import {
   addSqlMembers,
   api,
-  type Client,
   directWith,
   emitAck,
   groupOf,

@@ -57,7 +57,7 @@ export function createChannelService(deps: CoreDeps, conversations: Conversation
 
     /**
      * Joins a public group (a private one answers 404, as to any non-member; a member just gets it;
-   * a guest, who joins only what they are added to, 403).
+     * a guest, who joins only what they are added to, 403).
      * The joiner reads the whole history, and every member, the joiner's other devices too, hears of it.
      */
     async join(conversationId: string, userId: string): Promise<Conversation> {

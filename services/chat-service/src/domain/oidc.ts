@@ -3,7 +3,7 @@
 // audience = our client, nonce, expiry). Accounts are found by issuer + `sub`; the first sign-in
 // makes one, as the sign-up policy allows (allowedEmailDomains, not when registration is closed).
 import { randomBytes } from "node:crypto";
-import { type Queryable, withTransaction } from "@messenger/common";
+import { type Queryable } from "@messenger/common";
 import type { AuthResponse } from "@messenger/protocol";
 import { jwtVerify, SignJWT } from "jose";
 import * as oidc from "openid-client";
