@@ -155,9 +155,18 @@ describe("docker-compose.yml", () => {
     test(`every variable ${service}'s config reads is set for ${instances.join(" and ")}`, () => {
       const vars = configVariables(service);
       assert.ok(vars.length > 5, `found only ${vars.join(",")} in ${service}/src/config.ts`);
-      // Alternatives to a variable that is set (clamd over TCP rather than a unix socket), and lists
-      // that are empty unless needed (other origins that may upload with the cookie).
-      const alternatives = new Set(["CLAMD_SOCKET", "PUBLIC_ORIGINS"]);
+      // Alternatives to a variable that is set (clamd over TCP rather than a unix socket), lists
+      // that are empty unless needed (other origins that may upload with the cookie), and features
+      // that are off until an operator configures them (company sign-in; PUBLIC_URL falls back to the
+      // request's own address).
+      const alternatives = new Set([
+        "CLAMD_SOCKET",
+        "PUBLIC_ORIGINS",
+        "PUBLIC_URL",
+        "OIDC_ISSUER",
+        "OIDC_CLIENT_ID",
+        "OIDC_CLIENT_SECRET",
+      ]);
       for (const instance of instances) {
         const env = stack.services[instance]!.environment ?? {};
         const missing = vars.filter(

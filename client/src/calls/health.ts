@@ -1,7 +1,8 @@
 // Call health from RTCPeerConnection.getStats(): round-trip time, received bitrate, packet loss
 // and whether the path is direct or relayed. Pure (tested without a browser); the sessions poll.
+
+import type { MediaRoute } from "./route";
 import { mediaRouteFromStats } from "./route";
-import type { MediaRoute } from "./store";
 
 /** No media path by then (e.g. UDP blocked and TURN refusing us): say so instead of waiting. */
 export const CONNECT_TIMEOUT_MS = 10_000;

@@ -1,6 +1,8 @@
 // Which path the media takes, read from RTCPeerConnection.getStats(): through the TURN relay
 // (either end's selected candidate is a relay candidate) or direct (host / srflx / prflx).
-import type { MediaRoute } from "./store";
+
+/** Relayed through TURN or direct. */
+export type MediaRoute = "relay" | "direct";
 
 type Stat = { id?: string; type?: string; [k: string]: unknown };
 

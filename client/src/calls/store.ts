@@ -16,7 +16,10 @@ import { type MeshAction, type MeshView, reduceMesh } from "./mesh-store";
 export type EndReason = CallEndReason | "failed" | "media-denied" | "unavailable" | "self-busy";
 
 export type CallPhase = "outgoing" | "incoming" | "connecting" | "connected" | "reconnecting" | "ended";
-export type MediaRoute = "relay" | "direct";
+
+import type { MediaRoute } from "./route";
+
+export type { MediaRoute } from "./route";
 
 export interface ActiveCall {
   callId: string;

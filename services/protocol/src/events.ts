@@ -3,6 +3,7 @@ import type { MeetingIdPayload, MeetingSignalEvent, MeetingSignalPayload, Meetin
 import { type ApiError, type Conversation, Id, type Message, NotificationSettings, User } from "./models.js";
 import type { ClientFocusPayload } from "./push.js";
 import { MESSAGE_BODY_MAX } from "./rest.js";
+import { SignalData } from "./signal.js";
 import { Emoji, text } from "./text.js";
 
 /** Every client → server event is acknowledged with one of these. */
@@ -64,11 +65,8 @@ export type ReceiptPayload = z.infer<typeof ReceiptPayload>;
 export const TypingPayload = z.object({ conversationId: Id, typing: z.boolean() });
 export type TypingPayload = z.infer<typeof TypingPayload>;
 
-/** simple-peer signal data (offer / answer / candidate / renegotiate), bounded in size. */
-export const SIGNAL_MAX_BYTES = 64 * 1024;
-export const SignalData = z
-  .record(z.string(), z.unknown())
-  .refine((d) => JSON.stringify(d).length <= SIGNAL_MAX_BYTES, { message: "signal too large" });
+// WebRTC signal data lives in signal.ts, shared with meetings.ts without an import circle.
+export { SIGNAL_MAX_BYTES, SignalData } from "./signal.js";
 
 export const CallInvitePayload = z.object({ callId: Id, conversationId: Id, video: z.boolean() });
 export type CallInvitePayload = z.infer<typeof CallInvitePayload>;

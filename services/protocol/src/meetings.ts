@@ -1,9 +1,9 @@
 // Group meetings: the built-in small-group mesh call (WebRTC between every pair of participants,
 // signalled through chat-service) or, when JITSI_DOMAIN is set, a JWT-secured Jitsi room.
 import { z } from "zod";
-import { SignalData } from "./events.js";
 import { Id, Timestamp } from "./models.js";
 import { MeetingResponse } from "./rest.js";
+import { SignalData } from "./signal.js";
 
 export const MeetingProvider = z.enum(["mesh", "jitsi"]);
 export type MeetingProvider = z.infer<typeof MeetingProvider>;
